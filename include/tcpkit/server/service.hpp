@@ -1,0 +1,81 @@
+#pragma once
+// Service and Session: the sans-I/O boundary between the concurrency models and the protocols.
+//
+// A concurrency model owns sockets and buffers; it hands a Session every chunk of unconsumed
+// input and an output Buffer to append replies to. The Session never sees a socket, so one
+// service runs unchanged under every model, and tests drive it with plain strings.
+//
+//   model: read() ──▶ input Buffer ──▶ session.on_bytes(input.view(), output)
+//                                        returns {consumed, close}
+//          input.consume(consumed); write(output) ...
+//
+// Thread affinity: a Session is used by one thread at a time (the thread of its connection's
+// loop or worker). A Service may be called from many threads at once when shares_state() is true
+// and the model is `thread` or `reactors`; it must then protect its shared state itself.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tcpkit/io/buffer.hpp"
+
+namespace tcpkit::server {
+
+class Stats;
+
+// What a Session did with the input it was shown.
+struct Progress {
+  std::size_t consumed = 0;  // bytes of input fully handled; the model drops them
+  bool close = false;        // close once the output is flushed (QUIT, protocol error)
+};
+
+// Facts about a new connection, for services that list their clients.
+struct SessionInfo {
+  std::uint64_t id = 0;  // unique per server, starts at 1
+  std::string peer;      // "127.0.0.1:53122", "[::1]:40000", "unix:/tmp/s" (or "unix:" unnamed)
+  std::string local;     // the listening address the connection arrived on
+  int fd = -1;           // for display only (CLIENT LIST); never read or written by a service
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Handles as much of `input` (all bytes not yet consumed, oldest first) as forms whole
+  // messages, appending replies to `output`. Bytes not consumed are shown again, with more
+  // after them, on the next call. Never throws.
+  virtual Progress on_bytes(std::string_view input, io::Buffer& output) = 0;
+  // The peer half-closed (EOF). `input` holds the unconsumed bytes (an incomplete message);
+  // a session may append a last reply. The connection closes once the output is flushed.
+  virtual void on_eof(std::string_view input, io::Buffer& output) {
+    (void)input;
+    (void)output;
+  }
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual std::string_view name() const = 0;
+  // A new Session for an accepted connection. Called on the connection's thread.
+  virtual std::unique_ptr<Session> open_session(const SessionInfo& info) = 0;
+  // True when sessions share state in this process (kv); the fork model refuses such services.
+  virtual bool shares_state() const { return false; }
+  // Datagram mode (--udp): appends the reply to one datagram to `output`; false for no reply.
+  virtual bool on_datagram(std::string_view datagram, io::Buffer& output) {
+    (void)datagram;
+    (void)output;
+    return false;
+  }
+  // Periodic housekeeping (kv's active expiry), run on one thread every tick_interval();
+  // zero means never.
+  virtual std::chrono::milliseconds tick_interval() const { return std::chrono::milliseconds(0); }
+  virtual void tick() {}
+  // The server's statistics, for services that report them (kv's INFO). Called once before
+  // the first session; the Stats outlive the service's use of them.
+  virtual void attach_stats(const Stats* stats) { (void)stats; }
+};
+
+}  // namespace tcpkit::server

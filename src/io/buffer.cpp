@@ -1,0 +1,103 @@
+#include "tcpkit/io/buffer.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "tcpkit/base/assert.hpp"
+
+namespace tcpkit::io {
+
+namespace {
+constexpr std::size_t kMinAllocation = 4096;
+}
+
+Buffer::Buffer(Buffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      begin_(std::exchange(other.begin_, kCheapPrepend)),
+      end_(std::exchange(other.end_, kCheapPrepend)) {}
+
+Buffer& Buffer::operator=(Buffer&& other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    capacity_ = std::exchange(other.capacity_, 0);
+    begin_ = std::exchange(other.begin_, kCheapPrepend);
+    end_ = std::exchange(other.end_, kCheapPrepend);
+  }
+  return *this;
+}
+
+Buffer::~Buffer() { std::free(data_); }
+
+void Buffer::consume(std::size_t n) {
+  TCPKIT_ASSERT(n <= size());
+  begin_ += n;
+  // Once drained, start again at the front so the next append needs no move.
+  if (begin_ == end_) begin_ = end_ = kCheapPrepend;
+}
+
+void Buffer::release() {
+  TCPKIT_ASSERT(empty());
+  std::free(data_);
+  data_ = nullptr;
+  capacity_ = 0;
+  begin_ = end_ = kCheapPrepend;
+}
+
+void Buffer::append(const void* bytes, std::size_t n) {
+  if (n == 0) return;
+  std::memcpy(prepare(n), bytes, n);
+  end_ += n;
+}
+
+char* Buffer::prepare(std::size_t n) {
+  if (capacity_ - end_ < n) make_room(n);
+  return data_ + end_;
+}
+
+void Buffer::commit(std::size_t n) {
+  TCPKIT_ASSERT(n <= capacity_ - end_);
+  end_ += n;
+}
+
+void Buffer::prepend(const void* bytes, std::size_t n) {
+  if (begin_ < n) {
+    // Rare: shift the data right to open a gap in front.
+    const std::size_t len = size();
+    make_room(n);
+    std::memmove(data_ + begin_ + n, data_ + begin_, len);
+    end_ += n;
+    begin_ += n;
+  }
+  begin_ -= n;
+  std::memcpy(data_ + begin_, bytes, n);
+}
+
+// Ensures capacity_ - end_ >= n, moving the readable bytes to the front when that is enough,
+// growing the storage (at least doubling) otherwise.
+void Buffer::make_room(std::size_t n) {
+  const std::size_t len = size();
+  if (data_ != nullptr && begin_ + (capacity_ - end_) >= n + kCheapPrepend &&
+      len <= capacity_ / 2) {
+    std::memmove(data_ + kCheapPrepend, data_ + begin_, len);
+    begin_ = kCheapPrepend;
+    end_ = begin_ + len;
+    return;
+  }
+  std::size_t want = kCheapPrepend + len + n;
+  std::size_t cap = capacity_ < kMinAllocation ? kMinAllocation : capacity_ * 2;
+  while (cap < want) cap *= 2;
+  char* fresh = static_cast<char*>(std::malloc(cap));
+  if (fresh == nullptr) throw std::bad_alloc();
+  if (len > 0) std::memcpy(fresh + kCheapPrepend, data_ + begin_, len);
+  std::free(data_);
+  data_ = fresh;
+  capacity_ = cap;
+  begin_ = kCheapPrepend;
+  end_ = begin_ + len;
+}
+
+}  // namespace tcpkit::io
