@@ -8,6 +8,7 @@
 // unusable: the caller sends the error text (in the protocol's own form) and closes.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -50,6 +51,10 @@ struct ProtocolError {
   ProtocolErrc code = ProtocolErrc::kMalformed;
   std::string text;  // exact text the peer receives, without protocol decoration ("-", CRLF)
 };
+
+// What every decoder's finish(remaining) returns at EOF: nothing when the stream ended between
+// frames, a kTruncated error when `remaining` (the unconsumed input) holds part of a frame.
+std::optional<ProtocolError> truncated_if_pending(std::string_view remaining);
 
 }  // namespace tcpkit::codec
 

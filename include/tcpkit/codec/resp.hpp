@@ -12,10 +12,31 @@
 // RespRequestDecoder turns a stream of those into argument lists. It records how far it got
 // inside the current frame (the argument offsets found so far), so a frame arriving one byte at
 // a time costs O(bytes), and nothing is allocated from a declared length before the bytes arrive.
-// Limits come from RespLimits; breaking one is a ProtocolError worded as Redis words it.
+// Limits come from RespLimits; breaking one is a ProtocolError worded as Redis words it
+// (error_texts.hpp).
+//
+// Decoding, step by step. The first byte of a request picks its form, as in Redis: '*' is a
+// multibulk, anything else an inline line.
+//   multibulk: parse "*N\r\n" (N <= 0: an empty command, a frame with no arguments); then N
+//     times parse "$L\r\n", wait until L bytes and CRLF are buffered, record {offset, L}.
+//     Each header is parsed by a fast loop over its digits; a header that is not a plain
+//     number falls back to a memchr for '\r' that remembers how far it looked (searched_).
+//     Bulk bytes are never scanned: their end is known from L.
+//   inline: memchr for '\n' from searched_; split the line with Redis's sdssplitargs rules
+//     (blanks separate words; "double quotes" with \n \r \t \b \a \\ \" and \xHH escapes;
+//     'single quotes' with \' only; a closing quote must be followed by a blank or the end;
+//     a NUL byte ends the line).
+//
+// Deviations from Redis, all stricter or split-independent: a bulk must be followed by CRLF
+// (Redis skips two bytes unchecked); a header's '\r' must be followed by '\n'; a wrong byte
+// where '$' belongs is reported as soon as it arrives; the inline and count-string limits
+// apply to the line's length, not to how much happens to be buffered, so the same bytes give
+// the same answer however they are split.
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +67,8 @@ class RespRequestDecoder {
 
   std::span<const std::string_view> args() const { return args_view_; }
   const ProtocolError& error() const { return error_; }
+  // At EOF: a kTruncated error when `remaining` holds part of a request.
+  std::optional<ProtocolError> finish(std::string_view remaining) const;
   // Forgets a partially decoded frame (after the caller dropped the input).
   void reset();
 
@@ -54,13 +77,20 @@ class RespRequestDecoder {
     std::size_t offset;
     std::size_t length;
   };
+  enum class Mode : std::uint8_t { kIdle, kMultibulk, kInline };
+  enum class Header : std::uint8_t { kOk, kNeedMore, kError };
   DecodeResult decode_multibulk(std::string_view input);
   DecodeResult decode_inline(std::string_view input);
+  Header parse_header(std::string_view input, std::int64_t* value);
+  Header parse_header_slow(std::string_view input, std::int64_t* value);
+  DecodeResult complete(std::string_view input, std::size_t consumed);
   DecodeResult fail(ProtocolErrc code, std::string_view text);
 
   RespLimits limits_;
-  // Resumable state of the current multibulk frame.
-  std::size_t scanned_ = 0;         // bytes of the frame parsed so far
+  // Resumable state of the current frame.
+  Mode mode_ = Mode::kIdle;
+  std::size_t scanned_ = 0;          // bytes of the frame parsed so far
+  std::size_t searched_ = 0;         // bytes after scanned_ known to hold no line end
   std::int64_t expected_args_ = -1;  // -1 until the "*N" header is parsed
   std::int64_t pending_bulk_ = -1;   // length of the bulk whose "$N" was parsed, or -1
   std::vector<Span> spans_;
@@ -70,7 +100,19 @@ class RespRequestDecoder {
   ProtocolError error_;
 };
 
-// Appends RESP2 to a Buffer. The fast path of every reply.
+// Appends RESP2 to a Buffer. The fast path of every reply: each call is one prepare/commit on
+// the Buffer, numbers go through std::to_chars, nothing is allocated per reply.
+//
+//   simple  +OK\r\n               (CR and LF in the text become spaces, as in Redis)
+//   error   -ERR message\r\n      (likewise)
+//   integer :42\r\n
+//   bulk    $5\r\nhello\r\n
+//   null    $-1\r\n               null_array  *-1\r\n
+//   array   *3\r\n then the three elements
+//   floating as a bulk string: the shortest decimal that reads back as the same double, in
+//           plain (not exponent) notation, the way Redis prints INCRBYFLOAT results
+//           ("10.5", "3", "0.1", "100000000000000000000"); "inf", "-inf", "nan".
+// Holds a reference to the Buffer; not thread-safe.
 class RespWriter final : public ReplyWriter {
  public:
   explicit RespWriter(io::Buffer& out) : out_(out) {}
@@ -86,5 +128,10 @@ class RespWriter final : public ReplyWriter {
  private:
   io::Buffer& out_;
 };
+
+// Appends a command as clients send it: a multibulk array of bulk strings.
+//   encode_command(out, {"SET", "k", "v"})  ->  *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n
+void encode_command(io::Buffer& out, std::span<const std::string_view> args);
+void encode_command(io::Buffer& out, std::initializer_list<std::string_view> args);
 
 }  // namespace tcpkit::codec
