@@ -54,12 +54,12 @@ void Buffer::append(const void* bytes, std::size_t n) {
 }
 
 char* Buffer::prepare(std::size_t n) {
-  if (capacity_ - end_ < n) make_room(n);
+  if (end_ + n > capacity_) make_room(n);
   return data_ + end_;
 }
 
 void Buffer::commit(std::size_t n) {
-  TCPKIT_ASSERT(n <= capacity_ - end_);
+  TCPKIT_ASSERT(end_ + n <= capacity_);
   end_ += n;
 }
 
@@ -80,7 +80,7 @@ void Buffer::prepend(const void* bytes, std::size_t n) {
 // growing the storage (at least doubling) otherwise.
 void Buffer::make_room(std::size_t n) {
   const std::size_t len = size();
-  if (data_ != nullptr && begin_ + (capacity_ - end_) >= n + kCheapPrepend &&
+  if (data_ != nullptr && capacity_ >= kCheapPrepend + len + n &&
       len <= capacity_ / 2) {
     std::memmove(data_ + kCheapPrepend, data_ + begin_, len);
     begin_ = kCheapPrepend;

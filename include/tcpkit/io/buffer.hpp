@@ -51,7 +51,7 @@ class Buffer {
   char* prepare(std::size_t n);
   void commit(std::size_t n);
   // Bytes that can be written after prepare() without another allocation.
-  std::size_t writable() const { return capacity_ - end_; }
+  std::size_t writable() const { return capacity_ > end_ ? capacity_ - end_ : 0; }
 
   // Puts n bytes in front of the readable data (used for length headers).
   void prepend(const void* bytes, std::size_t n);

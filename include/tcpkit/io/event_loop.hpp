@@ -1,0 +1,113 @@
+#pragma once
+// EventLoop: one thread waiting on epoll for readiness, timers and cross-thread work.
+//
+//   run():  loop { epoll_wait(timeout = next timer) → handlers' on_events
+//                  → due timers → posted functions }  until stop()
+//
+// A file descriptor is watched through a Handler the caller owns (a connection, a listener);
+// epoll's data pointer points at it, so dispatch allocates nothing. Timers live in a min-heap.
+// post() and stop() may be called from any thread; they wake the loop through an eventfd.
+// Signals are delivered as events through a signalfd (watch_signals), never as handlers that
+// interrupt arbitrary code.
+//
+// Thread affinity: everything except post() and stop() is for the loop's own thread.
+// Lifetime: a Handler must be removed (remove()) before it is destroyed.
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+#include "tcpkit/base/result.hpp"
+#include "tcpkit/base/unique_fd.hpp"
+
+namespace tcpkit::io {
+
+using Clock = std::chrono::steady_clock;
+
+class Handler {
+ public:
+  // `events` is epoll's mask: EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP.
+  virtual void on_events(std::uint32_t events) = 0;
+
+ protected:
+  ~Handler() = default;
+};
+
+class EventLoop {
+ public:
+  using TimerId = std::uint64_t;
+
+  // Creates the epoll instance and the wake-up eventfd.
+  static Result<std::unique_ptr<EventLoop>> create();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  Result<void> add(int fd, std::uint32_t events, Handler* handler);
+  Result<void> modify(int fd, std::uint32_t events, Handler* handler);
+  void remove(int fd);
+
+  // Runs until stop(). Returns at once if stop() was already called.
+  void run();
+  // Thread-safe: makes run() return after the current iteration.
+  void stop();
+  bool stopping() const;
+  // Thread-safe: runs `fn` on the loop thread soon.
+  void post(std::function<void()> fn);
+
+  // Calls `fn` after `delay`, and then every `period` if it is non-zero. Loop thread only.
+  TimerId add_timer(Clock::duration delay, std::function<void()> fn,
+                    Clock::duration period = Clock::duration::zero());
+  void cancel_timer(TimerId id);
+
+  // Blocks these signals in the calling thread (call before starting other threads, so they
+  // inherit the mask) and reports each one to `fn` on the loop thread.
+  Result<void> watch_signals(std::initializer_list<int> signals, std::function<void(int)> fn);
+
+  // The time at the start of this loop iteration (cheap; for idle bookkeeping).
+  Clock::time_point now() const { return now_; }
+
+ private:
+  struct Timer {
+    Clock::time_point due;
+    TimerId id;
+    bool operator>(const Timer& other) const { return due > other.due; }
+  };
+  struct TimerEntry {
+    std::function<void()> fn;
+    Clock::duration period;
+  };
+  class WakeHandler;
+  class SignalHandler;
+
+  EventLoop(UniqueFd epoll, UniqueFd wake);
+  int next_timeout_ms() const;
+  void run_due_timers();
+  void run_posted();
+
+  UniqueFd epoll_;
+  UniqueFd wake_fd_;
+  std::unique_ptr<WakeHandler> wake_handler_;
+  std::unique_ptr<SignalHandler> signal_handler_;
+  std::vector<epoll_event> events_;
+  Clock::time_point now_ = Clock::now();
+
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timer_heap_;
+  std::unordered_map<TimerId, TimerEntry> timers_;
+  TimerId next_timer_id_ = 1;
+
+  mutable std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace tcpkit::io

@@ -1,0 +1,189 @@
+#include "tcpkit/io/event_loop.hpp"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <unordered_map>
+
+#include "tcpkit/base/assert.hpp"
+
+namespace tcpkit::io {
+
+// Drains the eventfd; the posted functions run after the dispatch pass.
+class EventLoop::WakeHandler final : public Handler {
+ public:
+  explicit WakeHandler(int fd) : fd_(fd) {}
+  void on_events(std::uint32_t) override {
+    std::uint64_t count = 0;
+    [[maybe_unused]] auto n = ::read(fd_, &count, sizeof(count));
+  }
+
+ private:
+  int fd_;
+};
+
+class EventLoop::SignalHandler final : public Handler {
+ public:
+  SignalHandler(UniqueFd fd, std::function<void(int)> fn) : fd_(std::move(fd)), fn_(std::move(fn)) {}
+  int fd() const { return fd_.get(); }
+  void on_events(std::uint32_t) override {
+    signalfd_siginfo info{};
+    while (::read(fd_.get(), &info, sizeof(info)) == sizeof(info)) {
+      fn_(static_cast<int>(info.ssi_signo));
+    }
+  }
+
+ private:
+  UniqueFd fd_;
+  std::function<void(int)> fn_;
+};
+
+Result<std::unique_ptr<EventLoop>> EventLoop::create() {
+  UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll) return Fail(Error::from_errno("epoll_create1"));
+  UniqueFd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake) return Fail(Error::from_errno("eventfd"));
+  std::unique_ptr<EventLoop> loop(new EventLoop(std::move(epoll), std::move(wake)));
+  if (auto r = loop->add(loop->wake_fd_.get(), EPOLLIN, loop->wake_handler_.get()); !r) {
+    return Fail(r.error());
+  }
+  return loop;
+}
+
+EventLoop::EventLoop(UniqueFd epoll, UniqueFd wake)
+    : epoll_(std::move(epoll)),
+      wake_fd_(std::move(wake)),
+      wake_handler_(std::make_unique<WakeHandler>(wake_fd_.get())),
+      events_(256) {}
+
+EventLoop::~EventLoop() = default;
+
+Result<void> EventLoop::add(int fd, std::uint32_t events, Handler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+    return Fail(Error::from_errno("epoll_ctl ADD fd " + std::to_string(fd)));
+  }
+  return {};
+}
+
+Result<void> EventLoop::modify(int fd, std::uint32_t events, Handler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) {
+    return Fail(Error::from_errno("epoll_ctl MOD fd " + std::to_string(fd)));
+  }
+  return {};
+}
+
+void EventLoop::remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+void EventLoop::run() {
+  while (!stopping()) {
+    int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
+                         next_timeout_ms());
+    now_ = Clock::now();
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < n; ++i) {
+      static_cast<Handler*>(events_[static_cast<std::size_t>(i)].data.ptr)
+          ->on_events(events_[static_cast<std::size_t>(i)].events);
+    }
+    // A full batch suggests more are ready: look at more of them next time.
+    if (n == static_cast<int>(events_.size()) && events_.size() < 4096) {
+      events_.resize(events_.size() * 2);
+    }
+    run_due_timers();
+    run_posted();
+  }
+}
+
+void EventLoop::stop() {
+  stop_requested_.store(true, std::memory_order_release);
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof(one));
+}
+
+bool EventLoop::stopping() const { return stop_requested_.load(std::memory_order_acquire); }
+
+void EventLoop::post(std::function<void()> fn) {
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(fn));
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof(one));
+}
+
+void EventLoop::run_posted() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(posted_mutex_);
+    if (posted_.empty()) return;
+    batch.swap(posted_);
+  }
+  for (auto& fn : batch) fn();
+}
+
+EventLoop::TimerId EventLoop::add_timer(Clock::duration delay, std::function<void()> fn,
+                                        Clock::duration period) {
+  TimerId id = next_timer_id_++;
+  timers_.emplace(id, TimerEntry{std::move(fn), period});
+  timer_heap_.push(Timer{Clock::now() + delay, id});
+  return id;
+}
+
+void EventLoop::cancel_timer(TimerId id) { timers_.erase(id); }
+
+int EventLoop::next_timeout_ms() const {
+  {
+    std::lock_guard lock(posted_mutex_);
+    if (!posted_.empty()) return 0;
+  }
+  if (timer_heap_.empty()) return -1;
+  auto wait = timer_heap_.top().due - Clock::now();
+  if (wait <= Clock::duration::zero()) return 0;
+  // Round up so a timer never fires a little early and spins.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+  return static_cast<int>(std::min<long long>(ms, 60'000));
+}
+
+void EventLoop::run_due_timers() {
+  const auto now = Clock::now();
+  while (!timer_heap_.empty() && timer_heap_.top().due <= now) {
+    Timer t = timer_heap_.top();
+    timer_heap_.pop();
+    auto it = timers_.find(t.id);
+    if (it == timers_.end()) continue;  // cancelled
+    if (it->second.period > Clock::duration::zero()) {
+      timer_heap_.push(Timer{now + it->second.period, t.id});
+      auto fn = it->second.fn;  // the callback may cancel itself
+      fn();
+    } else {
+      auto fn = std::move(it->second.fn);
+      timers_.erase(it);
+      fn();
+    }
+  }
+}
+
+Result<void> EventLoop::watch_signals(std::initializer_list<int> signals,
+                                      std::function<void(int)> fn) {
+  TCPKIT_ASSERT(signal_handler_ == nullptr);
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : signals) sigaddset(&mask, s);
+  if (::pthread_sigmask(SIG_BLOCK, &mask, nullptr) != 0) {
+    return Fail(Error::from_errno("pthread_sigmask"));
+  }
+  UniqueFd fd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd) return Fail(Error::from_errno("signalfd"));
+  signal_handler_ = std::make_unique<SignalHandler>(std::move(fd), std::move(fn));
+  return add(signal_handler_->fd(), EPOLLIN, signal_handler_.get());
+}
+
+}  // namespace tcpkit::io

@@ -1,0 +1,75 @@
+#pragma once
+// Reactor: one event loop serving many non-blocking connections — the heart of the `epoll`
+// model (one Reactor on the main thread) and of `reactors` (one per thread).
+//
+// Theory of operation. Each connection is a Handler registered for EPOLLIN. A readable event
+// reads up to 64 KiB; when the connection holds no leftover input, the read goes into the
+// reactor's scratch buffer and the Session answers straight from it, so a connection whose
+// messages arrive whole never owns an input buffer. Replies go to the scratch output buffer
+// and are written at once; only what the kernel does not take is kept, by swapping the
+// scratch buffer into the connection. So an idle connection costs one small object.
+//
+//   readable ─▶ read ─▶ session.on_bytes ─▶ write ─┬─ all written: done
+//                                                  └─ rest kept: wait for EPOLLOUT
+//   pending output > high water: stop reading (backpressure);  > limit: disconnect.
+//
+// Thread affinity: everything runs on the loop's thread; adopt() is reached through post().
+// Ownership: owns its connections; does not own the listening fds it accepts on.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tcpkit/io/buffer.hpp"
+#include "tcpkit/io/event_loop.hpp"
+#include "model.hpp"
+
+namespace tcpkit::server::detail {
+
+class Reactor {
+ public:
+  Reactor(ModelContext& ctx, io::EventLoop& loop);
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  // Accepts on `listener` (non-blocking fd). With `handoff`, accepted connections are passed
+  // round-robin to those reactors (through their loops' post()) instead of served here.
+  Result<void> watch_listener(const net::Listener& listener,
+                              std::vector<Reactor*> handoff = {});
+  // Serves an accepted connection. Loop thread only.
+  void adopt(net::Accepted accepted, const net::Listener& listener);
+  // Stops accepting, flushes what is owed and closes every connection; stops the loop when
+  // none is left or when the drain timeout passes.
+  void begin_drain();
+
+  io::EventLoop& loop() { return loop_; }
+  std::size_t connection_count() const { return connection_count_; }
+
+ private:
+  class Connection;
+  class Acceptor;
+  friend class Connection;
+  friend class Acceptor;
+
+  void link(Connection* c);
+  void unlink(Connection* c);
+  void touch(Connection* c);
+  void destroy(Connection* c);
+  void sweep_idle();
+  void maybe_finish_drain();
+
+  ModelContext& ctx_;
+  io::EventLoop& loop_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  // Connections in order of last activity, least recent first (for the idle sweep).
+  Connection* head_ = nullptr;
+  Connection* tail_ = nullptr;
+  std::size_t connection_count_ = 0;
+  bool draining_ = false;
+  // Shared by every connection of this loop (see the theory of operation).
+  std::unique_ptr<char[]> scratch_in_;
+  io::Buffer scratch_out_;
+};
+
+}  // namespace tcpkit::server::detail

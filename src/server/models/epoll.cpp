@@ -1,0 +1,28 @@
+// The epoll model: one non-blocking event loop serves every connection (C10K on one core, as
+// Redis and nginx do). All the work is in Reactor; this file wires it to the main thread.
+#include <signal.h>
+
+#include "../detail/reactor.hpp"
+#include "../detail/stop_signal.hpp"
+
+namespace tcpkit::server::detail {
+
+Result<void> run_epoll(ModelContext& ctx) {
+  auto loop = io::EventLoop::create();
+  if (!loop) return Fail(loop.error());
+  Reactor reactor(ctx, **loop);
+  for (const auto& listener : ctx.listeners) {
+    if (auto r = reactor.watch_listener(listener); !r) return r;
+  }
+  auto watched = (*loop)->watch_signals({SIGINT, SIGTERM}, [&reactor](int signal) {
+    on_shutdown_signal(signal, [&reactor] { reactor.begin_drain(); });
+  });
+  if (!watched) return watched;
+  if (auto interval = ctx.service.tick_interval(); interval.count() > 0) {
+    (*loop)->add_timer(interval, [&ctx] { ctx.service.tick(); }, interval);
+  }
+  (*loop)->run();
+  return {};
+}
+
+}  // namespace tcpkit::server::detail

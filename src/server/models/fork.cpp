@@ -1,0 +1,91 @@
+// The fork model: a process per connection. The parent accepts and reaps; each child serves
+// one client with blocking code and exits. Children share nothing, so a service with shared
+// state is refused before we get here (Server::open).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include "../detail/blocking.hpp"
+#include "tcpkit/server/log.hpp"
+
+namespace tcpkit::server::detail {
+
+namespace {
+
+void reap(ModelContext& ctx, std::set<pid_t>& children) {
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    if (children.erase(pid) > 0) ctx.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+[[noreturn]] void child_main(ModelContext& ctx, net::Accepted accepted, std::size_t listener,
+                             int stop_fd) {
+  for (std::size_t i = 0; i < ctx.listeners.size(); ++i) {
+    if (i != listener) ctx.listeners[i].fd.reset();
+  }
+  const int listen_fd = ctx.listeners[listener].fd.release();
+  ::close(listen_fd);
+  serve_blocking(ctx, std::move(accepted), ctx.listeners[listener], stop_fd);
+  ::_exit(0);
+}
+
+// After the stop: children drain on their own (they watch the same stop fd); those still
+// alive at the drain deadline are killed.
+void wait_for_children(ModelContext& ctx, std::set<pid_t>& children) {
+  const auto deadline = std::chrono::steady_clock::now() + ctx.options.drain_timeout +
+                        std::chrono::milliseconds(200);
+  while (!children.empty() && std::chrono::steady_clock::now() < deadline) {
+    reap(ctx, children);
+    ::usleep(10'000);  // children exit on their own; this only bounds how often we look
+  }
+  for (pid_t pid : children) ::kill(pid, SIGKILL);
+  while (!children.empty()) {
+    pid_t pid = ::waitpid(-1, nullptr, 0);
+    if (pid < 0) break;
+    children.erase(pid);
+  }
+}
+
+}  // namespace
+
+Result<void> run_fork(ModelContext& ctx) {
+  auto stop = StopSignal::start();
+  if (!stop) return Fail(stop.error());
+  const int stop_fd = (*stop)->fd();
+  std::set<pid_t> children;
+  for (;;) {
+    int ready = wait_for_listener(ctx.listeners, stop_fd, 200);
+    reap(ctx, children);
+    if (ready == -1) break;
+    if (ready < 0) continue;
+    const auto index = static_cast<std::size_t>(ready);
+    auto accepted = net::accept_connection(ctx.listeners[index].fd.get(), /*nonblocking=*/true);
+    if (!accepted) {
+      log::warn("{}; pausing accepts for 100 ms", accepted.error().message());
+      (void)wait_for_listener({}, stop_fd, 100);
+      continue;
+    }
+    if (!accepted->fd) continue;
+    if (ctx.over_connection_limit()) continue;
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      log::warn("fork: {}", std::strerror(errno));
+      continue;
+    }
+    if (pid == 0) child_main(ctx, std::move(*accepted), index, stop_fd);
+    children.insert(pid);
+    ctx.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    ctx.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
+  }
+  wait_for_children(ctx, children);
+  return {};
+}
+
+}  // namespace tcpkit::server::detail

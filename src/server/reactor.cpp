@@ -1,0 +1,183 @@
+#include "detail/reactor.hpp"
+
+#include <cerrno>
+
+#include "detail/reactor_connection.hpp"
+#include "tcpkit/net/trace.hpp"
+#include "tcpkit/server/log.hpp"
+
+namespace tcpkit::server::detail {
+
+namespace {
+constexpr int kAcceptsPerEvent = 64;
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+constexpr std::size_t kScratchSize = 64 * 1024;
+}  // namespace
+
+// Accepts on one listening socket. When fds run out (EMFILE/ENFILE) it stops watching the
+// listener for kAcceptBackoff instead of spinning on a readiness it cannot act on.
+class Reactor::Acceptor final : public io::Handler {
+ public:
+  Acceptor(Reactor& owner, const net::Listener& listener, std::vector<Reactor*> handoff)
+      : owner_(owner), listener_(listener), handoff_(std::move(handoff)) {}
+
+  Result<void> start() { return owner_.loop_.add(listener_.fd.get(), EPOLLIN, this); }
+  void stop() {
+    if (paused_timer_ != 0) owner_.loop_.cancel_timer(paused_timer_);
+    if (!paused_) owner_.loop_.remove(listener_.fd.get());
+    paused_ = true;
+    stopped_ = true;
+  }
+
+  void on_events(std::uint32_t) override {
+    for (int i = 0; i < kAcceptsPerEvent; ++i) {
+      auto accepted = net::accept_connection(listener_.fd.get(), /*nonblocking=*/true);
+      if (!accepted) return back_off(accepted.error());
+      if (!accepted->fd) return;  // nothing more pending
+      dispatch(std::move(*accepted));
+    }
+  }
+
+ private:
+  void dispatch(net::Accepted accepted) {
+    if (handoff_.empty()) return owner_.adopt(std::move(accepted), listener_);
+    Reactor* target = handoff_[next_++ % handoff_.size()];
+    int fd = accepted.fd.release();
+    net::SocketAddress peer = accepted.peer;
+    const net::Listener* listener = &listener_;
+    target->loop_.post([target, fd, peer, listener] {
+      target->adopt(net::Accepted{UniqueFd(fd), peer}, *listener);
+    });
+  }
+
+  void back_off(const Error& error) {
+    const int code = error.code().value();
+    if (error.code().category() != std::system_category() || (code != EMFILE && code != ENFILE)) {
+      log::warn("{}", error.message());
+      return;
+    }
+    log::warn("{}; pausing accepts for {} ms", error.message(), kAcceptBackoff.count());
+    owner_.loop_.remove(listener_.fd.get());
+    paused_ = true;
+    paused_timer_ = owner_.loop_.add_timer(kAcceptBackoff, [this] {
+      paused_timer_ = 0;
+      if (stopped_) return;
+      paused_ = false;
+      (void)start();
+    });
+  }
+
+  Reactor& owner_;
+  const net::Listener& listener_;
+  std::vector<Reactor*> handoff_;
+  std::size_t next_ = 0;
+  bool paused_ = false;
+  bool stopped_ = false;
+  io::EventLoop::TimerId paused_timer_ = 0;
+};
+
+Reactor::Reactor(ModelContext& ctx, io::EventLoop& loop)
+    : ctx_(ctx), loop_(loop), scratch_in_(new char[kScratchSize]) {
+  const auto idle = ctx_.options.idle_timeout;
+  if (idle.count() > 0) {
+    auto period = std::max<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(10));
+    loop_.add_timer(period, [this] { sweep_idle(); }, std::min(period, std::chrono::milliseconds(1000)));
+  }
+}
+
+Reactor::~Reactor() {
+  while (head_ != nullptr) {
+    Connection* c = head_;
+    loop_.remove(c->fd());
+    destroy(c);
+  }
+}
+
+Result<void> Reactor::watch_listener(const net::Listener& listener,
+                                     std::vector<Reactor*> handoff) {
+  auto acceptor = std::make_unique<Acceptor>(*this, listener, std::move(handoff));
+  if (auto r = acceptor->start(); !r) return r;
+  acceptors_.push_back(std::move(acceptor));
+  return {};
+}
+
+void Reactor::adopt(net::Accepted accepted, const net::Listener& listener) {
+  if (draining_ || ctx_.over_connection_limit()) {
+    net::close_fd(accepted.fd);
+    return;
+  }
+  SessionInfo info = ctx_.session_info(accepted, listener);
+  auto* c = new Connection(*this, std::move(accepted.fd), ctx_.service.open_session(info));
+  c->peer_ = std::move(info.peer);
+  link(c);
+  ctx_.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+  ctx_.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
+  if (auto r = c->start(); !r) {
+    log::warn("{}", r.error().message());
+    destroy(c);
+  }
+}
+
+void Reactor::begin_drain() {
+  if (draining_) return;
+  draining_ = true;
+  for (auto& acceptor : acceptors_) acceptor->stop();
+  loop_.add_timer(ctx_.options.drain_timeout, [this] {
+    if (connection_count_ > 0) {
+      log::warn("drain timeout: closing {} connection(s) with output still pending",
+                connection_count_);
+    }
+    while (head_ != nullptr) head_->close("drain timeout");
+    loop_.stop();
+  });
+  // Each drain() may close (and so unlink) its connection: walk a snapshot.
+  std::vector<Connection*> all;
+  for (Connection* c = head_; c != nullptr; c = c->next) all.push_back(c);
+  for (Connection* c : all) c->drain();
+  maybe_finish_drain();
+}
+
+void Reactor::maybe_finish_drain() {
+  if (draining_ && connection_count_ == 0) loop_.stop();
+}
+
+void Reactor::link(Connection* c) {
+  c->last_active = loop_.now();
+  c->prev = tail_;
+  c->next = nullptr;
+  (tail_ != nullptr ? tail_->next : head_) = c;
+  tail_ = c;
+  ++connection_count_;
+}
+
+void Reactor::unlink(Connection* c) {
+  (c->prev != nullptr ? c->prev->next : head_) = c->next;
+  (c->next != nullptr ? c->next->prev : tail_) = c->prev;
+  c->prev = c->next = nullptr;
+  --connection_count_;
+}
+
+void Reactor::touch(Connection* c) {
+  c->last_active = loop_.now();
+  if (tail_ == c) return;
+  unlink(c);
+  link(c);
+}
+
+void Reactor::destroy(Connection* c) {
+  unlink(c);
+  delete c;
+  ctx_.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  maybe_finish_drain();
+}
+
+void Reactor::sweep_idle() {
+  const auto limit = ctx_.options.idle_timeout;
+  const auto now = io::Clock::now();
+  while (head_ != nullptr && now - head_->last_active >= limit) {
+    ctx_.stats.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+    head_->close("idle timeout");
+  }
+}
+
+}  // namespace tcpkit::server::detail

@@ -1,0 +1,195 @@
+// tcpkit connect: a netcat-like client. stdin goes to the socket and the socket to stdout at
+// the same time, binary-safe. On stdin EOF it half-closes (SHUT_WR) and keeps printing until
+// the peer closes. With --udp each read from stdin (each line with --framing line) is one
+// datagram; it exits -w seconds after stdin ends (default 1).
+#include <poll.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "connect_framing.hpp"
+#include "exit_codes.hpp"
+#include "tcpkit/io/buffer.hpp"
+#include "tcpkit/net/socket.hpp"
+#include "tcpkit/net/trace.hpp"
+
+namespace tcpkit::cli {
+
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kMaxPending = 1u << 20;  // stop reading stdin while this much is unsent
+
+struct ConnectArgs {
+  std::string address;
+  bool udp = false;
+  double wait_seconds = 0;
+  bool no_shutdown = false;
+  bool verbose = false;
+  bool trace = false;
+  std::string framing = "raw";
+};
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "tcpkit connect: %s\n", e.message().c_str());
+  return exit_code_for(e);
+}
+
+class Client {
+ public:
+  Client(const ConnectArgs& args, UniqueFd fd, std::unique_ptr<Framer> framer)
+      : args_(args), fd_(std::move(fd)), framer_(std::move(framer)) {}
+
+  int run() {
+    if (auto r = net::set_nonblocking(fd_.get(), true); !r) return fail(r.error());
+    for (;;) {
+      pollfd fds[2] = {{stdin_open_ && pending_.size() < kMaxPending ? STDIN_FILENO : -1, POLLIN, 0},
+                       {fd_.get(), static_cast<short>(POLLIN | (pending_.empty() ? 0 : POLLOUT)), 0}};
+      int rc = ::poll(fds, 2, poll_timeout_ms());
+      if (rc < 0 && errno == EINTR) continue;
+      if (rc < 0) return fail(Error::from_errno("poll"));
+      if (rc == 0) return on_timeout();
+      if (fds[0].revents != 0 && !read_stdin()) return exit_code_;
+      if ((fds[1].revents & POLLOUT) != 0 && !send_pending()) return exit_code_;
+      if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !receive()) return exit_code_;
+      maybe_half_close();
+    }
+  }
+
+ private:
+  int poll_timeout_ms() const {
+    if (args_.udp && !stdin_open_) {
+      return static_cast<int>((args_.wait_seconds > 0 ? args_.wait_seconds : 1.0) * 1000);
+    }
+    return args_.wait_seconds > 0 ? static_cast<int>(args_.wait_seconds * 1000) : -1;
+  }
+
+  int on_timeout() {
+    if (args_.udp && !stdin_open_ && pending_.empty()) return kExitOk;
+    std::fprintf(stderr, "tcpkit connect: no data for %g s (-w); giving up\n", args_.wait_seconds);
+    return kExitTempFail;
+  }
+
+  bool read_stdin() {
+    char buf[kChunk];
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n <= 0) {
+      stdin_open_ = false;
+      framer_->encode_rest(pending_, datagrams_);
+      return send_pending();
+    }
+    framer_->encode(std::string_view(buf, static_cast<std::size_t>(n)), pending_, datagrams_);
+    return send_pending();
+  }
+
+  // Streams: write what the kernel takes. Datagrams: one send per recorded message length.
+  bool send_pending() {
+    while (!pending_.empty()) {
+      std::size_t len = pending_.size();
+      if (args_.udp && !datagrams_.empty()) len = datagrams_.front();
+      auto r = net::write_some(fd_.get(), pending_.data(), len);
+      if (!r) return stop(fail(r.error()));
+      if (r->status == net::IoStatus::kWouldBlock) return true;
+      pending_.consume(r->bytes);
+      if (args_.udp && !datagrams_.empty()) datagrams_.pop_front();
+    }
+    return true;
+  }
+
+  bool receive() {
+    char buf[kChunk];
+    auto r = net::read_some(fd_.get(), buf, sizeof(buf));
+    if (!r) return stop(fail(r.error()));
+    if (r->status == net::IoStatus::kWouldBlock) return true;
+    if (r->status == net::IoStatus::kEof) {
+      if (auto e = framer_->finish(); !e.empty()) {
+        std::fprintf(stderr, "tcpkit connect: %s\n", e.c_str());
+        return stop(kExitDataErr);
+      }
+      return stop(kExitOk);
+    }
+    std::string out;
+    if (auto e = framer_->decode(std::string_view(buf, r->bytes), out); !e.empty()) {
+      std::fprintf(stderr, "tcpkit connect: %s\n", e.c_str());
+      return stop(kExitDataErr);
+    }
+    if (auto w = net::write_all(STDOUT_FILENO, out); !w) return stop(fail(w.error()));
+    return true;
+  }
+
+  void maybe_half_close() {
+    if (stdin_open_ || half_closed_ || !pending_.empty() || args_.udp || args_.no_shutdown) return;
+    half_closed_ = true;
+    if (auto r = net::shutdown_write(fd_.get()); !r) {
+      std::fprintf(stderr, "tcpkit connect: %s\n", r.error().message().c_str());
+    }
+  }
+
+  bool stop(int code) {
+    exit_code_ = code;
+    return false;
+  }
+
+  const ConnectArgs& args_;
+  UniqueFd fd_;
+  std::unique_ptr<Framer> framer_;
+  io::Buffer pending_;
+  std::deque<std::size_t> datagrams_;
+  bool stdin_open_ = true;
+  bool half_closed_ = false;
+  int exit_code_ = kExitOk;
+};
+
+int run_connect(const ConnectArgs& args) {
+  net::set_trace(args.trace);
+  auto endpoint = net::parse_endpoint(args.address);
+  if (!endpoint) return fail(endpoint.error());
+  auto timeout = std::chrono::milliseconds(static_cast<long long>(args.wait_seconds * 1000));
+  auto fd = net::connect_to(*endpoint, timeout, args.udp ? SOCK_DGRAM : SOCK_STREAM);
+  if (!fd) return fail(fd.error());
+  if (args.verbose) {
+    auto peer = net::peer_address(fd->get());
+    std::fprintf(stderr, "tcpkit connect: connected to %s\n",
+                 peer ? peer->to_string().c_str() : args.address.c_str());
+  }
+  auto framer = make_framer(args.framing);
+  return Client(args, std::move(*fd), std::move(framer)).run();
+}
+
+}  // namespace
+
+void add_connect(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ConnectArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "connect",
+      "Connect to ADDR and copy stdin to the socket and the socket to stdout, like netcat. "
+      "On stdin EOF the write side is shut down (SHUT_WR) and output continues until the "
+      "peer closes. Exit 0 when the peer closes; 69 when the connection is refused, 68 when "
+      "the host is unknown, 75 when -w passes.");
+  cmd->add_option("address", args->address,
+                  "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@ABSTRACT")
+      ->required();
+  cmd->add_flag("-u,--udp", args->udp, "Datagrams: each stdin read (or line) is one datagram");
+  cmd->add_option("-w,--wait", args->wait_seconds,
+                  "Seconds to wait for the connection, and for data while connected "
+                  "(0 = forever; with --udp, the wait for replies after stdin ends, default 1)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--no-shutdown", args->no_shutdown,
+                "Keep the write side open after stdin ends (no SHUT_WR)");
+  cmd->add_option("--framing", args->framing,
+                  "raw (bytes as they come), line (each stdin line is one message), length "
+                  "(each stdin line is sent as a 4-byte little-endian length + payload; each "
+                  "reply frame is printed on its own line)")
+      ->check(CLI::IsMember({"raw", "line", "length"}))
+      ->capture_default_str();
+  cmd->add_flag("--trace", args->trace, "Narrate socket calls on stderr");
+  cmd->add_flag("-v,--verbose", args->verbose, "Say where it connected on stderr");
+  cmd->callback([args, &exit_code] { exit_code = run_connect(*args); });
+}
+
+}  // namespace tcpkit::cli

@@ -1,0 +1,27 @@
+// tcpkit: TCP/UDP/Unix-socket servers and clients, one binary with subcommands.
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tcpkit: the socket lifecycle done right. Servers with five concurrency models, "
+      "a netcat-like client, a Redis-compatible key-value store and a load generator.",
+      "tcpkit"};
+  app.require_subcommand(1);
+  app.failure_message(CLI::FailureMessage::help);
+  app.set_version_flag("--version", "tcpkit 0.1.0");
+  int exit_code = tcpkit::cli::kExitOk;
+  tcpkit::cli::add_serve(app, exit_code);
+  tcpkit::cli::add_connect(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return tcpkit::cli::kExitUsage;
+  }
+  return exit_code;
+}

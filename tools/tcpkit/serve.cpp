@@ -1,0 +1,130 @@
+// tcpkit serve: run a service (echo, kv) under a chosen concurrency model.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "echo/echo_service.hpp"
+#include "exit_codes.hpp"
+#include "service_factory.hpp"
+#include "tcpkit/net/trace.hpp"
+#include "tcpkit/server/log.hpp"
+#include "tcpkit/server/server.hpp"
+
+namespace tcpkit::cli {
+
+namespace {
+
+struct ServeArgs {
+  std::string service = "echo";
+  std::vector<std::string> listen;
+  std::string model = "epoll";
+  double idle_timeout = 0;
+  double drain_timeout = 5;
+  bool trace = false;
+  server::ServerOptions options;
+  ServiceArgs service_args;
+};
+
+std::chrono::milliseconds seconds_to_ms(double s) {
+  return std::chrono::milliseconds(static_cast<long long>(s * 1000.0));
+}
+
+int run_serve(ServeArgs& args) {
+  auto model = server::parse_model(args.model);
+  if (!model) {
+    std::fprintf(stderr, "tcpkit serve: unknown model '%s' (iterative, fork, thread, epoll, reactors)\n",
+                 args.model.c_str());
+    return kExitUsage;
+  }
+  server::ServerOptions& o = args.options;
+  o.model = *model;
+  o.idle_timeout = seconds_to_ms(args.idle_timeout);
+  o.drain_timeout = seconds_to_ms(args.drain_timeout);
+  o.listen = args.listen.empty() ? std::vector<std::string>{default_listen(args.service)} : args.listen;
+  net::set_trace(args.trace);
+  server::log::set_verbose(o.verbose);
+
+  auto service = make_service(args.service, args.service_args, o);
+  if (!service) {
+    std::fprintf(stderr, "tcpkit serve: %s\n", service.error().message().c_str());
+    return kExitUsage;
+  }
+  server::Server server(o, **service);
+  if (auto r = server.open(); !r) {
+    std::fprintf(stderr, "tcpkit serve: %s\n", r.error().message().c_str());
+    return exit_code_for(r.error());
+  }
+  std::string where;
+  for (const auto& e : server.local_endpoints()) where += (where.empty() ? "" : ", ") + e;
+  std::printf("tcpkit serve %s: listening on %s (model %s%s, pid %d)\n", args.service.c_str(),
+              where.c_str(), std::string(server::to_string(o.model)).c_str(),
+              o.model == server::Model::kReactors
+                  ? (", " + std::to_string(o.loop_count()) + " threads").c_str()
+                  : "",
+              static_cast<int>(::getpid()));
+  std::fflush(stdout);
+  if (auto r = server.run(); !r) {
+    std::fprintf(stderr, "tcpkit serve: %s\n", r.error().message().c_str());
+    return exit_code_for(r.error());
+  }
+  server::log::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Run a server. Prints one line when ready: where it listens (the real port when :0 was "
+      "asked), the model and the pid. SIGINT/SIGTERM: stop accepting, flush owed replies, "
+      "exit 0; a second signal exits at once.");
+  cmd->add_option("service", args->service, "The service: echo or kv")
+      ->check(CLI::IsMember(service_names()))
+      ->capture_default_str();
+  cmd->add_option("-l,--listen", args->listen,
+                  "Address to listen on, repeatable: HOST:PORT, [V6]:PORT, :PORT (all "
+                  "interfaces, dual stack), unix:/PATH, unix:@ABSTRACT. Port 0 picks a free "
+                  "port. Default 127.0.0.1:7000 (kv: 127.0.0.1:6379)");
+  cmd->add_option("-m,--model", args->model,
+                  "Concurrency model: iterative (one client at a time), fork (process per "
+                  "connection), thread (thread per connection), epoll (one event loop), "
+                  "reactors (one event loop per thread)")
+      ->check(CLI::IsMember({"iterative", "fork", "thread", "epoll", "reactors"}))
+      ->capture_default_str();
+  cmd->add_option("-t,--threads", args->options.threads,
+                  "reactors: number of event loops (0 = one per core)")
+      ->capture_default_str();
+  cmd->add_flag("-u,--udp", args->options.udp,
+                "Datagram sockets (UDP, or Unix datagram for unix: addresses): each datagram is "
+                "answered to its sender");
+  cmd->add_option("--max-connections", args->options.max_connections,
+                  "Connections served at once; one more is accepted and closed at once")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", args->idle_timeout,
+                  "Close a connection silent for this many seconds (0 = never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--drain-timeout", args->drain_timeout,
+                  "On shutdown, seconds to let owed replies flush before closing anyway")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--output-limit", args->options.output_limit,
+                  "Bytes of replies a client may leave unread before it is disconnected")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--backlog", args->options.backlog, "listen(2) backlog")->capture_default_str();
+  cmd->add_flag("--trace", args->trace,
+                "Narrate every socket lifecycle step with its fd and result (socket, "
+                "setsockopt, bind, listen, accept, read, write, close) on stderr");
+  cmd->add_flag("-v,--verbose", args->options.verbose, "Log connections and shutdown on stderr");
+  add_service_options(*cmd, args->service_args);
+  cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
+}
+
+}  // namespace tcpkit::cli

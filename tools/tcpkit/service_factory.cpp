@@ -1,0 +1,52 @@
+#include "service_factory.hpp"
+
+#include "echo/echo_service.hpp"
+
+namespace tcpkit::cli {
+
+std::vector<std::string> service_names() { return {"echo", "kv"}; }
+
+std::string default_listen(const std::string& service) {
+  return service == "kv" ? "127.0.0.1:6379" : "127.0.0.1:7000";
+}
+
+void add_service_options(CLI::App& cmd, ServiceArgs& args) {
+  auto* echo = cmd.add_option_group("echo", "Options of the echo service");
+  echo->add_option("--framing", args.framing,
+                   "echo: raw (bytes as they come), line (LF or CRLF lines), length (4-byte "
+                   "little-endian length, then the payload): whole messages are echoed")
+      ->check(CLI::IsMember({"raw", "line", "length"}))
+      ->capture_default_str();
+  echo->add_option("--max-frame", args.max_frame,
+                   "echo: longest line or frame in bytes; a longer one closes the connection")
+      ->capture_default_str();
+  auto* kv = cmd.add_option_group("kv", "Options of the kv service");
+  kv->add_option("--protocol", args.protocol,
+                 "kv: resp (Redis clients) or native (length-prefixed typed values)")
+      ->check(CLI::IsMember({"resp", "native"}))
+      ->capture_default_str();
+  kv->add_option("--requirepass", args.requirepass, "kv: password clients must AUTH with");
+  kv->add_option("--maxmemory", args.maxmemory,
+                 "kv: memory limit for data (bytes, or with kb/mb/gb); writes past it get "
+                 "Redis's OOM error (0 = no limit)")
+      ->capture_default_str();
+  kv->add_option("--max-bulk-length", args.max_bulk_length,
+                 "kv: largest string argument in bytes (Redis proto-max-bulk-len)")
+      ->capture_default_str();
+}
+
+Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
+                                                      const ServiceArgs& args,
+                                                      server::ServerOptions& options) {
+  (void)options;
+  if (name == "echo") {
+    echo::EchoOptions eo;
+    eo.framing = *echo::parse_framing(args.framing);
+    eo.max_frame = args.max_frame;
+    return echo::make_echo_service(eo);
+  }
+  return Fail(Error(std::make_error_code(std::errc::invalid_argument),
+                    "unknown service '" + name + "'"));
+}
+
+}  // namespace tcpkit::cli
