@@ -1,5 +1,8 @@
 #include "echo/echo_service.hpp"
 
+#include "tcpkit/codec/length_prefix.hpp"
+#include "tcpkit/codec/line.hpp"
+
 namespace tcpkit::echo {
 
 namespace {
@@ -13,11 +16,44 @@ class RawSession final : public server::Session {
   }
 };
 
+// Framed echo: each whole frame goes back byte for byte (a line with its own terminator, a
+// length-prefixed frame with its header). A line or frame over the limit has no way to be
+// reported in these protocols, so the connection is closed after what was owed is flushed.
+template <class Decoder>
+class FramedSession final : public server::Session {
+ public:
+  explicit FramedSession(std::size_t max_frame) : decoder_(max_frame) {}
+
+  server::Progress on_bytes(std::string_view input, io::Buffer& output) override {
+    server::Progress p;
+    for (;;) {
+      auto r = decoder_.decode(input.substr(p.consumed));
+      if (r.status == codec::DecodeStatus::kNeedMore) return p;
+      if (r.status == codec::DecodeStatus::kError) {
+        p.close = true;
+        return p;
+      }
+      output.append(input.substr(p.consumed, r.consumed));
+      p.consumed += r.consumed;
+    }
+  }
+
+ private:
+  Decoder decoder_;
+};
+
 class EchoService final : public server::Service {
  public:
   explicit EchoService(const EchoOptions& options) : options_(options) {}
   std::string_view name() const override { return "echo"; }
   std::unique_ptr<server::Session> open_session(const server::SessionInfo&) override {
+    switch (options_.framing) {
+      case Framing::kLine:
+        return std::make_unique<FramedSession<codec::LineDecoder>>(options_.max_frame);
+      case Framing::kLength:
+        return std::make_unique<FramedSession<codec::LengthPrefixDecoder>>(options_.max_frame);
+      case Framing::kRaw: break;
+    }
     return std::make_unique<RawSession>();
   }
   bool on_datagram(std::string_view datagram, io::Buffer& output) override {

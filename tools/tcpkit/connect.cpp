@@ -125,7 +125,8 @@ class Client {
   void maybe_half_close() {
     if (stdin_open_ || half_closed_ || !pending_.empty() || args_.udp || args_.no_shutdown) return;
     half_closed_ = true;
-    if (auto r = net::shutdown_write(fd_.get()); !r) {
+    // ENOTCONN: the peer already closed; its output is still read until EOF.
+    if (auto r = net::shutdown_write(fd_.get()); !r && r.error().code().value() != ENOTCONN) {
       std::fprintf(stderr, "tcpkit connect: %s\n", r.error().message().c_str());
     }
   }

@@ -1,6 +1,10 @@
 #include "service_factory.hpp"
 
+#include <cctype>
+#include <charconv>
+
 #include "echo/echo_service.hpp"
+#include "kv/kv_service.hpp"
 
 namespace tcpkit::cli {
 
@@ -35,10 +39,43 @@ void add_service_options(CLI::App& cmd, ServiceArgs& args) {
       ->capture_default_str();
 }
 
+namespace {
+
+// "100", "64kb", "512mb", "2gb" (Redis's memory units: k/kb, m/mb, g/gb; kb = 1024).
+Result<std::uint64_t> parse_memory(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, value);
+  std::string unit(p, end);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "b") scale = 1;
+  if (unit == "k" || unit == "kb") scale = 1ull << 10;
+  if (unit == "m" || unit == "mb") scale = 1ull << 20;
+  if (unit == "g" || unit == "gb") scale = 1ull << 30;
+  if (ec != std::errc() || p == text.data() || scale == 0) {
+    return Fail(Error(std::make_error_code(std::errc::invalid_argument),
+                      "--maxmemory '" + text + "': expected bytes, optionally with kb, mb or gb"));
+  }
+  return value * scale;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
                                                       const ServiceArgs& args,
                                                       server::ServerOptions& options) {
-  (void)options;
+  if (name == "kv") {
+    kv::KvOptions ko;
+    auto maxmemory = parse_memory(args.maxmemory);
+    if (!maxmemory) return Fail(maxmemory.error());
+    ko.maxmemory = *maxmemory;
+    ko.requirepass = args.requirepass;
+    ko.max_bulk_length = args.max_bulk_length;
+    ko.max_clients = options.max_connections;
+    ko.protocol = args.protocol == "native" ? kv::Protocol::kNative : kv::Protocol::kResp;
+    return kv::make_kv_service(std::move(ko));
+  }
   if (name == "echo") {
     echo::EchoOptions eo;
     eo.framing = *echo::parse_framing(args.framing);
