@@ -1,5 +1,6 @@
 // RespRequestDecoder: multibulk and inline requests (theory of operation in resp.hpp).
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -11,6 +12,25 @@
 namespace tcpkit::codec {
 
 namespace {
+
+// The longest number the whole-frame pass reads: 18 digits cannot overflow 64 bits.
+constexpr std::ptrdiff_t kWholeFrameDigits = 18;
+
+// Reads "<digits>\r\n" as the whole-frame pass accepts it: no sign, no leading zero. On
+// success advances p past the CRLF.
+bool read_plain_length(const char*& p, const char* end, std::uint64_t& out) {
+  const char* q = p;
+  std::uint64_t v = 0;
+  while (q < end && q - p < kWholeFrameDigits && *q >= '0' && *q <= '9') {
+    v = v * 10 + static_cast<unsigned>(*q - '0');
+    ++q;
+  }
+  if (q == p || end - q < 2 || q[0] != '\r' || q[1] != '\n') return false;
+  if (*p == '0' && q - p > 1) return false;
+  out = v;
+  p = q + 2;
+  return true;
+}
 
 // A header the fast path handles: an optional '-' and at most 20 digits.
 constexpr std::ptrdiff_t kFastHeaderChars = 21;
@@ -144,14 +164,55 @@ std::optional<ProtocolError> RespRequestDecoder::finish(std::string_view remaini
 DecodeResult RespRequestDecoder::decode(std::string_view input) {
   if (mode_ == Mode::kIdle) {
     if (input.empty()) return DecodeResult::need_more();
+    if (input[0] == '*') {
+      if (const std::size_t consumed = decode_whole_multibulk(input)) {
+        return DecodeResult::frame(consumed);
+      }
+    }
     mode_ = input[0] == '*' ? Mode::kMultibulk : Mode::kInline;
   }
   return mode_ == Mode::kMultibulk ? decode_multibulk(input) : decode_inline(input);
 }
 
+// The pipelined fast path: parses a multibulk frame that is entirely in `input` straight into
+// args_view_. Returns the frame's size, or 0 to leave the frame (complete or not, valid or
+// not) to the resumable path. Headers here are at most 20 bytes, so when max_inline_length
+// allows that, anything accepted here is accepted there too.
+std::size_t RespRequestDecoder::decode_whole_multibulk(std::string_view input) {
+  if (limits_.max_inline_length < kWholeFrameDigits + 2) return 0;
+  const char* p = input.data() + 1;
+  const char* const end = input.data() + input.size();
+  std::uint64_t count = 0;
+  if (!read_plain_length(p, end, count) || count == 0 || count > limits_.max_array_length) {
+    return 0;
+  }
+  // Each argument takes at least 4 bytes ("$0\r\n" is not even whole), so this growth is
+  // bounded by bytes already received.
+  if (count > static_cast<std::uint64_t>(end - p) / 4) return 0;
+  if (args_view_.size() < count) args_view_.resize(static_cast<std::size_t>(count));
+  std::string_view* out = args_view_.data();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t length = 0;
+    if (p == end || *p != '$') return 0;
+    ++p;
+    if (!read_plain_length(p, end, length) || length > limits_.max_bulk_length) return 0;
+    if (static_cast<std::uint64_t>(end - p) < length + 2) return 0;
+    const auto n = static_cast<std::size_t>(length);
+    if (p[n] != '\r' || p[n + 1] != '\n') return 0;
+    out[i] = std::string_view(p, n);
+    p += n + 2;
+  }
+  args_count_ = static_cast<std::size_t>(count);
+  return static_cast<std::size_t>(p - input.data());
+}
+
 DecodeResult RespRequestDecoder::complete(std::string_view input, std::size_t consumed) {
-  args_view_.clear();
-  for (const Span& span : spans_) args_view_.emplace_back(input.data() + span.offset, span.length);
+  // spans_ grew one entry per argument that arrived, so this growth is bounded too.
+  if (args_view_.size() < spans_.size()) args_view_.resize(spans_.size());
+  for (std::size_t i = 0; i < spans_.size(); ++i) {
+    args_view_[i] = std::string_view(input.data() + spans_[i].offset, spans_[i].length);
+  }
+  args_count_ = spans_.size();
   reset();
   return DecodeResult::frame(consumed);
 }
@@ -216,6 +277,7 @@ RespRequestDecoder::Header RespRequestDecoder::parse_header(std::string_view inp
     if (*p == '\r' && p + 1 < end && p[1] == '\n' &&
         parse_int64({digits, static_cast<std::size_t>(p - digits)}, *value)) {
       scanned_ = static_cast<std::size_t>(p + 2 - input.data());
+      searched_ = 0;
       return Header::kOk;
     }
   }
@@ -263,9 +325,12 @@ DecodeResult RespRequestDecoder::decode_inline(std::string_view input) {
     return fail(ProtocolErrc::kLineTooLong, texts::kTooBigInline);
   }
   if (hit == nullptr) return DecodeResult::need_more();
-  if (!split_inline(input.substr(0, length), inline_storage_, args_view_)) {
+  if (!split_inline(input.substr(0, length), inline_storage_, inline_args_)) {
     return fail(ProtocolErrc::kUnbalancedQuotes, texts::kUnbalancedQuotes);
   }
+  if (args_view_.size() < inline_args_.size()) args_view_.resize(inline_args_.size());
+  std::copy(inline_args_.begin(), inline_args_.end(), args_view_.begin());
+  args_count_ = inline_args_.size();
   reset();
   return DecodeResult::frame(newline + 1);
 }

@@ -21,7 +21,10 @@
 //     times parse "$L\r\n", wait until L bytes and CRLF are buffered, record {offset, L}.
 //     Each header is parsed by a fast loop over its digits; a header that is not a plain
 //     number falls back to a memchr for '\r' that remembers how far it looked (searched_).
-//     Bulk bytes are never scanned: their end is known from L.
+//     Bulk bytes are never scanned: their end is known from L. When a new frame begins and
+//     is already whole in the input (the pipelined case), a straight-line pass parses it with
+//     no state kept; if anything is missing or unusual it gives up and the resumable path
+//     above starts over, once per frame, so the work stays O(bytes).
 //   inline: memchr for '\n' from searched_; split the line with Redis's sdssplitargs rules
 //     (blanks separate words; "double quotes" with \n \r \t \b \a \\ \" and \xHH escapes;
 //     'single quotes' with \' only; a closing quote must be followed by a blank or the end;
@@ -65,7 +68,7 @@ class RespRequestDecoder {
   // inline line is a frame with no arguments; callers skip it as Redis does.
   DecodeResult decode(std::string_view input);
 
-  std::span<const std::string_view> args() const { return args_view_; }
+  std::span<const std::string_view> args() const { return {args_view_.data(), args_count_}; }
   const ProtocolError& error() const { return error_; }
   // At EOF: a kTruncated error when `remaining` holds part of a request.
   std::optional<ProtocolError> finish(std::string_view remaining) const;
@@ -79,6 +82,7 @@ class RespRequestDecoder {
   };
   enum class Mode : std::uint8_t { kIdle, kMultibulk, kInline };
   enum class Header : std::uint8_t { kOk, kNeedMore, kError };
+  std::size_t decode_whole_multibulk(std::string_view input);
   DecodeResult decode_multibulk(std::string_view input);
   DecodeResult decode_inline(std::string_view input);
   Header parse_header(std::string_view input, std::int64_t* value);
@@ -95,8 +99,10 @@ class RespRequestDecoder {
   std::int64_t pending_bulk_ = -1;   // length of the bulk whose "$N" was parsed, or -1
   std::vector<Span> spans_;
   // Output of the last kFrame.
-  std::vector<std::string_view> args_view_;
-  std::string inline_storage_;  // unescaped inline arguments live here
+  std::vector<std::string_view> args_view_;  // grows, never shrinks: no allocation per frame
+  std::size_t args_count_ = 0;               // arguments of the last frame
+  std::string inline_storage_;               // unescaped inline arguments live here
+  std::vector<std::string_view> inline_args_;  // views into inline_storage_
   ProtocolError error_;
 };
 
