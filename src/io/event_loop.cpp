@@ -81,7 +81,14 @@ Result<void> EventLoop::modify(int fd, std::uint32_t events, Handler* handler) {
   return {};
 }
 
-void EventLoop::remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::remove(int fd, Handler* handler) {
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  // A handler may remove (and its owner delete) another one whose event is already in this
+  // batch, e.g. a shutdown signal closing connections: forget those events.
+  for (std::size_t i = dispatch_next_; i < dispatch_end_; ++i) {
+    if (events_[i].data.ptr == handler) events_[i].data.ptr = nullptr;
+  }
+}
 
 void EventLoop::run() {
   while (!stopping()) {
@@ -89,10 +96,12 @@ void EventLoop::run() {
                          next_timeout_ms());
     now_ = Clock::now();
     if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      static_cast<Handler*>(events_[static_cast<std::size_t>(i)].data.ptr)
-          ->on_events(events_[static_cast<std::size_t>(i)].events);
+    dispatch_end_ = n > 0 ? static_cast<std::size_t>(n) : 0;
+    for (dispatch_next_ = 0; dispatch_next_ < dispatch_end_;) {
+      const epoll_event& ev = events_[dispatch_next_++];
+      if (ev.data.ptr != nullptr) static_cast<Handler*>(ev.data.ptr)->on_events(ev.events);
     }
+    dispatch_next_ = dispatch_end_ = 0;
     // A full batch suggests more are ready: look at more of them next time.
     if (n == static_cast<int>(events_.size()) && events_.size() < 4096) {
       events_.resize(events_.size() * 2);

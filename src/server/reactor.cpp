@@ -24,7 +24,7 @@ class Reactor::Acceptor final : public io::Handler {
   Result<void> start() { return owner_.loop_.add(listener_.fd.get(), EPOLLIN, this); }
   void stop() {
     if (paused_timer_ != 0) owner_.loop_.cancel_timer(paused_timer_);
-    if (!paused_) owner_.loop_.remove(listener_.fd.get());
+    if (!paused_) owner_.loop_.remove(listener_.fd.get(), this);
     paused_ = true;
     stopped_ = true;
   }
@@ -57,7 +57,7 @@ class Reactor::Acceptor final : public io::Handler {
       return;
     }
     log::warn("{}; pausing accepts for {} ms", error.message(), kAcceptBackoff.count());
-    owner_.loop_.remove(listener_.fd.get());
+    owner_.loop_.remove(listener_.fd.get(), this);
     paused_ = true;
     paused_timer_ = owner_.loop_.add_timer(kAcceptBackoff, [this] {
       paused_timer_ = 0;
@@ -88,7 +88,7 @@ Reactor::Reactor(ModelContext& ctx, io::EventLoop& loop)
 Reactor::~Reactor() {
   while (head_ != nullptr) {
     Connection* c = head_;
-    loop_.remove(c->fd());
+    loop_.remove(c->fd(), c);
     destroy(c);
   }
 }

@@ -147,7 +147,7 @@ void Reactor::Connection::drain() {
 
 void Reactor::Connection::close(const char* why) {
   log::info("{}: closing ({})", peer_, why);
-  owner_.loop_.remove(fd_.get());
+  owner_.loop_.remove(fd_.get(), this);
   owner_.destroy(this);
 }
 

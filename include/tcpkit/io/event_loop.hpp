@@ -54,7 +54,9 @@ class EventLoop {
 
   Result<void> add(int fd, std::uint32_t events, Handler* handler);
   Result<void> modify(int fd, std::uint32_t events, Handler* handler);
-  void remove(int fd);
+  // Stops watching `fd`. `handler` (the one it was added with) is not called again, not even
+  // for events already collected in the current dispatch pass, so it may be destroyed at once.
+  void remove(int fd, Handler* handler);
 
   // Runs until stop(). Returns at once if stop() was already called.
   void run();
@@ -99,6 +101,9 @@ class EventLoop {
   std::unique_ptr<WakeHandler> wake_handler_;
   std::unique_ptr<SignalHandler> signal_handler_;
   std::vector<epoll_event> events_;
+  // The part of events_ still to dispatch in this pass (remove() clears entries there).
+  std::size_t dispatch_next_ = 0;
+  std::size_t dispatch_end_ = 0;
   Clock::time_point now_ = Clock::now();
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timer_heap_;
