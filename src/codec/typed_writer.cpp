@@ -44,7 +44,7 @@ void TypedWriter::simple(std::string_view s) { tagged_string(typed_tag::kSimple,
 
 void TypedWriter::error(std::string_view message) {
   const std::size_t space = message.find(' ');
-  if (space == std::string_view::npos) {
+  if (space == std::string_view::npos || space + 1 == message.size()) {
     error_parts(message, {});
   } else {
     error_parts(message.substr(0, space), message.substr(space + 1));

@@ -39,7 +39,10 @@ Value Value::error(std::string code, std::string message) {
 
 Value Value::error_from_text(std::string_view text) {
   const std::size_t space = text.find(' ');
-  if (space == std::string_view::npos) return error(std::string(text), {});
+  // A space at the very end stays in the code, so error_text() gives back exactly `text`.
+  if (space == std::string_view::npos || space + 1 == text.size()) {
+    return error(std::string(text), {});
+  }
   return error(std::string(text.substr(0, space)), std::string(text.substr(space + 1)));
 }
 

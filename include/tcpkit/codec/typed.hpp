@@ -94,7 +94,7 @@ class TypedWriter final : public ReplyWriter {
  public:
   explicit TypedWriter(io::Buffer& out) : out_(out) {}
   void simple(std::string_view s) override;
-  // Splits "CODE message" at the first space.
+  // Splits "CODE message" at the first space, as Value::error_from_text() does.
   void error(std::string_view message) override;
   void integer(std::int64_t n) override;
   void bulk(std::string_view s) override;

@@ -47,7 +47,8 @@ class Value {
   static Value simple(std::string text);
   // An error whose code is its first word: error("WRONGTYPE", "Operation against a key ...").
   static Value error(std::string code, std::string message);
-  // Splits "ERR unknown command" at the first space into code and message.
+  // Splits "ERR unknown command" at the first space into code and message (a text whose only
+  // space is its last byte is all code), so that error_text() returns `text` unchanged.
   static Value error_from_text(std::string_view text);
   static Value integer(std::int64_t n);
   static Value floating(double d);

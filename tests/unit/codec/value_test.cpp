@@ -37,6 +37,10 @@ TEST(Value, ErrorsSplitIntoCodeAndMessage) {
   EXPECT_EQ(bare.error_code(), "ERR");
   EXPECT_EQ(bare.error_message(), "");
   EXPECT_EQ(bare.error_text(), "ERR");
+  // Found by fuzzing: a trailing space must survive the split and the join.
+  for (std::string_view text : {"ERR ", " x", "", "A  b", " "}) {
+    EXPECT_EQ(Value::error_from_text(text).error_text(), text);
+  }
 }
 
 TEST(Value, EqualityIsStructuralAndBitwiseForDoubles) {
