@@ -1,0 +1,184 @@
+#include "tcpkit/bench/workload.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace tcpkit::bench {
+namespace {
+
+std::string make(const RequestTemplate& t, Rng& rng, std::uint64_t keyspace) {
+  std::string out(t.size(), '?');
+  t.write(out.data(), rng, keyspace);
+  return out;
+}
+
+TEST(RequestTemplateTest, RespEncodingOfATest) {
+  auto args = test_command("get", 3);
+  auto t = RequestTemplate::resp(args);
+  EXPECT_EQ(t.bytes(), "*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n");
+  EXPECT_EQ(t.slot_count(), 1u);
+}
+
+TEST(RequestTemplateTest, WithoutKeyspaceThePlaceholderIsSent) {
+  Rng rng(1);
+  auto t = RequestTemplate::resp(test_command("SET", 5));
+  EXPECT_EQ(make(t, rng, 0), "*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$5\r\nxxxxx\r\n");
+}
+
+TEST(RequestTemplateTest, KeyspaceFillsEverySlotWithTwelveDigitsBelowN) {
+  Rng rng(9);
+  auto t = RequestTemplate::resp(test_command("MSET", 1));
+  EXPECT_EQ(t.slot_count(), 10u);
+  bool varied = false;
+  std::string first;
+  for (int i = 0; i < 200; ++i) {
+    std::string s = make(t, rng, 1000);
+    ASSERT_EQ(s.size(), t.size());
+    EXPECT_EQ(s.find("__rand_int__"), std::string::npos);
+    for (std::size_t at = s.find("key:"); at != std::string::npos; at = s.find("key:", at + 1)) {
+      const std::string digits = s.substr(at + 4, 12);
+      ASSERT_EQ(digits.find_first_not_of("0123456789"), std::string::npos) << digits;
+      EXPECT_LT(std::stoull(digits), 1000u);
+    }
+    if (i == 0) first = s;
+    varied |= s != first;
+  }
+  EXPECT_TRUE(varied);
+}
+
+TEST(RequestTemplateTest, TwelveDigits) {
+  char buf[12];
+  write_twelve_digits(buf, 42);
+  EXPECT_EQ(std::string(buf, 12), "000000000042");
+  write_twelve_digits(buf, 999'999'999'999);
+  EXPECT_EQ(std::string(buf, 12), "999999999999");
+}
+
+TEST(RequestTemplateTest, NativeFrameCarriesItsLengthAndSlots) {
+  std::vector<std::string> args{"GET", "k:__rand_int__"};
+  auto t = RequestTemplate::native(args);
+  ASSERT_GE(t.size(), 4u);
+  const auto& b = t.bytes();
+  const std::uint32_t len = static_cast<unsigned char>(b[0]) |
+                            static_cast<unsigned char>(b[1]) << 8 |
+                            static_cast<unsigned char>(b[2]) << 16 |
+                            static_cast<std::uint32_t>(static_cast<unsigned char>(b[3])) << 24;
+  EXPECT_EQ(len + 4, t.size());
+  EXPECT_EQ(b[4], '*');
+  EXPECT_EQ(t.slot_count(), 1u);
+}
+
+TEST(RequestTemplateTest, EchoFramings) {
+  EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoRaw, 4).bytes(), "xxxx");
+  EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoLine, 4).bytes(), "xxxx\n");
+  EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoLength, 2).bytes(), std::string("\x02\0\0\0xx", 6));
+}
+
+TEST(RequestTemplateTest, UnknownTestHasNoCommand) { EXPECT_TRUE(test_command("FLY", 3).empty()); }
+
+struct RespCase {
+  std::string input;
+  ReplyStatus status;
+  std::size_t consumed;
+  bool error_reply;
+};
+
+TEST(RespSkipperTest, TableOfReplies) {
+  const std::vector<RespCase> cases = {
+      {"+OK\r\n", ReplyStatus::kReply, 5, false},
+      {"-ERR wrong\r\n", ReplyStatus::kReply, 12, true},
+      {":1000\r\n", ReplyStatus::kReply, 7, false},
+      {"$3\r\nabc\r\n", ReplyStatus::kReply, 9, false},
+      {"$0\r\n\r\n", ReplyStatus::kReply, 6, false},
+      {"$-1\r\n", ReplyStatus::kReply, 5, false},
+      {"*-1\r\n", ReplyStatus::kReply, 5, false},
+      {"*0\r\n", ReplyStatus::kReply, 4, false},
+      {"*2\r\n$1\r\na\r\n:2\r\n", ReplyStatus::kReply, 15, false},
+      {"*2\r\n*1\r\n+x\r\n-E\r\n", ReplyStatus::kReply, 16, false},
+      {"+OK\r\n+NEXT\r\n", ReplyStatus::kReply, 5, false},
+      {"$3\r\na\r\n\r\n", ReplyStatus::kReply, 9, false},  // binary-safe: CRLF inside a bulk
+      {"", ReplyStatus::kNeedMore, 0, false},
+      {"+OK\r", ReplyStatus::kNeedMore, 0, false},
+      {"$3\r\nab", ReplyStatus::kNeedMore, 0, false},
+      {"*2\r\n$1\r\na\r\n", ReplyStatus::kNeedMore, 0, false},
+      {"?x\r\n", ReplyStatus::kBad, 0, false},
+      {"$x\r\n", ReplyStatus::kBad, 0, false},
+      {"$-2\r\n", ReplyStatus::kBad, 0, false},
+      {"$1\r\nabc\r\n", ReplyStatus::kBad, 0, false},
+      {"+OK\n", ReplyStatus::kBad, 0, false},
+  };
+  for (const auto& c : cases) {
+    std::string_view why;
+    ReplyScan s = skip_resp_reply(c.input, &why);
+    EXPECT_EQ(s.status, c.status) << c.input;
+    if (c.status == ReplyStatus::kReply) {
+      EXPECT_EQ(s.consumed, c.consumed) << c.input;
+      EXPECT_EQ(s.error_reply, c.error_reply) << c.input;
+    }
+    if (c.status == ReplyStatus::kBad) {
+      EXPECT_FALSE(why.empty()) << c.input;
+    }
+  }
+}
+
+TEST(RespSkipperTest, EverySplitOfAPipelinedStreamFindsTheSameReplies) {
+  const std::string stream = "+PONG\r\n$5\r\nhello\r\n*3\r\n:1\r\n$-1\r\n*1\r\n-ERR x\r\n-ERR y\r\n";
+  for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+    ReplySkipper skipper(Protocol::kResp, 0);
+    std::string buffered;
+    int replies = 0, errors = 0;
+    for (std::string_view chunk : {std::string_view(stream).substr(0, cut),
+                                   std::string_view(stream).substr(cut)}) {
+      buffered += chunk;
+      for (;;) {
+        ReplyScan s = skipper.next(buffered);
+        ASSERT_NE(s.status, ReplyStatus::kBad);
+        buffered.erase(0, s.consumed);
+        if (s.status == ReplyStatus::kNeedMore) break;
+        ++replies;
+        errors += s.error_reply;
+      }
+    }
+    EXPECT_EQ(replies, 4) << cut;
+    EXPECT_EQ(errors, 1) << cut;
+    EXPECT_TRUE(buffered.empty());
+  }
+}
+
+TEST(ReplySkipperTest, NativeFrames) {
+  ReplySkipper s(Protocol::kNative, 0);
+  const std::string ok("\x05\0\0\0+\0\0\0\0", 9);
+  EXPECT_EQ(s.next(ok).status, ReplyStatus::kReply);
+  EXPECT_EQ(s.next(ok).consumed, 9u);
+  EXPECT_FALSE(s.next(ok).error_reply);
+  const std::string err("\x03\0\0\0-ab", 7);
+  EXPECT_TRUE(s.next(err).error_reply);
+  EXPECT_EQ(s.next(ok.substr(0, 6)).status, ReplyStatus::kNeedMore);
+  EXPECT_EQ(s.next(std::string("\0\0\0\0", 4)).status, ReplyStatus::kBad);
+}
+
+TEST(ReplySkipperTest, RawEchoIsCountedAcrossReads) {
+  ReplySkipper s(Protocol::kEchoRaw, 10);
+  ReplyScan a = s.next("xxxx");
+  EXPECT_EQ(a.status, ReplyStatus::kNeedMore);
+  EXPECT_EQ(a.consumed, 4u);
+  ReplyScan b = s.next("xxxxxxxxxx");
+  EXPECT_EQ(b.status, ReplyStatus::kReply);
+  EXPECT_EQ(b.consumed, 6u);
+  EXPECT_EQ(s.next("xxxxxxxxxx").consumed, 10u);
+}
+
+TEST(ReplySkipperTest, FramedEchoChecksTheFraming) {
+  ReplySkipper line(Protocol::kEchoLine, 5);
+  EXPECT_EQ(line.next("xxxx\n").status, ReplyStatus::kReply);
+  EXPECT_EQ(line.next("xxx").status, ReplyStatus::kNeedMore);
+  EXPECT_EQ(line.next("xxxxx").status, ReplyStatus::kBad);
+  ReplySkipper length(Protocol::kEchoLength, 6);
+  EXPECT_EQ(length.next(std::string("\x02\0\0\0xx", 6)).status, ReplyStatus::kReply);
+  EXPECT_EQ(length.next(std::string("\x03\0\0\0xx", 6)).status, ReplyStatus::kBad);
+}
+
+}  // namespace
+}  // namespace tcpkit::bench
