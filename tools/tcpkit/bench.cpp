@@ -1,0 +1,302 @@
+// tcpkit bench: a load generator for echo, RESP (Redis) and native servers, closed or open loop,
+// with honest percentiles. The engine lives in include/tcpkit/bench/; this file is its CLI.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "tcpkit/bench/engine.hpp"
+#include "tcpkit/bench/proc_stats.hpp"
+#include "tcpkit/bench/report.hpp"
+#include "tcpkit/net/address.hpp"
+
+namespace tcpkit::cli {
+
+namespace {
+
+using bench::Protocol;
+
+struct BenchArgs {
+  std::string workload = "resp";
+  std::string address;
+  std::vector<std::string> command;
+  std::string tests;
+  std::string framing = "raw";
+  int connections = 50;
+  int pipeline = 1;
+  int threads = 1;
+  std::uint64_t requests = 0;
+  double duration = 0;
+  double warmup = 0;
+  double rate = 0;
+  std::size_t data_size = 0;  // 0: the workload's default (echo 64, resp/native 3)
+  std::uint64_t keyspace = 0;
+  double timeout = 10;
+  int connections_only = 0;
+  int server_pid = 0;
+  std::uint64_t seed = 1;
+  bool json = false;
+  bool csv = false;
+  bool quiet = false;
+};
+
+Protocol protocol_of(const BenchArgs& a) {
+  if (a.workload == "resp") return Protocol::kResp;
+  if (a.workload == "native") return Protocol::kNative;
+  if (a.framing == "line") return Protocol::kEchoLine;
+  if (a.framing == "length") return Protocol::kEchoLength;
+  return Protocol::kEchoRaw;
+}
+
+bench::RequestTemplate encode(Protocol p, const std::vector<std::string>& args) {
+  return p == Protocol::kNative ? bench::RequestTemplate::native(args)
+                                : bench::RequestTemplate::resp(args);
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The workloads one invocation runs, in order. Errors are usage errors, already printed.
+bool build_workloads(const BenchArgs& a, std::vector<bench::Workload>& out) {
+  const Protocol p = protocol_of(a);
+  if (a.workload == "echo") {
+    out.push_back({"ECHO", p, bench::RequestTemplate::echo(p, a.data_size)});
+    return true;
+  }
+  if (!a.command.empty()) {
+    out.push_back({join(a.command), p, encode(p, a.command)});
+    return true;
+  }
+  std::string list = a.tests.empty() ? "ping,set,get,incr,mset" : a.tests;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t comma = std::min(list.find(',', start), list.size());
+    std::string name = list.substr(start, comma - start);
+    start = comma + 1;
+    if (name.empty()) continue;
+    auto args = bench::test_command(name, a.data_size);
+    if (args.empty()) {
+      std::fprintf(stderr, "tcpkit bench: unknown test '%s' (ping, set, get, incr, mset, or a "
+                   "command after --)\n", name.c_str());
+      return false;
+    }
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    out.push_back({name, p, encode(p, args)});
+  }
+  return true;
+}
+
+struct Progress {
+  std::string name;
+  int server_pid = 0;
+  std::optional<double> cpu_at_start;
+  bool show = false;
+};
+
+void on_tick(void* ctx, std::uint64_t done, std::uint64_t errors, double elapsed) {
+  auto* p = static_cast<Progress*>(ctx);
+  if (!p->show || elapsed <= 0) return;
+  std::fprintf(stderr, "\r%s: %llu requests, %.0f requests/s, %llu errors, %.1f s\033[K",
+               p->name.c_str(), static_cast<unsigned long long>(done),
+               static_cast<double>(done) / elapsed, static_cast<unsigned long long>(errors), elapsed);
+}
+
+void on_measure_start(void* ctx) {
+  auto* p = static_cast<Progress*>(ctx);
+  if (p->server_pid != 0) p->cpu_at_start = bench::process_cpu_seconds(p->server_pid);
+}
+
+bench::EngineOptions engine_options(const BenchArgs& a, const net::Endpoint& endpoint) {
+  bench::EngineOptions o;
+  o.endpoint = endpoint;
+  o.connections = a.connections;
+  o.pipeline = a.pipeline;
+  o.threads = a.threads;
+  o.requests = a.requests;
+  o.duration_s = a.duration;
+  o.warmup_s = a.warmup;
+  o.rate = a.rate;
+  o.keyspace = a.keyspace;
+  o.timeout_s = a.timeout;
+  o.seed = a.seed;
+  return o;
+}
+
+void emit(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+// One workload: connect, drive, measure the server. Nothing on failure to connect.
+std::optional<bench::TestReport> run_test(const BenchArgs& a, const bench::EngineOptions& o,
+                                          const bench::Workload& w, int* exit_code) {
+  bench::LoadRun run(o, w);
+  if (auto r = run.connect(); !r) {
+    std::fprintf(stderr, "tcpkit bench: %s\n", r.error().message().c_str());
+    *exit_code = exit_code_for(r.error());
+    return std::nullopt;
+  }
+  Progress progress{w.name, a.server_pid, std::nullopt, ::isatty(STDERR_FILENO) == 1};
+  bench::LoadRun::Hooks hooks{on_tick, on_measure_start, &progress};
+  bench::TestReport report{w.name, run.run(hooks), a.server_pid, std::nullopt};
+  if (progress.show) std::fputs("\r\033[K", stderr);
+  if (a.server_pid != 0 && progress.cpu_at_start && report.result.completed > 0) {
+    if (auto end = bench::process_cpu_seconds(a.server_pid)) {
+      report.server_cpu_us_per_request =
+          (*end - *progress.cpu_at_start) * 1e6 / static_cast<double>(report.result.completed);
+    }
+  }
+  return report;
+}
+
+int run_idle(const BenchArgs& a, const bench::RunConfig& config, const net::Endpoint& endpoint) {
+  bench::IdleReport idle;
+  idle.asked = a.connections_only;
+  auto limit = bench::raise_fd_limit();
+  idle.fd_limit = limit ? *limit : 0;
+  const int room = limit ? static_cast<int>(*limit) - 32 : a.connections_only;
+  bench::EngineOptions o = engine_options(a, endpoint);
+  o.connections = std::min(a.connections_only, room);
+  o.pipeline = 1;
+  o.requests = static_cast<std::uint64_t>(o.connections);
+  o.duration_s = o.warmup_s = o.rate = 0;
+  if (o.connections < a.connections_only) {
+    idle.error_samples.push_back("fd limit " + std::to_string(idle.fd_limit) + ": asked for " +
+                                 std::to_string(a.connections_only) + " connections");
+  }
+  const Protocol p = protocol_of(a);
+  bench::Workload check{"idle check", p,
+                        a.workload == "echo" ? bench::RequestTemplate::echo(p, 1)
+                                             : encode(p, {"PING"})};
+  idle.server_pid = a.server_pid;
+  if (a.server_pid) idle.rss_before_kib = bench::process_rss_kib(a.server_pid);
+
+  bench::LoadRun run(o, check);
+  if (auto r = run.connect(); !r) {
+    ++idle.errors;
+    idle.error_samples.push_back(r.error().message());
+  }
+  idle.opened = run.connections_open();
+  idle.connect_s = run.connect_seconds();
+  bench::RunResult result = run.run({});
+  idle.answered = result.connections_served;
+  idle.errors += result.errors();
+  for (auto& s : result.error_samples) idle.error_samples.push_back(std::move(s));
+  if (a.server_pid) idle.rss_after_kib = bench::process_rss_kib(a.server_pid);
+  run.close();
+
+  emit(a.json ? bench::format_json(config, {}, &idle) : bench::format_idle(config, idle));
+  return idle.errors == 0 && idle.opened == idle.asked ? kExitOk : kExitIoErr;
+}
+
+int run_bench(BenchArgs& a) {
+  auto endpoint = net::parse_endpoint(a.address);
+  if (!endpoint) {
+    std::fprintf(stderr, "tcpkit bench: %s\n", endpoint.error().message().c_str());
+    return kExitUsage;
+  }
+  if (a.data_size == 0) a.data_size = a.workload == "echo" ? 64 : 3;
+  if (a.requests == 0 && a.duration <= 0) a.requests = 100000;
+  if (a.requests > 0 && a.duration > 0) {
+    std::fprintf(stderr, "tcpkit bench: -n and --duration do not fit together; choose one\n");
+    return kExitConfig;
+  }
+  bench::RunConfig config{a.address, a.workload, a.framing, a.connections, a.pipeline,
+                          a.threads, a.requests, a.duration, a.warmup, a.rate, a.data_size,
+                          a.keyspace};
+  if (a.connections_only > 0) return run_idle(a, config, *endpoint);
+  if (a.connections > 1) (void)bench::raise_fd_limit();
+
+  std::vector<bench::Workload> workloads;
+  if (!build_workloads(a, workloads)) return kExitUsage;
+  const bench::EngineOptions options = engine_options(a, *endpoint);
+  std::vector<bench::TestReport> reports;
+  int exit_code = kExitOk;
+  if (a.csv) emit(bench::csv_header());
+  for (const auto& w : workloads) {
+    auto report = run_test(a, options, w, &exit_code);
+    if (!report) return exit_code;
+    if (a.csv) {
+      emit(bench::format_csv(*report));
+    } else if (a.quiet) {
+      emit(bench::format_quiet(*report));
+    } else if (!a.json) {
+      emit(bench::format_summary(config, *report) + "\n");
+    }
+    if (report->result.errors() > 0) exit_code = kExitIoErr;
+    reports.push_back(std::move(*report));
+  }
+  if (a.json) emit(bench::format_json(config, reports, nullptr));
+  return exit_code;
+}
+
+}  // namespace
+
+void add_bench(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench",
+      "Load-test a server: echo (raw, line or length framing), resp (Redis: PING, SET, GET, "
+      "INCR, MSET or any command after --) or native (tcpkit kv's own protocol). Closed loop "
+      "(-c connections, -P pipeline) or open loop (-R requests/s, latency from the intended "
+      "send time). Prints min, p50, p90, p99, p99.9, p99.99 and max latency. Exit 0 when every "
+      "request was answered without error, 74 when some were not.");
+  cmd->add_option("workload", args->workload, "echo, resp or native")
+      ->check(CLI::IsMember({"echo", "resp", "native"}))
+      ->required();
+  cmd->add_option("address", args->address, "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@NAME")
+      ->required();
+  cmd->add_option("command", args->command,
+                  "resp/native: a command to run instead of the standard tests, after --; "
+                  "__rand_int__ in an argument becomes a random key number (with -r)");
+  cmd->add_option("--tests", args->tests,
+                  "resp/native: comma-separated tests (default ping,set,get,incr,mset)");
+  cmd->add_option("--framing", args->framing, "echo: raw, line or length")
+      ->check(CLI::IsMember({"raw", "line", "length"}))
+      ->capture_default_str();
+  cmd->add_option("-c,--connections", args->connections, "Connections")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("-P,--pipeline", args->pipeline, "Requests in flight per connection")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("-t,--threads", args->threads, "Threads, each its own epoll loop")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)");
+  cmd->add_option("--duration", args->duration, "Seconds to measure, instead of -n")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--warmup", args->warmup, "Seconds of load before measuring")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-R,--rate", args->rate,
+                  "Open loop: requests/s in total, sent on a schedule (latency counts from each "
+                  "request's intended send time)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-d,--data-size", args->data_size,
+                  "Bytes per value (resp/native, default 3) or per echo message (default 64)");
+  cmd->add_option("-r,--keyspace", args->keyspace,
+                  "Random keys: __rand_int__ becomes a number in [0, N) per request");
+  cmd->add_option("--timeout", args->timeout, "Seconds without any reply before giving up")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--connections-only", args->connections_only,
+                  "Open N idle connections (raising the fd limit), check each answers once, "
+                  "report the connect rate and, with --server-pid, the server's memory per "
+                  "connection")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--server-pid", args->server_pid,
+                  "Watch this server process in /proc: CPU us per request, memory per connection");
+  cmd->add_option("--seed", args->seed, "Seed for the random keys")->capture_default_str();
+  cmd->add_flag("--json", args->json, "Print one JSON document (schema tcpkit-bench/1)");
+  cmd->add_flag("--csv", args->csv, "Print CSV, one row per test");
+  cmd->add_flag("-q,--quiet", args->quiet, "One line per test, like redis-benchmark -q");
+  cmd->callback([args, &exit_code] { exit_code = run_bench(*args); });
+}
+
+}  // namespace tcpkit::cli
