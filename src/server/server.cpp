@@ -34,7 +34,30 @@ bool ModelContext::over_connection_limit() {
 Server::Server(ServerOptions options, Service& service)
     : options_(std::move(options)), service_(service) {}
 
+void Server::block_shutdown_signals() {
+  if (mask_saved_) return;
+  // Blocked before any thread starts, so every thread inherits the mask and the signals
+  // arrive only through the models' signalfds; and before the caller can announce the
+  // addresses, so a signal sent right after that announcement is not fatal.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  mask_saved_ = ::pthread_sigmask(SIG_BLOCK, &mask, &saved_mask_) == 0;
+}
+
 Server::~Server() {
+  if (mask_saved_) {
+    // Drop what is still pending (we are done with it), then put the old mask back.
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    timespec zero{};
+    while (::sigtimedwait(&mask, nullptr, &zero) > 0) {
+    }
+    ::pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+  }
   // Remove the Unix socket files we created.
   for (const auto& l : listeners_) {
     if (l.endpoint.kind == net::EndpointKind::kUnixPath && l.fd) ::unlink(l.endpoint.path.c_str());
@@ -52,6 +75,7 @@ Result<void> Server::open() {
   if (options_.listen.empty()) {
     return Fail(Error(std::make_error_code(std::errc::invalid_argument), "no --listen address"));
   }
+  block_shutdown_signals();
   net::ListenOptions lo;
   lo.backlog = options_.backlog;
   lo.socktype = options_.udp ? SOCK_DGRAM : SOCK_STREAM;
@@ -76,13 +100,7 @@ std::vector<std::string> Server::local_endpoints() const {
 
 Result<void> Server::run() {
   ::signal(SIGPIPE, SIG_IGN);
-  // Blocked here, before any thread starts, so every thread inherits the mask and the
-  // signals arrive only through the models' signalfds.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  block_shutdown_signals();
   service_.attach_stats(&stats_);
   detail::ModelContext ctx{options_, service_, stats_, listeners_};
   if (options_.udp) return detail::run_datagram(ctx);

@@ -1,6 +1,7 @@
 // Server options and Server::open (binding, errors) without running a model.
 #include "tcpkit/server/server.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -104,6 +105,29 @@ TEST(ServerOpen, ForkRefusesASharedStateService) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("the fork model cannot serve 'test'"), std::string::npos)
       << r.error().message();
+}
+
+// A supervisor may signal as soon as it sees the addresses printed after open(). Were the
+// signals still unblocked then, SIGTERM would kill the process instead of draining it.
+TEST(ServerOpen, BlocksShutdownSignalsUntilDestroyed) {
+  sigset_t before;
+  ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &before), 0);
+  ASSERT_EQ(sigismember(&before, SIGTERM), 0);
+  {
+    TestService service(false);
+    ServerOptions o;
+    o.listen = {"127.0.0.1:0"};
+    Server server(o, service);
+    ASSERT_TRUE(server.open().ok());
+    sigset_t now;
+    ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &now), 0);
+    EXPECT_EQ(sigismember(&now, SIGTERM), 1);
+    EXPECT_EQ(sigismember(&now, SIGINT), 1);
+  }
+  sigset_t after;
+  ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &after), 0);
+  EXPECT_EQ(sigismember(&after, SIGTERM), 0);
+  EXPECT_EQ(sigismember(&after, SIGINT), 0);
 }
 
 TEST(ServerOpen, EmptyListenIsAnError) {
