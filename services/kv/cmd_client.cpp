@@ -1,0 +1,99 @@
+// CLIENT ID / SETNAME / GETNAME / LIST / INFO / HELP.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "kv/cmd_util.hpp"
+
+namespace tcpkit::kv::cmd {
+
+void client_setname(CommandContext& ctx);  // cmd_connection.cpp, beside HELLO's SETNAME
+
+namespace {
+
+// One CLIENT LIST line, in Redis 7.0's field order; buffer figures kv does not track are 0.
+void append_client_line(std::string& out, const ClientState& c, std::int64_t now_ms) {
+  auto field = [&out](std::string_view name, std::string_view value) {
+    out += name, out += '=', out += value, out += ' ';
+  };
+  auto number = [&out](std::string_view name, std::int64_t value) {
+    out += name, out += '=', append_int(out, value), out += ' ';
+  };
+  number("id", static_cast<std::int64_t>(c.id));
+  field("addr", c.peer);
+  field("laddr", c.local);
+  number("fd", c.fd);
+  field("name", c.name);
+  number("age", (now_ms - c.created_ms) / 1000);
+  number("idle", (now_ms - c.last_ms) / 1000);
+  field("flags", c.tx ? "x" : "N");
+  number("db", c.db);
+  out += "sub=0 psub=0 ssub=0 ";
+  number("multi", c.tx ? static_cast<std::int64_t>(c.tx->queued.size()) : -1);
+  out += "qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ";
+  field("events", "r");
+  field("cmd", c.last_command);
+  out += "user=default redir=-1 resp=2\n";
+}
+
+void client_list(CommandContext& ctx) {
+  std::vector<std::uint64_t> ids;
+  for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+    if (iequals(ctx.args[i], "type") && i + 1 < ctx.args.size()) {
+      if (!iequals(ctx.args[++i], "normal")) {
+        return ctx.out.error(unknown_client_type_error(ctx.args[i]));
+      }
+    } else if (iequals(ctx.args[i], "id") && i + 1 < ctx.args.size()) {
+      for (++i; i < ctx.args.size(); ++i) {
+        auto id = parse_int(ctx.args[i]);
+        if (!id || *id <= 0) return ctx.error(KvError::kInvalidClientId);
+        ids.push_back(static_cast<std::uint64_t>(*id));
+      }
+    } else {
+      return ctx.error(KvError::kSyntax);
+    }
+  }
+  std::string text;
+  ctx.service.clients().for_each([&](const ClientState& c) {
+    if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end()) {
+      append_client_line(text, c, ctx.now_ms);
+    }
+  });
+  ctx.out.bulk(text);
+}
+
+void client_help(CommandContext& ctx) {
+  static constexpr std::string_view kHelp[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GETNAME", "    Return the name of the current connection.",
+      "ID", "    Return the ID of the current connection.",
+      "INFO", "    Return information about the current client connection.",
+      "LIST [options ...]", "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL)", "      Return clients of specified type.",
+      "    * ID <client-id> [<client-id> ...]", "      Return clients of specified IDs only.",
+      "SETNAME <name>", "    Assign the name <name> to the current connection.",
+      "HELP", "    Prints this help."};
+  ctx.out.array(std::size(kHelp));
+  for (std::string_view line : kHelp) ctx.out.simple(line);
+}
+
+}  // namespace
+
+void client(CommandContext& ctx) {
+  std::string_view sub = ctx.args[1];
+  if (iequals(sub, "id")) return ctx.out.integer(static_cast<std::int64_t>(ctx.client.id));
+  if (iequals(sub, "setname")) return client_setname(ctx);
+  if (iequals(sub, "getname")) {
+    return ctx.client.name.empty() ? ctx.out.null() : ctx.out.bulk(ctx.client.name);
+  }
+  if (iequals(sub, "list")) return client_list(ctx);
+  if (iequals(sub, "info")) {
+    std::string line;
+    append_client_line(line, ctx.client, ctx.now_ms);
+    return ctx.out.bulk(line);
+  }
+  client_help(ctx);
+}
+
+}  // namespace tcpkit::kv::cmd

@@ -1,0 +1,161 @@
+// CONFIG GET / SET / RESETSTAT / REWRITE / HELP over the settings kv has. Settings that only
+// exist for client compatibility (save, appendonly, databases, ...) report Redis's defaults.
+
+#include <charconv>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "kv/cmd_util.hpp"
+
+namespace tcpkit::kv::cmd {
+
+namespace {
+
+// Redis's memtoull: digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive).
+std::optional<std::uint64_t> parse_memory(std::string_view s) {
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || end == s.data()) return std::nullopt;
+  std::string_view unit(end, static_cast<std::size_t>(s.data() + s.size() - end));
+  static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
+      {"", 1}, {"b", 1}, {"k", 1000}, {"kb", 1024}, {"m", 1000 * 1000}, {"mb", 1024 * 1024},
+      {"g", 1000ull * 1000 * 1000}, {"gb", 1024ull * 1024 * 1024}};
+  for (const auto& [name, factor] : kUnits) {
+    if (iequals(unit, name) && !__builtin_mul_overflow(n, factor, &n)) return n;
+  }
+  return std::nullopt;
+}
+
+struct Param {
+  std::string_view name;
+  std::string (*get)(KvConfig&);
+  // Applies `value`; returns the error reply text, or "" when accepted.
+  std::string (*set)(KvConfig&, std::string_view name, std::string_view value);
+};
+
+std::string set_memory_at_least(std::string_view name, std::string_view value, std::uint64_t min,
+                                std::uint64_t& target) {
+  auto v = parse_memory(value);
+  if (!v) return config_set_failed_error(name, ConfigReason::kNotMemory);
+  if (*v < min || *v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return config_set_failed_error(name, ConfigReason::kTooSmall, static_cast<std::int64_t>(min));
+  }
+  target = *v;
+  return {};
+}
+
+std::string immutable(KvConfig&, std::string_view name, std::string_view) {
+  return config_set_failed_error(name, ConfigReason::kImmutable);
+}
+
+const Param kParams[] = {
+    {"maxmemory", [](KvConfig& c) { return std::to_string(c.maxmemory); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       std::uint64_t bytes = 0;
+       std::string err = set_memory_at_least(n, v, 0, bytes);
+       if (err.empty()) c.maxmemory = bytes;
+       return err;
+     }},
+    {"requirepass", [](KvConfig& c) { return c.requirepass; },
+     [](KvConfig& c, std::string_view, std::string_view v) {
+       c.requirepass.assign(v);
+       return std::string();
+     }},
+    {"maxclients", [](KvConfig& c) { return std::to_string(c.max_clients); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       auto clients = parse_int(v);
+       if (!clients) return config_set_failed_error(n, ConfigReason::kNotInteger);
+       if (*clients < 1) return config_set_failed_error(n, ConfigReason::kTooSmall, 1);
+       c.max_clients = static_cast<std::size_t>(*clients);
+       return std::string();
+     }},
+    {"proto-max-bulk-len", [](KvConfig& c) { return std::to_string(c.max_bulk_length); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       std::uint64_t bytes = 0;
+       std::string err = set_memory_at_least(n, v, 1024 * 1024, bytes);
+       if (err.empty()) c.max_bulk_length = static_cast<std::size_t>(bytes);
+       return err;
+     }},
+    {"save", [](KvConfig& c) { return c.save; },
+     [](KvConfig& c, std::string_view, std::string_view v) {
+       c.save.assign(v);
+       return std::string();
+     }},
+    {"appendonly", [](KvConfig&) { return std::string("no"); },
+     [](KvConfig&, std::string_view n, std::string_view v) {
+       return iequals(v, "no") ? std::string()
+                               : config_set_failed_error(n, ConfigReason::kUnsupportedValue);
+     }},
+    {"databases", [](KvConfig&) { return std::string("16"); }, immutable},
+    {"maxmemory-policy", [](KvConfig&) { return std::string("noeviction"); }, immutable},
+    {"timeout", [](KvConfig&) { return std::string("0"); }, immutable},
+    {"client-output-buffer-limit",
+     [](KvConfig&) {
+       return std::string("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+     },
+     immutable},
+};
+
+const Param* find_param(std::string_view name) {
+  for (const Param& p : kParams) {
+    if (iequals(p.name, name)) return &p;
+  }
+  return nullptr;
+}
+
+void config_get(CommandContext& ctx) {
+  std::vector<const Param*> matched;
+  for (const Param& p : kParams) {
+    for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+      if (glob_match(ctx.args[i], p.name, true)) {
+        matched.push_back(&p);
+        break;
+      }
+    }
+  }
+  ctx.out.array(matched.size() * 2);
+  for (const Param* p : matched) {
+    ctx.out.bulk(p->name);
+    ctx.out.bulk(p->get(ctx.service.config()));
+  }
+}
+
+void config_set(CommandContext& ctx) {
+  if (ctx.args.size() % 2 != 0) return ctx.out.error(arity_error("config|set"));
+  for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
+    if (find_param(ctx.args[i]) == nullptr) {
+      return ctx.out.error(config_unknown_option_error(ctx.args[i]));
+    }
+  }
+  // Applied to a copy first, so that a rejected value leaves every setting unchanged.
+  KvConfig updated = ctx.service.config();
+  for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
+    const Param* p = find_param(ctx.args[i]);
+    std::string err = p->set(updated, p->name, ctx.args[i + 1]);
+    if (!err.empty()) return ctx.out.error(err);
+  }
+  ctx.service.config() = std::move(updated);
+  ctx.ok();
+}
+
+}  // namespace
+
+void config(CommandContext& ctx) {
+  std::string_view sub = ctx.args[1];
+  if (iequals(sub, "get")) return config_get(ctx);
+  if (iequals(sub, "set")) return config_set(ctx);
+  if (iequals(sub, "resetstat")) return ctx.ok();
+  if (iequals(sub, "rewrite")) return ctx.error(KvError::kConfigRewrite);
+  static constexpr std::string_view kHelp[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+      "RESETSTAT", "    Reset statistics reported by the INFO command.",
+      "REWRITE", "    Rewrite the configuration file.",
+      "HELP", "    Prints this help."};
+  ctx.out.array(std::size(kHelp));
+  for (std::string_view line : kHelp) ctx.out.simple(line);
+}
+
+}  // namespace tcpkit::kv::cmd

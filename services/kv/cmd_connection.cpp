@@ -1,0 +1,111 @@
+// Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET (CLIENT is in cmd_client.cpp).
+
+#include "kv/cmd_util.hpp"
+
+namespace tcpkit::kv::cmd {
+
+namespace {
+
+constexpr std::string_view kRedisVersion = "7.0.15";  // what clients are told they talk to
+
+// AUTH's check: the only user is "default", with requirepass as its password (or any
+// password when requirepass is empty, like Redis's "nopass" default user).
+bool credentials_ok(CommandContext& ctx, std::string_view user, std::string_view password) {
+  const std::string& required = ctx.service.config().requirepass;
+  return user == "default" && (required.empty() || password == required);
+}
+
+bool valid_client_name(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ping(CommandContext& ctx) {
+  if (ctx.args.size() > 2) return ctx.out.error(arity_error("ping"));
+  ctx.args.size() == 2 ? ctx.out.bulk(ctx.args[1]) : ctx.out.simple("PONG");
+}
+
+void echo(CommandContext& ctx) { ctx.out.bulk(ctx.args[1]); }
+
+void quit(CommandContext& ctx) {
+  ctx.client.close_requested = true;
+  ctx.ok();
+}
+
+void select(CommandContext& ctx) {
+  auto index = util::db_index(ctx, ctx.args[1], KvError::kNotInteger);
+  if (!index) return;
+  ctx.client.db = *index;
+  ctx.ok();
+}
+
+void auth(CommandContext& ctx) {
+  if (ctx.args.size() > 3) return ctx.error(KvError::kSyntax);
+  if (ctx.args.size() == 2 && ctx.service.config().requirepass.empty()) {
+    return ctx.error(KvError::kAuthWithoutPassword);
+  }
+  const bool ok = ctx.args.size() == 2 ? credentials_ok(ctx, "default", ctx.args[1])
+                                       : credentials_ok(ctx, ctx.args[1], ctx.args[2]);
+  if (!ok) return ctx.error(KvError::kWrongPass);
+  ctx.client.authenticated = true;
+  ctx.ok();
+}
+
+void hello(CommandContext& ctx) {
+  std::size_t i = 1;
+  if (ctx.args.size() >= 2) {
+    auto version = parse_int(ctx.args[i++]);
+    if (!version) return ctx.error(KvError::kProtocolVersion);
+    // RESP3 is not implemented: version 3 gets the same answer as an unknown version.
+    if (*version != 2) return ctx.error(KvError::kNoProto);
+  }
+  std::string_view user, password, name;
+  bool has_auth = false, has_name = false;
+  for (; i < ctx.args.size(); ++i) {
+    const std::size_t more = ctx.args.size() - 1 - i;
+    if (iequals(ctx.args[i], "auth") && more >= 2) {
+      user = ctx.args[i + 1], password = ctx.args[i + 2], has_auth = true;
+      i += 2;
+    } else if (iequals(ctx.args[i], "setname") && more >= 1) {
+      name = ctx.args[++i], has_name = true;
+      if (!valid_client_name(name)) return ctx.error(KvError::kBadClientName);
+    } else {
+      return ctx.out.error(hello_option_error(ctx.args[i]));
+    }
+  }
+  if (has_auth) {
+    if (!credentials_ok(ctx, user, password)) return ctx.error(KvError::kWrongPass);
+    ctx.client.authenticated = true;
+  }
+  if (!ctx.client.authenticated) return ctx.error(KvError::kHelloNoAuth);
+  if (has_name) ctx.client.name.assign(name);
+  ctx.out.array(14);
+  ctx.out.bulk("server"), ctx.out.bulk("redis");
+  ctx.out.bulk("version"), ctx.out.bulk(kRedisVersion);
+  ctx.out.bulk("proto"), ctx.out.integer(2);
+  ctx.out.bulk("id"), ctx.out.integer(static_cast<std::int64_t>(ctx.client.id));
+  ctx.out.bulk("mode"), ctx.out.bulk("standalone");
+  ctx.out.bulk("role"), ctx.out.bulk("master");
+  ctx.out.bulk("modules"), ctx.out.array(0);
+}
+
+void reset(CommandContext& ctx) {
+  ctx.client.tx.reset();
+  unwatch_all(ctx);
+  ctx.client.db = 0;
+  ctx.client.name.clear();
+  ctx.client.authenticated = ctx.service.config().requirepass.empty();
+  ctx.out.simple("RESET");
+}
+
+void client_setname(CommandContext& ctx) {
+  if (!valid_client_name(ctx.args[2])) return ctx.error(KvError::kBadClientName);
+  ctx.client.name.assign(ctx.args[2]);
+  ctx.ok();
+}
+
+}  // namespace tcpkit::kv::cmd

@@ -1,0 +1,57 @@
+#pragma once
+// Small helpers shared by the command handlers: argument parsing that replies the right error,
+// and typed key lookups. Each returns nullopt/nullptr/false after replying the error.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "kv/command.hpp"
+#include "kv/kv_service.hpp"
+#include "kv/text.hpp"
+
+namespace tcpkit::kv::util {
+
+// An integer argument, or nullopt after replying "ERR value is not an integer or out of range".
+inline std::optional<std::int64_t> int_arg(CommandContext& ctx, std::string_view s) {
+  auto v = parse_int(s);
+  if (!v) ctx.error(KvError::kNotInteger);
+  return v;
+}
+
+// The live entry of `key` for reading, counted as a keyspace hit or miss.
+inline KeyEntry* lookup_read(CommandContext& ctx, std::string_view key) {
+  KeyEntry* e = ctx.db().find(key, ctx.now_ms);
+  ctx.service.count_lookup(e != nullptr);
+  return e;
+}
+
+// False after replying WRONGTYPE when `e` holds something other than a string.
+inline bool is_string_or_reply(CommandContext& ctx, const KeyEntry* e) {
+  if (e == nullptr || e->value.type == ValueType::kString) return true;
+  ctx.error(KvError::kWrongType);
+  return false;
+}
+
+// False after replying the error when a string would grow past proto-max-bulk-len.
+inline bool size_ok_or_reply(CommandContext& ctx, std::uint64_t size) {
+  if (size <= ctx.service.config().max_bulk_length) return true;
+  ctx.error(KvError::kStringTooLong);
+  return false;
+}
+
+// Reads a database index argument, replying `not_integer` or the range error.
+inline std::optional<int> db_index(CommandContext& ctx, std::string_view s, KvError not_integer) {
+  auto v = parse_int(s);
+  if (!v) {
+    ctx.error(not_integer);
+    return std::nullopt;
+  }
+  if (*v < 0 || *v >= Store::kDatabases) {
+    ctx.error(KvError::kDbIndexOutOfRange);
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
+}  // namespace tcpkit::kv::util

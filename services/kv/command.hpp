@@ -1,0 +1,188 @@
+#pragma once
+// The command layer: what a command is (CommandSpec, in the table of command_table.cpp), the
+// per-connection state it may change (ClientState) and what it is handed (CommandContext).
+//
+// A handler parses its arguments, applies them to the store and writes exactly one reply
+// through the ReplyWriter, so the same code serves RESP and the native protocol. Handlers run
+// with the store mutex held; they never block and never throw.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kv/errors.hpp"
+#include "kv/store.hpp"
+#include "tcpkit/codec/reply_writer.hpp"
+
+namespace tcpkit::kv {
+
+class KvService;
+struct CommandContext;
+
+using Handler = void (*)(CommandContext&);
+
+// Command flags, named as COMMAND INFO reports them.
+enum CommandFlag : std::uint32_t {
+  kWrite = 1u << 0,
+  kReadonly = 1u << 1,
+  kDenyOom = 1u << 2,
+  kFast = 1u << 3,
+  kNoAuth = 1u << 4,
+  kAdmin = 1u << 5,
+  kNoScript = 1u << 6,
+  kLoading = 1u << 7,
+  kStale = 1u << 8,
+  kNoMultiQueue = 1u << 9,  // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
+};
+
+struct SubcommandSpec {
+  std::string_view full_name;  // "config|get"
+  int arity;                   // counts the command name too, as Redis does
+  std::uint32_t flags;
+};
+
+struct CommandSpec {
+  std::string_view name;  // lowercase
+  Handler handler;
+  int arity;  // n: exactly n arguments (name included); -n: at least n
+  std::uint32_t flags;
+  int first_key, last_key, key_step;
+  std::span<const SubcommandSpec> subcommands;  // empty unless a container (CLIENT, CONFIG)
+};
+
+// Case-insensitive lookup without allocating; nullptr for an unknown name.
+const CommandSpec* find_command(std::string_view name);
+// The subcommand of a container named by `name`, or nullptr.
+const SubcommandSpec* find_subcommand(const CommandSpec& spec, std::string_view name);
+std::span<const CommandSpec> all_commands();
+
+// A command queued by MULTI: its own copy of the arguments.
+struct QueuedCommand {
+  const CommandSpec* spec;
+  std::vector<std::string> args;
+};
+
+struct WatchedKey {
+  int db;
+  std::string key;
+  std::uint64_t version;
+};
+
+// The state of one connection. Owned by its session; the fields CLIENT LIST shows (db, name,
+// last_command, last_ms, tx) are written only while the store mutex is held, which is also
+// held when another session reads them.
+struct ClientState {
+  std::uint64_t id = 0;
+  std::string peer;
+  std::string local;
+  int fd = -1;
+  std::string name;
+  std::int64_t created_ms = 0;
+  std::int64_t last_ms = 0;
+  std::string_view last_command = "NULL";  // a full name from the command table
+  int db = 0;
+  bool authenticated = true;
+  bool close_requested = false;  // QUIT: close once the reply is flushed
+  // MULTI: present from MULTI to EXEC/DISCARD.
+  struct Transaction {
+    std::vector<QueuedCommand> queued;
+    bool failed = false;  // a command was rejected while queueing: EXEC replies EXECABORT
+    std::uint32_t flags = 0;  // union of the queued commands' flags
+  };
+  std::unique_ptr<Transaction> tx;
+  std::vector<WatchedKey> watched;
+};
+
+struct CommandContext {
+  std::span<const std::string_view> args;
+  codec::ReplyWriter& out;
+  KvService& service;
+  Store& store;
+  ClientState& client;
+  std::int64_t now_ms;
+
+  Database& db() { return store.db(client.db); }
+  void error(KvError e) { out.error(error_text(e)); }
+  void ok() { out.simple("OK"); }
+};
+
+// The handlers, one file per family: cmd_connection.cpp, cmd_client.cpp, cmd_server.cpp,
+// cmd_config.cpp, cmd_command.cpp, cmd_strings.cpp, cmd_counters.cpp, cmd_keys.cpp,
+// cmd_expire.cpp, cmd_multi.cpp.
+namespace cmd {
+// connection
+void ping(CommandContext&);
+void echo(CommandContext&);
+void quit(CommandContext&);
+void select(CommandContext&);
+void hello(CommandContext&);
+void auth(CommandContext&);
+void client(CommandContext&);
+void reset(CommandContext&);
+// server
+void info(CommandContext&);
+void dbsize(CommandContext&);
+void flushdb(CommandContext&);
+void flushall(CommandContext&);
+void time(CommandContext&);
+void config(CommandContext&);
+void function(CommandContext&);
+void command(CommandContext&);
+// strings
+void get(CommandContext&);
+void set(CommandContext&);
+void setnx(CommandContext&);
+void setex(CommandContext&);
+void psetex(CommandContext&);
+void getset(CommandContext&);
+void getdel(CommandContext&);
+void getex(CommandContext&);
+void mget(CommandContext&);
+void mset(CommandContext&);
+void msetnx(CommandContext&);
+void append(CommandContext&);
+void strlen(CommandContext&);
+void getrange(CommandContext&);
+void setrange(CommandContext&);
+void incr(CommandContext&);
+void decr(CommandContext&);
+void incrby(CommandContext&);
+void decrby(CommandContext&);
+void incrbyfloat(CommandContext&);
+// keys
+void del(CommandContext&);
+void exists(CommandContext&);
+void type(CommandContext&);
+void keys(CommandContext&);
+void scan(CommandContext&);
+void randomkey(CommandContext&);
+void rename(CommandContext&);
+void renamenx(CommandContext&);
+void copy(CommandContext&);
+void move(CommandContext&);
+void swapdb(CommandContext&);
+void object(CommandContext&);
+// expire
+void expire(CommandContext&);
+void pexpire(CommandContext&);
+void expireat(CommandContext&);
+void pexpireat(CommandContext&);
+void ttl(CommandContext&);
+void pttl(CommandContext&);
+void expiretime(CommandContext&);
+void pexpiretime(CommandContext&);
+void persist(CommandContext&);
+// transactions
+void multi(CommandContext&);
+void exec(CommandContext&);
+void discard(CommandContext&);
+void watch(CommandContext&);
+void unwatch(CommandContext&);
+// Forgets the client's WATCHed keys (EXEC, DISCARD, UNWATCH, RESET).
+void unwatch_all(CommandContext&);
+}  // namespace cmd
+
+}  // namespace tcpkit::kv

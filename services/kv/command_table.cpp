@@ -1,0 +1,167 @@
+// The command table: names, handlers, arities, flags and key positions (as Redis 7.0 declares
+// them, for COMMAND INFO), and the allocation-free case-insensitive lookup.
+
+#include <array>
+#include <cctype>
+
+#include "kv/command.hpp"
+#include "kv/text.hpp"
+
+namespace tcpkit::kv {
+
+namespace {
+
+constexpr std::uint32_t kR = kReadonly;
+constexpr std::uint32_t kW = kWrite;
+constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
+
+constexpr SubcommandSpec kClientSubs[] = {
+    {"client|id", 2, kConn}, {"client|setname", 3, kConn}, {"client|getname", 2, kConn},
+    {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
+    {"client|info", 2, kConn}, {"client|help", 2, kLoading | kStale},
+};
+constexpr SubcommandSpec kConfigSubs[] = {
+    {"config|get", -3, kAdmin | kNoScript | kLoading | kStale},
+    {"config|set", -4, kAdmin | kNoScript | kLoading | kStale},
+    {"config|resetstat", 2, kAdmin | kNoScript | kLoading | kStale},
+    {"config|rewrite", 2, kAdmin | kNoScript | kLoading | kStale},
+    {"config|help", 2, kLoading | kStale},
+};
+constexpr SubcommandSpec kCommandSubs[] = {
+    {"command|count", 2, kLoading | kStale}, {"command|info", -2, kLoading | kStale},
+    {"command|docs", -2, kLoading | kStale}, {"command|list", -2, kLoading | kStale},
+    {"command|help", 2, kLoading | kStale},
+};
+constexpr SubcommandSpec kObjectSubs[] = {
+    {"object|encoding", 3, kR}, {"object|freq", 3, kR}, {"object|idletime", 3, kR},
+    {"object|refcount", 3, kR}, {"object|help", 2, kLoading | kStale},
+};
+constexpr SubcommandSpec kFunctionSubs[] = {
+    {"function|flush", -2, kW | kNoScript}, {"function|help", 2, kLoading | kStale},
+};
+
+constexpr CommandSpec kCommands[] = {
+    // connection
+    {"ping", cmd::ping, -1, kFast, 0, 0, 0, {}},
+    {"echo", cmd::echo, 2, kFast, 0, 0, 0, {}},
+    {"quit", cmd::quit, -1, kConn | kNoAuth | kNoMultiQueue, 0, 0, 0, {}},
+    {"select", cmd::select, 2, kConn, 0, 0, 0, {}},
+    {"hello", cmd::hello, -1, kConn | kNoAuth, 0, 0, 0, {}},
+    {"auth", cmd::auth, -2, kConn | kNoAuth, 0, 0, 0, {}},
+    {"client", cmd::client, -2, 0, 0, 0, 0, kClientSubs},
+    {"reset", cmd::reset, 1, kConn | kNoAuth | kNoMultiQueue, 0, 0, 0, {}},
+    // server
+    {"info", cmd::info, -1, kLoading | kStale, 0, 0, 0, {}},
+    {"dbsize", cmd::dbsize, 1, kR | kFast, 0, 0, 0, {}},
+    {"flushdb", cmd::flushdb, -1, kW, 0, 0, 0, {}},
+    {"flushall", cmd::flushall, -1, kW, 0, 0, 0, {}},
+    {"time", cmd::time, 1, kLoading | kStale | kFast, 0, 0, 0, {}},
+    {"config", cmd::config, -2, 0, 0, 0, 0, kConfigSubs},
+    {"function", cmd::function, -2, 0, 0, 0, 0, kFunctionSubs},
+    {"command", cmd::command, -1, kLoading | kStale, 0, 0, 0, kCommandSubs},
+    // strings
+    {"get", cmd::get, 2, kR | kFast, 1, 1, 1, {}},
+    {"set", cmd::set, -3, kW | kDenyOom, 1, 1, 1, {}},
+    {"setnx", cmd::setnx, 3, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"setex", cmd::setex, 4, kW | kDenyOom, 1, 1, 1, {}},
+    {"psetex", cmd::psetex, 4, kW | kDenyOom, 1, 1, 1, {}},
+    {"getset", cmd::getset, 3, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"getdel", cmd::getdel, 2, kW | kFast, 1, 1, 1, {}},
+    {"getex", cmd::getex, -2, kW | kFast, 1, 1, 1, {}},
+    {"mget", cmd::mget, -2, kR | kFast, 1, -1, 1, {}},
+    {"mset", cmd::mset, -3, kW | kDenyOom, 1, -1, 2, {}},
+    {"msetnx", cmd::msetnx, -3, kW | kDenyOom, 1, -1, 2, {}},
+    {"append", cmd::append, 3, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"strlen", cmd::strlen, 2, kR | kFast, 1, 1, 1, {}},
+    {"getrange", cmd::getrange, 4, kR, 1, 1, 1, {}},
+    {"setrange", cmd::setrange, 4, kW | kDenyOom, 1, 1, 1, {}},
+    {"incr", cmd::incr, 2, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"decr", cmd::decr, 2, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"incrby", cmd::incrby, 3, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"decrby", cmd::decrby, 3, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    {"incrbyfloat", cmd::incrbyfloat, 3, kW | kDenyOom | kFast, 1, 1, 1, {}},
+    // keys
+    {"del", cmd::del, -2, kW, 1, -1, 1, {}},
+    {"unlink", cmd::del, -2, kW | kFast, 1, -1, 1, {}},
+    {"exists", cmd::exists, -2, kR | kFast, 1, -1, 1, {}},
+    {"type", cmd::type, 2, kR | kFast, 1, 1, 1, {}},
+    {"keys", cmd::keys, 2, kR, 0, 0, 0, {}},
+    {"scan", cmd::scan, -2, kR, 0, 0, 0, {}},
+    {"randomkey", cmd::randomkey, 1, kR, 0, 0, 0, {}},
+    {"rename", cmd::rename, 3, kW, 1, 2, 1, {}},
+    {"renamenx", cmd::renamenx, 3, kW | kFast, 1, 2, 1, {}},
+    {"copy", cmd::copy, -3, kW | kDenyOom, 1, 2, 1, {}},
+    {"move", cmd::move, 3, kW | kFast, 1, 1, 1, {}},
+    {"swapdb", cmd::swapdb, 3, kW | kFast, 0, 0, 0, {}},
+    {"object", cmd::object, -2, 0, 0, 0, 0, kObjectSubs},
+    // expire
+    {"expire", cmd::expire, -3, kW | kFast, 1, 1, 1, {}},
+    {"pexpire", cmd::pexpire, -3, kW | kFast, 1, 1, 1, {}},
+    {"expireat", cmd::expireat, -3, kW | kFast, 1, 1, 1, {}},
+    {"pexpireat", cmd::pexpireat, -3, kW | kFast, 1, 1, 1, {}},
+    {"ttl", cmd::ttl, 2, kR | kFast, 1, 1, 1, {}},
+    {"pttl", cmd::pttl, 2, kR | kFast, 1, 1, 1, {}},
+    {"expiretime", cmd::expiretime, 2, kR | kFast, 1, 1, 1, {}},
+    {"pexpiretime", cmd::pexpiretime, 2, kR | kFast, 1, 1, 1, {}},
+    {"persist", cmd::persist, 2, kW | kFast, 1, 1, 1, {}},
+    // transactions
+    {"multi", cmd::multi, 1, kConn | kNoMultiQueue, 0, 0, 0, {}},
+    {"exec", cmd::exec, 1, kNoScript | kLoading | kStale | kNoMultiQueue, 0, 0, 0, {}},
+    {"discard", cmd::discard, 1, kConn | kNoMultiQueue, 0, 0, 0, {}},
+    {"watch", cmd::watch, -2, kConn | kNoMultiQueue, 1, -1, 1, {}},
+    {"unwatch", cmd::unwatch, 1, kConn, 0, 0, 0, {}},
+};
+
+constexpr std::size_t kMaxNameLength = 16;  // longer names are unknown without a lookup
+constexpr std::size_t kSlots = 256;         // open addressing, load < 30%
+
+std::size_t name_hash(std::string_view lower) {
+  std::size_t h = 2166136261u;  // FNV-1a
+  for (char c : lower) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return h;
+}
+
+// Lowercase names → table entries, built once.
+class Index {
+ public:
+  Index() {
+    for (const CommandSpec& spec : kCommands) {
+      std::size_t i = name_hash(spec.name) % kSlots;
+      while (slots_[i] != nullptr) i = (i + 1) % kSlots;
+      slots_[i] = &spec;
+    }
+  }
+  const CommandSpec* find(std::string_view lower) const {
+    for (std::size_t i = name_hash(lower) % kSlots; slots_[i] != nullptr; i = (i + 1) % kSlots) {
+      if (slots_[i]->name == lower) return slots_[i];
+    }
+    return nullptr;
+  }
+
+ private:
+  std::array<const CommandSpec*, kSlots> slots_{};
+};
+
+}  // namespace
+
+const CommandSpec* find_command(std::string_view name) {
+  static const Index index;
+  if (name.empty() || name.size() > kMaxNameLength) return nullptr;
+  char lower[kMaxNameLength];
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  return index.find(std::string_view(lower, name.size()));
+}
+
+const SubcommandSpec* find_subcommand(const CommandSpec& spec, std::string_view name) {
+  for (const SubcommandSpec& sub : spec.subcommands) {
+    std::string_view short_name = sub.full_name.substr(spec.name.size() + 1);
+    if (iequals(short_name, name)) return &sub;
+  }
+  return nullptr;
+}
+
+std::span<const CommandSpec> all_commands() { return kCommands; }
+
+}  // namespace tcpkit::kv

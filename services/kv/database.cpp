@@ -1,0 +1,151 @@
+// Database: keys, TTLs and WATCH versions of one keyspace (see database.hpp).
+
+#include "kv/database.hpp"
+
+#include "kv/text.hpp"
+
+namespace tcpkit::kv {
+
+namespace {
+
+// Heap bytes of a std::string beyond the object itself (libstdc++ keeps 15 bytes inline).
+std::size_t heap_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
+}  // namespace
+
+Encoding encoding_for(std::string_view s) {
+  if (is_int_encodable(s)) return Encoding::kInt;
+  return s.size() <= 44 ? Encoding::kEmbstr : Encoding::kRaw;
+}
+
+std::size_t Database::entry_bytes(const KeyEntry& e) {
+  std::size_t bytes = sizeof(KeyEntry) + heap_bytes(e.key) + heap_bytes(e.value.str);
+  if (e.value.expire_at_ms != kNoExpire) bytes += sizeof(ExpireDict::Entry);
+  return bytes;
+}
+
+KeyEntry* Database::find(std::string_view key, std::int64_t now_ms) {
+  KeyEntry* e = main_.find(key);
+  if (e == nullptr) return nullptr;
+  if (e->value.expire_at_ms != kNoExpire && e->value.expire_at_ms <= now_ms) {
+    erase_entry(e);
+    ++counters_->expired_keys;
+    return nullptr;
+  }
+  return e;
+}
+
+KeyEntry* Database::set(std::string_view key, std::string_view value, Encoding enc,
+                        bool keep_ttl) {
+  KeyEntry* e = main_.find(key);
+  if (e == nullptr) {
+    Value v;
+    v.str.assign(value);
+    v.encoding = enc;
+    return add(key, std::move(v));
+  }
+  if (!keep_ttl) set_expire(e, kNoExpire);
+  if (e->value.type != ValueType::kString) e->value.type = ValueType::kString;
+  update(e, enc, [value](std::string& s) { s.assign(value); });
+  return e;
+}
+
+KeyEntry* Database::add(std::string_view key, Value value) {
+  std::int64_t expire_at = value.expire_at_ms;
+  value.expire_at_ms = kNoExpire;
+  KeyEntry* e = main_.insert_new(std::string(key), std::move(value));
+  counters_->entry_bytes += entry_bytes(*e);
+  if (expire_at != kNoExpire) set_expire(e, expire_at);
+  touch(e->key);
+  return e;
+}
+
+Value Database::extract(KeyEntry* e) {
+  touch(e->key);
+  counters_->entry_bytes -= entry_bytes(*e);
+  if (e->value.expire_at_ms != kNoExpire) expires_.erase(e->key);
+  Value v = std::move(e->value);
+  e->value.expire_at_ms = kNoExpire;
+  e->value.str = std::string();
+  main_.erase(e->key);
+  return v;
+}
+
+bool Database::erase(std::string_view key) {
+  KeyEntry* e = main_.find(key);
+  if (e == nullptr) return false;
+  erase_entry(e);
+  return true;
+}
+
+void Database::erase_entry(KeyEntry* e) {
+  touch(e->key);
+  counters_->entry_bytes -= entry_bytes(*e);
+  if (e->value.expire_at_ms != kNoExpire) expires_.erase(e->key);
+  // Safe although the view points into the entry: erase() stops reading it once it unlinks.
+  main_.erase(e->key);
+}
+
+void Database::set_expire(KeyEntry* e, std::int64_t at_ms) {
+  bool had = e->value.expire_at_ms != kNoExpire;
+  bool has = at_ms != kNoExpire;
+  if (had && !has) {
+    expires_.erase(e->key);
+    counters_->entry_bytes -= sizeof(ExpireDict::Entry);
+  } else if (!had && has) {
+    expires_.insert_new(std::string_view(e->key), e);
+    counters_->entry_bytes += sizeof(ExpireDict::Entry);
+  }
+  e->value.expire_at_ms = at_ms;
+  touch(e->key);
+}
+
+void Database::clear() {
+  touch_all_existing();
+  main_.for_each([this](KeyEntry& e) { counters_->entry_bytes -= entry_bytes(e); });
+  expires_.clear();
+  main_.clear();
+  expire_cursor_ = 0;
+}
+
+void Database::swap_contents(Database& other) {
+  touch_all_existing();
+  other.touch_all_existing();
+  main_.swap(other.main_);
+  expires_.swap(other.expires_);
+  std::swap(expire_cursor_, other.expire_cursor_);
+  touch_all_existing();
+  other.touch_all_existing();
+}
+
+std::uint64_t Database::watch(std::string_view key) {
+  auto it = watched_.find(key);
+  if (it == watched_.end()) it = watched_.emplace(std::string(key), WatchSlot{}).first;
+  ++it->second.watchers;
+  return it->second.version;
+}
+
+void Database::unwatch(std::string_view key) {
+  auto it = watched_.find(key);
+  if (it == watched_.end()) return;
+  if (--it->second.watchers == 0) watched_.erase(it);
+}
+
+std::uint64_t Database::version(std::string_view key) const {
+  auto it = watched_.find(key);
+  return it == watched_.end() ? 0 : it->second.version;
+}
+
+void Database::touch(std::string_view key) {
+  if (watched_.empty()) return;
+  auto it = watched_.find(key);
+  if (it != watched_.end()) it->second.version = counters_->next_version++;
+}
+
+void Database::touch_all_existing() {
+  for (auto& [key, slot] : watched_) {
+    if (main_.find(key) != nullptr) slot.version = counters_->next_version++;
+  }
+}
+
+}  // namespace tcpkit::kv

@@ -1,0 +1,141 @@
+#pragma once
+// Database: one of the 16 numbered keyspaces. Owns the keys (a Dict of key → Value), the
+// expires table (a Dict of key → entry, for the keys with a TTL; its keys are views of the main
+// dict's keys) and the versions of the keys clients WATCH.
+//
+// Every change goes through a Database method, so the memory accounting and the WATCH
+// versions can never be forgotten by a command. Expiry is lazy here (find() deletes an expired
+// key it meets) and active in expire.cpp (sample_expired()).
+//
+// Not thread-safe: the Store's mutex guards every Database.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kv/dict.hpp"
+
+namespace tcpkit::kv {
+
+enum class ValueType : std::uint8_t { kString };
+// What OBJECT ENCODING reports, as Redis would store the same value.
+enum class Encoding : std::uint8_t { kInt, kEmbstr, kRaw };
+
+inline constexpr std::int64_t kNoExpire = -1;
+
+struct Value {
+  std::string str;
+  std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
+  ValueType type = ValueType::kString;
+  Encoding encoding = Encoding::kRaw;
+};
+
+using MainDict = Dict<std::string, Value>;
+using KeyEntry = MainDict::Entry;
+using ExpireDict = Dict<std::string_view, KeyEntry*>;
+
+// Redis's choice for a freshly stored string: int, embstr (<= 44 bytes) or raw.
+Encoding encoding_for(std::string_view s);
+
+// Counters shared by all databases of a store.
+struct StoreCounters {
+  std::size_t entry_bytes = 0;      // keys + values + per-entry overhead
+  std::uint64_t next_version = 1;   // WATCH versions
+  std::uint64_t expired_keys = 0;   // INFO stats: expired_keys
+};
+
+class Database {
+ public:
+  explicit Database(StoreCounters& counters) : counters_(&counters) {}
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database() { clear(); }
+
+  std::size_t size() const { return main_.size(); }
+  std::size_t expires_size() const { return expires_.size(); }
+  std::size_t bucket_bytes() const { return main_.bucket_bytes() + expires_.bucket_bytes(); }
+
+  // The live entry for `key`, or nullptr. An expired key is deleted on the way (lazy expiry).
+  KeyEntry* find(std::string_view key, std::int64_t now_ms);
+  // Stores a string value, replacing any old one; drops the TTL unless keep_ttl.
+  KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl);
+  // Adds a key known to be absent (after find() returned nullptr).
+  KeyEntry* add(std::string_view key, Value value);
+  // Changes an entry's string in place through fn(std::string&), keeping the accounting right.
+  template <class Fn>
+  void update(KeyEntry* e, Encoding enc, Fn&& fn) {
+    std::size_t before = entry_bytes(*e);
+    fn(e->value.str);
+    e->value.encoding = enc;
+    counters_->entry_bytes += entry_bytes(*e);
+    counters_->entry_bytes -= before;
+    touch(e->key);
+  }
+  // Removes an entry and returns its value (TTL included): RENAME, MOVE.
+  Value extract(KeyEntry* e);
+  // Deletes `key` if present (expired or not); true when it was there.
+  bool erase(std::string_view key);
+  // Sets (at_ms >= 0) or removes (kNoExpire) the TTL of an entry.
+  void set_expire(KeyEntry* e, std::int64_t at_ms);
+  // Deletes everything; WATCHers of the existing keys see them modified.
+  void clear();
+  // Exchanges the keys (not the watches) of two databases: SWAPDB.
+  void swap_contents(Database& other);
+
+  // Records a watcher of `key` and returns its current version.
+  std::uint64_t watch(std::string_view key);
+  void unwatch(std::string_view key);
+  std::uint64_t version(std::string_view key) const;
+  // Marks `key` modified for WATCH.
+  void touch(std::string_view key);
+  // Marks every watched key that exists modified (FLUSHDB, SWAPDB).
+  void touch_all_existing();
+
+  // One SCAN step over the main dict (see Dict::scan).
+  template <class Fn>
+  std::uint64_t scan(std::uint64_t cursor, Fn&& fn) const {
+    return main_.scan(cursor, fn);
+  }
+  KeyEntry* random_entry(std::mt19937_64& rng) { return main_.random_entry(rng); }
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    main_.for_each(fn);
+  }
+
+  // Active expiry: samples about `count` keys with a TTL from where the last call stopped,
+  // deletes the expired ones; returns {sampled, expired}.
+  std::pair<std::size_t, std::size_t> sample_expired(std::size_t count, std::int64_t now_ms);
+  // Background work for the tick: finishes rehashing for a while, shrinks sparse tables.
+  template <class Pred>
+  void housekeeping(Pred keep_going) {
+    main_.shrink_if_sparse();
+    expires_.shrink_if_sparse();
+    main_.rehash_while(keep_going);
+    expires_.rehash_while(keep_going);
+  }
+
+  static std::size_t entry_bytes(const KeyEntry& e);
+
+ private:
+  struct WatchSlot {
+    std::uint64_t version = 0;
+    std::uint32_t watchers = 0;
+  };
+  struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using WatchMap = std::unordered_map<std::string, WatchSlot, TransparentHash, std::equal_to<>>;
+
+  void erase_entry(KeyEntry* e);
+
+  StoreCounters* counters_;
+  MainDict main_;
+  ExpireDict expires_;
+  WatchMap watched_;
+  std::uint64_t expire_cursor_ = 0;
+};
+
+}  // namespace tcpkit::kv

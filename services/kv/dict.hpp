@@ -1,0 +1,278 @@
+#pragma once
+// Dict<K, V>: a chained hash table with progressive rehashing, after Redis's dict.c.
+//
+// Theory of operation. Two tables. Normally only table 0 is used. When it fills up
+// (used == buckets) a table 1 of twice the size is allocated and rehashing starts: every
+// find/insert/erase first moves one bucket of table 0 to table 1, and rehash_for() lets a
+// periodic tick move more. Lookups search both tables; inserts go to table 1. When table 0 is
+// empty, table 1 becomes table 0. So growth costs O(1) per operation, never one long pause.
+//
+//   table 0  [ moved | moved | rehash_idx_ ▶ b | c | ... ]
+//   table 1  [ ....... twice as many buckets ............ ]
+//
+// scan() walks the buckets with Redis's reverse-binary cursor: a cursor remains valid when the
+// table grows or shrinks between calls, and every element present for the whole scan is
+// returned at least once (some may come twice).
+//
+// Entries never move in memory (rehash relinks them), so pointers to entries stay valid until
+// the entry is erased. K is std::string (owning) or std::string_view (pointing into another
+// dict's keys). Not thread-safe: the owner serializes access.
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string_view>
+#include <utility>
+
+#include "tcpkit/base/assert.hpp"
+
+namespace tcpkit::kv {
+
+template <class K, class V>
+class Dict {
+ public:
+  struct Entry {
+    K key;
+    V value;
+    Entry* next = nullptr;
+  };
+
+  Dict() = default;
+  Dict(const Dict&) = delete;
+  Dict& operator=(const Dict&) = delete;
+  ~Dict() { clear(); }
+
+  std::size_t size() const { return t_[0].used + t_[1].used; }
+  bool empty() const { return size() == 0; }
+  bool rehashing() const { return rehash_idx_ >= 0; }
+  // Bytes held by the bucket arrays (entries are counted by the owner).
+  std::size_t bucket_bytes() const { return (t_[0].size + t_[1].size) * sizeof(Entry*); }
+
+  Entry* find(std::string_view key) {
+    if (empty()) return nullptr;
+    step();
+    const std::size_t h = hash(key);
+    for (int t = 0; t <= 1; ++t) {
+      const Table& table = t_[t];
+      if (table.size == 0) continue;
+      for (Entry* e = table.buckets[h & table.mask]; e != nullptr; e = e->next) {
+        if (std::string_view(e->key) == key) return e;
+      }
+      if (!rehashing()) break;
+    }
+    return nullptr;
+  }
+
+  // Adds a key known to be absent; returns its entry.
+  Entry* insert_new(K key, V value) {
+    step();
+    grow_if_needed();
+    Table& table = rehashing() ? t_[1] : t_[0];
+    auto* e = new Entry{std::move(key), std::move(value), nullptr};
+    Entry*& head = table.buckets[hash(e->key) & table.mask];
+    e->next = head;
+    head = e;
+    ++table.used;
+    return e;
+  }
+
+  // Removes `key`; false when absent.
+  bool erase(std::string_view key) {
+    if (empty()) return false;
+    step();
+    const std::size_t h = hash(key);
+    for (int t = 0; t <= 1; ++t) {
+      Table& table = t_[t];
+      if (table.size == 0) continue;
+      for (Entry** link = &table.buckets[h & table.mask]; *link != nullptr;
+           link = &(*link)->next) {
+        if (std::string_view((*link)->key) != key) continue;
+        Entry* victim = *link;
+        *link = victim->next;
+        delete victim;
+        --table.used;
+        return true;
+      }
+      if (!rehashing()) break;
+    }
+    return false;
+  }
+
+  void clear() {
+    for (Table& table : t_) {
+      for (std::size_t i = 0; i < table.size; ++i) {
+        for (Entry* e = table.buckets[i]; e != nullptr;) delete std::exchange(e, e->next);
+      }
+      table = Table{};
+    }
+    rehash_idx_ = -1;
+  }
+
+  void swap(Dict& other) noexcept {
+    std::swap(t_, other.t_);
+    std::swap(rehash_idx_, other.rehash_idx_);
+  }
+
+  // Moves up to `n` buckets from table 0 to table 1 (visiting at most 10n empty ones).
+  // Returns false when rehashing is over.
+  bool rehash(std::size_t n) {
+    std::size_t empty_visits = n * 10;
+    while (n-- > 0 && t_[0].used != 0) {
+      while (t_[0].buckets[static_cast<std::size_t>(rehash_idx_)] == nullptr) {
+        ++rehash_idx_;
+        if (--empty_visits == 0) return true;
+      }
+      move_bucket(static_cast<std::size_t>(rehash_idx_++));
+    }
+    if (t_[0].used == 0) {
+      t_[0] = std::move(t_[1]);
+      t_[1] = Table{};
+      rehash_idx_ = -1;
+      return false;
+    }
+    return true;
+  }
+
+  // Rehashes in steps of 100 buckets while `keep_going()` says so; for the periodic tick.
+  template <class Pred>
+  void rehash_while(Pred keep_going) {
+    while (rehashing() && keep_going() && rehash(100)) {
+    }
+  }
+
+  // Starts shrinking when less than 10% of the buckets are used (Redis's HASHTABLE_MIN_FILL).
+  void shrink_if_sparse() {
+    if (rehashing() || t_[0].size <= kInitialSize) return;
+    if (t_[0].used * 100 / t_[0].size >= 10) return;
+    start_resize(std::max(t_[0].used, kInitialSize));
+  }
+
+  // Calls fn(const Entry&) for the elements of the bucket(s) at `cursor`; returns the next
+  // cursor, 0 when the walk is complete. fn must not modify the dict.
+  template <class Fn>
+  std::uint64_t scan(std::uint64_t cursor, Fn&& fn) const {
+    if (empty()) return 0;
+    std::uint64_t v = cursor;
+    if (!rehashing()) {
+      emit(t_[0], v, fn);
+      return next_cursor(v, t_[0].mask);
+    }
+    const Table* small = &t_[0];
+    const Table* large = &t_[1];
+    if (small->size > large->size) std::swap(small, large);
+    emit(*small, v, fn);
+    do {
+      emit(*large, v, fn);
+      v = next_cursor(v, large->mask);
+    } while ((v & (small->mask ^ large->mask)) != 0);
+    return v;
+  }
+
+  // A uniformly chosen bucket's random element, or nullptr when empty (Redis's
+  // dictGetRandomKey: good enough for RANDOMKEY, not perfectly uniform).
+  Entry* random_entry(std::mt19937_64& rng) {
+    if (empty()) return nullptr;
+    step();
+    Entry* head = nullptr;
+    while (head == nullptr) {
+      std::size_t total = t_[0].size + (rehashing() ? t_[1].size : 0);
+      std::size_t skip = rehashing() ? static_cast<std::size_t>(rehash_idx_) : 0;
+      std::size_t i = skip + static_cast<std::size_t>(rng() % (total - skip));
+      head = i < t_[0].size ? t_[0].buckets[i] : t_[1].buckets[i - t_[0].size];
+    }
+    std::size_t length = 0;
+    for (Entry* e = head; e != nullptr; e = e->next) ++length;
+    std::size_t pick = static_cast<std::size_t>(rng() % length);
+    while (pick-- > 0) head = head->next;
+    return head;
+  }
+
+  // Calls fn(Entry&) for every element; fn must not modify the dict.
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    for (Table& table : t_) {
+      for (std::size_t i = 0; i < table.size; ++i) {
+        for (Entry* e = table.buckets[i]; e != nullptr; e = e->next) fn(*e);
+      }
+    }
+  }
+
+ private:
+  static constexpr std::size_t kInitialSize = 4;
+
+  struct Table {
+    std::unique_ptr<Entry*[]> buckets;
+    std::size_t size = 0;
+    std::size_t mask = 0;
+    std::size_t used = 0;
+  };
+
+  static std::size_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  static std::uint64_t next_cursor(std::uint64_t v, std::uint64_t mask) {
+    v |= ~mask;  // set the bits above the mask so the increment carries past them
+    v = reverse(v);
+    ++v;
+    return reverse(v);
+  }
+
+  static std::uint64_t reverse(std::uint64_t v) {
+    std::uint64_t r = 0;
+    for (int i = 0; i < 64; ++i, v >>= 1) r = (r << 1) | (v & 1);
+    return r;
+  }
+
+  template <class Fn>
+  static void emit(const Table& table, std::uint64_t cursor, Fn& fn) {
+    for (const Entry* e = table.buckets[cursor & table.mask]; e != nullptr; e = e->next) fn(*e);
+  }
+
+  void step() {
+    if (rehashing()) rehash(1);
+  }
+
+  void grow_if_needed() {
+    if (rehashing()) return;
+    if (t_[0].size == 0) {
+      t_[0] = make_table(kInitialSize);
+    } else if (t_[0].used >= t_[0].size) {
+      start_resize(t_[0].used + 1);
+    }
+  }
+
+  void start_resize(std::size_t at_least) {
+    std::size_t size = std::bit_ceil(std::max(at_least, kInitialSize));
+    if (size == t_[0].size) return;
+    t_[1] = make_table(size);
+    rehash_idx_ = 0;
+  }
+
+  static Table make_table(std::size_t size) {
+    Table table;
+    table.buckets = std::make_unique<Entry*[]>(size);
+    table.size = size;
+    table.mask = size - 1;
+    return table;
+  }
+
+  void move_bucket(std::size_t index) {
+    Entry* e = std::exchange(t_[0].buckets[index], nullptr);
+    while (e != nullptr) {
+      Entry* next = e->next;
+      Entry*& head = t_[1].buckets[hash(e->key) & t_[1].mask];
+      e->next = head;
+      head = e;
+      --t_[0].used;
+      ++t_[1].used;
+      e = next;
+    }
+  }
+
+  Table t_[2];
+  std::ptrdiff_t rehash_idx_ = -1;
+};
+
+}  // namespace tcpkit::kv

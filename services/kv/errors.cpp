@@ -1,0 +1,141 @@
+// The one place where kv's error texts are written (see errors.hpp).
+
+#include "kv/errors.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tcpkit::kv {
+
+std::string_view error_text(KvError e) {
+  switch (e) {
+    case KvError::kSyntax: return "ERR syntax error";
+    case KvError::kNotInteger: return "ERR value is not an integer or out of range";
+    case KvError::kNotFloat: return "ERR value is not a valid float";
+    case KvError::kOverflow: return "ERR increment or decrement would overflow";
+    case KvError::kDecrementOverflow: return "ERR decrement would overflow";
+    case KvError::kNanOrInfinity: return "ERR increment would produce NaN or Infinity";
+    case KvError::kWrongType:
+      return "WRONGTYPE Operation against a key holding the wrong kind of value";
+    case KvError::kNoSuchKey: return "ERR no such key";
+    case KvError::kSameObject: return "ERR source and destination objects are the same";
+    case KvError::kDbIndexOutOfRange: return "ERR DB index is out of range";
+    case KvError::kInvalidFirstDb: return "ERR invalid first DB index";
+    case KvError::kInvalidSecondDb: return "ERR invalid second DB index";
+    case KvError::kInvalidCursor: return "ERR invalid cursor";
+    case KvError::kOom: return "OOM command not allowed when used memory > 'maxmemory'.";
+    case KvError::kNoAuth: return "NOAUTH Authentication required.";
+    case KvError::kWrongPass:
+      return "WRONGPASS invalid username-password pair or user is disabled.";
+    case KvError::kAuthWithoutPassword:
+      return "ERR AUTH <password> called without any password configured for the default user. "
+             "Are you sure your configuration is correct?";
+    case KvError::kNoProto: return "NOPROTO unsupported protocol version";
+    case KvError::kProtocolVersion: return "ERR Protocol version is not an integer or out of range";
+    case KvError::kMultiNested: return "ERR MULTI calls can not be nested";
+    case KvError::kExecWithoutMulti: return "ERR EXEC without MULTI";
+    case KvError::kDiscardWithoutMulti: return "ERR DISCARD without MULTI";
+    case KvError::kWatchInsideMulti: return "ERR WATCH inside MULTI is not allowed";
+    case KvError::kExecAbort: return "EXECABORT Transaction discarded because of previous errors.";
+    case KvError::kOffsetOutOfRange: return "ERR offset is out of range";
+    case KvError::kStringTooLong:
+      return "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    case KvError::kBadClientName:
+      return "ERR Client names cannot contain spaces, newlines or special characters.";
+    case KvError::kExpireNxWithOthers:
+      return "ERR NX and XX, GT or LT options at the same time are not compatible";
+    case KvError::kExpireGtAndLt: return "ERR GT and LT options at the same time are not compatible";
+    case KvError::kMaxClients: return "ERR max number of clients reached";
+    case KvError::kTimeoutNotInteger: return "ERR timeout is not an integer or out of range";
+    case KvError::kCountOutOfRange: return "ERR value is out of range, must be positive";
+    case KvError::kHelloNoAuth:
+      return "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+             "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+             "select the RESP protocol version at the same time";
+    case KvError::kNoLfu:
+      return "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+             "note that when switching between policies at runtime LRU and LFU data will take "
+             "some time to adjust.";
+    case KvError::kInvalidClientId: return "ERR Invalid client ID";
+    case KvError::kConfigRewrite: return "ERR The server is running without a config file";
+  }
+  return "ERR";
+}
+
+namespace {
+
+// Redis replaces CR and LF by spaces in error texts built from client input.
+std::string without_newlines(std::string s) {
+  std::replace_if(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  return s;
+}
+
+std::string_view clip(std::string_view s, std::size_t n) { return s.substr(0, std::min(s.size(), n)); }
+
+}  // namespace
+
+std::string unknown_command_error(std::span<const std::string_view> args) {
+  std::string quoted;
+  for (std::size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+    quoted += '\'';
+    quoted += clip(args[i], 128 - quoted.size());
+    quoted += "' ";
+  }
+  std::string text = "ERR unknown command '";
+  text += clip(args.empty() ? std::string_view() : args[0], 128);
+  text += "', with args beginning with: ";
+  text += quoted;
+  return without_newlines(std::move(text));
+}
+
+std::string arity_error(std::string_view name) {
+  return "ERR wrong number of arguments for '" + std::string(name) + "' command";
+}
+
+std::string unknown_subcommand_error(std::string_view command, std::string_view sub) {
+  std::string upper(command);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return without_newlines("ERR unknown subcommand '" + std::string(clip(sub, 128)) + "'. Try " +
+                          upper + " HELP.");
+}
+
+std::string invalid_expire_error(std::string_view command) {
+  return "ERR invalid expire time in '" + std::string(command) + "' command";
+}
+
+std::string unsupported_option_error(std::string_view option) {
+  return without_newlines("ERR Unsupported option " + std::string(option));
+}
+
+std::string hello_option_error(std::string_view option) {
+  return without_newlines("ERR Syntax error in HELLO option '" + std::string(option) + "'");
+}
+
+std::string unknown_client_type_error(std::string_view type) {
+  return without_newlines("ERR Unknown client type '" + std::string(type) + "'");
+}
+
+std::string config_unknown_option_error(std::string_view option) {
+  return without_newlines("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                          std::string(option) + "'");
+}
+
+std::string config_set_failed_error(std::string_view option, ConfigReason reason,
+                                    std::int64_t minimum) {
+  std::string why;
+  switch (reason) {
+    case ConfigReason::kNotMemory: why = "argument must be a memory value"; break;
+    case ConfigReason::kNotInteger: why = "argument couldn't be parsed into an integer"; break;
+    case ConfigReason::kTooSmall:
+      why = "argument must be between " + std::to_string(minimum) +
+            " and 9223372036854775807 inclusive";
+      break;
+    case ConfigReason::kImmutable: why = "can't set immutable config"; break;
+    case ConfigReason::kUnsupportedValue: why = "argument(s) must be one of the following: no"; break;
+  }
+  return without_newlines("ERR CONFIG SET failed (possibly related to argument '" +
+                          std::string(option) + "') - " + why);
+}
+
+}  // namespace tcpkit::kv

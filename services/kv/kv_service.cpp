@@ -1,0 +1,68 @@
+// KvService: the shared state of kv and its periodic work (see kv_service.hpp).
+
+#include "kv/kv_service.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "kv/kv_session.hpp"
+#include "kv/protocol_sessions.hpp"
+
+namespace tcpkit::kv {
+
+std::unique_ptr<server::Service> make_kv_service(KvOptions options) {
+  return std::make_unique<KvService>(std::move(options));
+}
+
+KvService::KvService(KvOptions options)
+    : protocol_(options.protocol), store_(std::move(options.clock)) {
+  config_.requirepass = std::move(options.requirepass);
+  config_.maxmemory = options.maxmemory;
+  config_.max_bulk_length = options.max_bulk_length;
+  config_.max_clients = options.max_clients;
+}
+
+KvService::~KvService() = default;
+
+std::unique_ptr<server::Session> KvService::open_session(const server::SessionInfo& info) {
+  return open_kv_session(info);
+}
+
+std::unique_ptr<KvSession> KvService::open_kv_session(const server::SessionInfo& info) {
+  std::size_t max_bulk_length = 0;
+  {
+    std::lock_guard lock(store_.mutex());
+    max_bulk_length = config_.max_bulk_length;
+  }
+  return make_protocol_session(*this, info, max_bulk_length);
+}
+
+void KvService::tick() {
+  std::lock_guard lock(store_.mutex());
+  store_.tick();
+  peak_memory_ = std::max(peak_memory_, store_.used_memory());
+  sample_ops();
+}
+
+std::size_t KvService::peak_memory() {
+  peak_memory_ = std::max(peak_memory_, store_.used_memory());
+  return peak_memory_;
+}
+
+void KvService::sample_ops() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - last_sample_time_).count();
+  if (elapsed <= 0) return;
+  const std::uint64_t commands = commands_processed();
+  ops_samples_[ops_sample_index_] =
+      (commands - last_sample_commands_) * 1000 / static_cast<std::uint64_t>(elapsed);
+  ops_sample_index_ = (ops_sample_index_ + 1) % std::size(ops_samples_);
+  last_sample_commands_ = commands;
+  last_sample_time_ = now;
+  std::uint64_t sum = 0;
+  for (std::uint64_t s : ops_samples_) sum += s;
+  ops_per_sec_ = sum / std::size(ops_samples_);
+}
+
+}  // namespace tcpkit::kv

@@ -1,0 +1,106 @@
+#pragma once
+// kv: a Redis-compatible in-memory key-value service (strings, keys, TTLs, transactions),
+// sans-I/O. See docs/kv.md for the commands, the semantics and the threading design.
+//
+//   auto service = kv::make_kv_service({.requirepass = "s3cret", .maxmemory = 1 << 30});
+//   service->attach_stats(&server_stats);          // before the first session (INFO)
+//   every service->tick_interval(): service->tick()  // active expiry, rehashing; one thread
+//   per connection: service->open_session(info)->on_bytes(input, output)
+//
+// KvService is thread-safe: sessions on different threads share one Store behind one mutex,
+// taken once per on_bytes() batch. A session is used by one thread at a time.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kv/client_registry.hpp"
+#include "kv/clock.hpp"
+#include "kv/store.hpp"
+#include "tcpkit/server/service.hpp"
+
+namespace tcpkit::kv {
+
+class KvSession;
+
+enum class Protocol { kResp, kNative };
+
+struct KvOptions {
+  std::string requirepass;                              // empty: no AUTH needed
+  std::uint64_t maxmemory = 0;                          // bytes; 0: no limit
+  std::size_t max_bulk_length = 512u * 1024 * 1024;     // proto-max-bulk-len
+  std::size_t max_clients = 10000;                      // maxclients
+  Protocol protocol = Protocol::kResp;
+  std::shared_ptr<const Clock> clock;                   // null: the system clock
+};
+
+// The service as the server sees it.
+std::unique_ptr<server::Service> make_kv_service(KvOptions options);
+
+// The settings CONFIG GET/SET reach. Guarded by the store mutex.
+struct KvConfig {
+  std::string requirepass;
+  std::uint64_t maxmemory = 0;
+  std::size_t max_bulk_length = 0;
+  std::size_t max_clients = 0;
+  std::string save;  // accepted and reported; kv never persists
+};
+
+class KvService final : public server::Service {
+ public:
+  explicit KvService(KvOptions options);
+  ~KvService() override;
+
+  std::string_view name() const override { return "kv"; }
+  std::unique_ptr<server::Session> open_session(const server::SessionInfo& info) override;
+  bool shares_state() const override { return true; }
+  std::chrono::milliseconds tick_interval() const override { return std::chrono::milliseconds(100); }
+  // Active expiry, incremental rehashing, the ops/sec sample; takes the store mutex.
+  void tick() override;
+  void attach_stats(const server::Stats* stats) override { stats_ = stats; }
+
+  // A session with its concrete type, for tests and tools that call execute().
+  std::unique_ptr<KvSession> open_kv_session(const server::SessionInfo& info);
+
+  // For the commands, with the store mutex held.
+  Store& store() { return store_; }
+  KvConfig& config() { return config_; }
+  ClientRegistry& clients() { return clients_; }
+  const server::Stats* stats() const { return stats_; }
+  Protocol protocol() const { return protocol_; }
+  std::uint64_t commands_processed() const { return commands_.load(std::memory_order_relaxed); }
+  void count_command() { commands_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t ops_per_sec() const { return ops_per_sec_; }
+  std::size_t peak_memory();
+  std::chrono::steady_clock::time_point started() const { return started_; }
+  // KEYSPACE hits and misses (INFO stats), with the store mutex held.
+  void count_lookup(bool hit) { ++(hit ? keyspace_hits_ : keyspace_misses_); }
+  std::uint64_t keyspace_hits() const { return keyspace_hits_; }
+  std::uint64_t keyspace_misses() const { return keyspace_misses_; }
+
+ private:
+  void sample_ops();
+
+  Protocol protocol_;
+  Store store_;
+  KvConfig config_;
+  ClientRegistry clients_;
+  const server::Stats* stats_ = nullptr;
+  std::atomic<std::uint64_t> commands_{0};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::size_t peak_memory_ = 0;
+  std::uint64_t keyspace_hits_ = 0;
+  std::uint64_t keyspace_misses_ = 0;
+  // instantaneous_ops_per_sec: the last 16 samples of the command rate, as Redis keeps them.
+  std::uint64_t ops_samples_[16] = {};
+  std::size_t ops_sample_index_ = 0;
+  std::uint64_t last_sample_commands_ = 0;
+  std::chrono::steady_clock::time_point last_sample_time_ = started_;
+  std::uint64_t ops_per_sec_ = 0;
+};
+
+}  // namespace tcpkit::kv

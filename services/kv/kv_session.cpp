@@ -1,0 +1,108 @@
+// KvSession: command dispatch — lookup, arity, auth, OOM, MULTI queueing (see kv_session.hpp).
+
+#include "kv/kv_session.hpp"
+
+#include <mutex>
+
+#include "kv/errors.hpp"
+
+namespace tcpkit::kv {
+
+namespace {
+
+bool arity_ok(int arity, std::size_t argc) {
+  const auto n = static_cast<std::size_t>(arity < 0 ? -arity : arity);
+  return arity < 0 ? argc >= n : argc == n;
+}
+
+}  // namespace
+
+KvSession::KvSession(KvService& service, const server::SessionInfo& info) : service_(service) {
+  client_.id = info.id != 0 ? info.id : service.clients().next_local_id();
+  client_.peer = info.peer;
+  client_.local = info.local;
+  client_.fd = info.fd;
+  {
+    std::lock_guard lock(service.store().mutex());
+    client_.created_ms = client_.last_ms = service.store().clock().now_ms();
+    client_.authenticated = service.config().requirepass.empty();
+    rejected_ = service.clients().size() >= service.config().max_clients;
+  }
+  service.clients().add(&client_);
+}
+
+KvSession::~KvSession() {
+  {
+    std::lock_guard lock(service_.store().mutex());
+    for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
+  }
+  service_.clients().remove(&client_);
+}
+
+bool KvSession::execute(std::span<const std::string_view> args, codec::ReplyWriter& out) {
+  std::lock_guard lock(service_.store().mutex());
+  return dispatch(args, out);
+}
+
+void KvSession::reject(codec::ReplyWriter& out, std::string_view text) {
+  if (client_.tx) client_.tx->failed = true;
+  out.error(text);
+}
+
+bool KvSession::out_of_memory(std::uint32_t flags) {
+  const std::uint64_t limit = service_.config().maxmemory;
+  if (limit == 0) return false;
+  const bool denyoom = (flags & kDenyOom) != 0;
+  return denyoom && service_.store().used_memory() > limit;
+}
+
+bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWriter& out) {
+  service_.count_command();
+  const std::int64_t now_ms = service_.store().clock().now_ms();
+  client_.last_ms = now_ms;
+  const CommandSpec* spec = find_command(args[0]);
+  if (spec == nullptr) {
+    reject(out, unknown_command_error(args));
+    return false;
+  }
+  client_.last_command = spec->name;
+  if (!arity_ok(spec->arity, args.size())) {
+    reject(out, arity_error(spec->name));
+    return false;
+  }
+  std::uint32_t flags = spec->flags;
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    const SubcommandSpec* sub = find_subcommand(*spec, args[1]);
+    if (sub == nullptr) {
+      reject(out, unknown_subcommand_error(spec->name, args[1]));
+      return false;
+    }
+    client_.last_command = sub->full_name;
+    if (!arity_ok(sub->arity, args.size())) {
+      reject(out, arity_error(sub->full_name));
+      return false;
+    }
+    flags = sub->flags;
+  }
+  if (!client_.authenticated && (flags & kNoAuth) == 0) {
+    reject(out, error_text(KvError::kNoAuth));
+    return false;
+  }
+  const bool exec_with_writes = spec->handler == cmd::exec && client_.tx;
+  if (out_of_memory(exec_with_writes ? client_.tx->flags : flags)) {
+    reject(out, error_text(KvError::kOom));
+    return false;
+  }
+  if (client_.tx && (flags & kNoMultiQueue) == 0) {
+    QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
+    queued.args.assign(args.begin(), args.end());
+    client_.tx->flags |= flags;
+    out.simple("QUEUED");
+    return false;
+  }
+  CommandContext ctx{args, out, service_, service_.store(), client_, now_ms};
+  spec->handler(ctx);
+  return client_.close_requested;
+}
+
+}  // namespace tcpkit::kv

@@ -1,0 +1,128 @@
+// Dict: progressive rehashing keeps every key through growth and shrinking; SCAN's cursor
+// returns every key present for the whole walk at least once, even across resizes. And the
+// glob matcher.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "kv/dict.hpp"
+#include "kv/text.hpp"
+
+namespace tcpkit::kv {
+namespace {
+
+using IntDict = Dict<std::string, int>;
+
+TEST(KvDict, KeysSurviveGrowthWhileRehashing) {
+  IntDict d;
+  bool saw_rehash = false;
+  for (int i = 0; i < 20000; ++i) {
+    d.insert_new("k" + std::to_string(i), i);
+    saw_rehash |= d.rehashing();
+    if (i % 97 == 0) {  // lookups in the middle of a rehash see both tables
+      for (int j = 0; j <= i; j += 101) {
+        auto* e = d.find("k" + std::to_string(j));
+        ASSERT_NE(e, nullptr) << j;
+        ASSERT_EQ(e->value, j);
+      }
+    }
+  }
+  EXPECT_TRUE(saw_rehash);
+  EXPECT_EQ(d.size(), 20000u);
+  for (int i = 0; i < 20000; ++i) ASSERT_NE(d.find("k" + std::to_string(i)), nullptr);
+  for (int i = 0; i < 20000; i += 2) ASSERT_TRUE(d.erase("k" + std::to_string(i)));
+  EXPECT_FALSE(d.erase("k0"));
+  EXPECT_EQ(d.size(), 10000u);
+  for (int i = 0; i < 19000; ++i) d.erase("k" + std::to_string(i));
+  d.shrink_if_sparse();
+  EXPECT_TRUE(d.rehashing());
+  for (int i = 19001; i < 20000; i += 2) ASSERT_NE(d.find("k" + std::to_string(i)), nullptr);
+}
+
+TEST(KvDict, ScanDuringRehashReturnsEveryStableKey) {
+  IntDict d;
+  for (int i = 0; i < 1000; ++i) d.insert_new("stable" + std::to_string(i), i);
+  std::set<std::string> seen;
+  std::uint64_t cursor = 0;
+  int step = 0;
+  bool scanned_while_rehashing = false;
+  do {
+    cursor = d.scan(cursor, [&](const IntDict::Entry& e) { seen.insert(e.key); });
+    scanned_while_rehashing |= d.rehashing();
+    // Grow the table (several doublings) between the first calls; the stable keys must all
+    // be seen although the cursor's table changed size under it.
+    for (int j = 0; j < 100 && step < 60; ++j) {
+      d.insert_new("extra" + std::to_string(step * 100 + j), 0);
+    }
+    ++step;
+  } while (cursor != 0);
+  EXPECT_TRUE(scanned_while_rehashing);
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(seen.count("stable" + std::to_string(i))) << i;
+}
+
+TEST(KvDict, ScanAcrossShrinkReturnsEveryStableKey) {
+  IntDict d;
+  for (int i = 0; i < 4000; ++i) d.insert_new("gone" + std::to_string(i), i);
+  for (int i = 0; i < 100; ++i) d.insert_new("stable" + std::to_string(i), i);
+  std::set<std::string> seen;
+  std::uint64_t cursor = 0;
+  int removed = 0;
+  do {
+    cursor = d.scan(cursor, [&](const IntDict::Entry& e) { seen.insert(e.key); });
+    for (int j = 0; j < 200 && removed < 4000; ++j) d.erase("gone" + std::to_string(removed++));
+    d.shrink_if_sparse();
+  } while (cursor != 0);
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(seen.count("stable" + std::to_string(i))) << i;
+}
+
+TEST(KvDict, RandomEntryFindsElements) {
+  IntDict d;
+  std::mt19937_64 rng(1);
+  EXPECT_EQ(d.random_entry(rng), nullptr);
+  for (int i = 0; i < 50; ++i) d.insert_new(std::to_string(i), i);
+  std::set<int> picked;
+  for (int i = 0; i < 2000; ++i) picked.insert(d.random_entry(rng)->value);
+  EXPECT_GT(picked.size(), 40u);
+}
+
+TEST(KvGlob, MatchesLikeRedis) {
+  EXPECT_TRUE(glob_match("*", ""));
+  EXPECT_TRUE(glob_match("h?llo", "hello"));
+  EXPECT_FALSE(glob_match("h?llo", "hllo"));
+  EXPECT_TRUE(glob_match("h*llo", "heeeello"));
+  EXPECT_TRUE(glob_match("h[ae]llo", "hallo"));
+  EXPECT_FALSE(glob_match("h[ae]llo", "hillo"));
+  EXPECT_TRUE(glob_match("h[^e]llo", "hallo"));
+  EXPECT_FALSE(glob_match("h[^e]llo", "hello"));
+  EXPECT_TRUE(glob_match("h[a-b]llo", "hbllo"));
+  EXPECT_TRUE(glob_match("h[b-a]llo", "hallo"));
+  EXPECT_TRUE(glob_match("h\\*llo", "h*llo"));
+  EXPECT_FALSE(glob_match("h\\*llo", "hello"));
+  EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
+  EXPECT_FALSE(glob_match("a*b*c", "axxbyy"));
+  EXPECT_TRUE(glob_match("MAX*", "maxmemory", true));
+  EXPECT_FALSE(glob_match("MAX*", "maxmemory", false));
+}
+
+TEST(KvText, NumbersLikeRedis) {
+  EXPECT_EQ(parse_int("0"), 0);
+  EXPECT_EQ(parse_int("-12"), -12);
+  EXPECT_FALSE(parse_int("012"));
+  EXPECT_FALSE(parse_int("+1"));
+  EXPECT_FALSE(parse_int("-0"));
+  EXPECT_FALSE(parse_int(" 1"));
+  EXPECT_FALSE(parse_int("9223372036854775808"));
+  EXPECT_EQ(parse_int("-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(format_long_double(3.0L), "3");
+  EXPECT_EQ(format_long_double(1.5L), "1.5");
+  EXPECT_EQ(format_long_double(-0.0L), "0");
+  EXPECT_FALSE(parse_long_double(" 1"));
+  EXPECT_FALSE(parse_long_double("1x"));
+  EXPECT_TRUE(parse_long_double("1e10"));
+}
+
+}  // namespace
+}  // namespace tcpkit::kv
