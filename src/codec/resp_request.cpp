@@ -69,52 +69,61 @@ bool closes_cleanly(std::string_view line, std::size_t quote) {
   return next == '\0' || is_blank(next);
 }
 
-// Reads one word of an inline line starting at i (not a blank), appending its unescaped bytes
-// to `out` and leaving i past it. False on unbalanced quotes.
-bool read_word(std::string_view line, std::size_t& i, std::string& out) {
-  enum class Quote { kNone, kDouble, kSingle } quote = Quote::kNone;
+// Reads a "double quoted" section whose opening quote is just before i, up to and past its
+// closing quote. False when the line ends first or the closing quote is glued to more text.
+bool read_double_quoted(std::string_view line, std::size_t& i, std::string& out) {
   for (;;) {
     const char c = at(line, i);
-    if (quote == Quote::kDouble) {
-      if (c == '\\' && at(line, i + 1) == 'x' && is_hex(at(line, i + 2)) &&
-          is_hex(at(line, i + 3))) {
-        out += static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3]));
-        i += 4;
-      } else if (c == '\\' && at(line, i + 1) != '\0') {
-        out += unescape(line[i + 1]);
-        i += 2;
-      } else if (c == '"') {
-        ++i;
-        return closes_cleanly(line, i - 1);
-      } else if (c == '\0') {
-        return false;
-      } else {
-        out += c;
-        ++i;
-      }
-    } else if (quote == Quote::kSingle) {
-      if (c == '\\' && at(line, i + 1) == '\'') {
-        out += '\'';
-        i += 2;
-      } else if (c == '\'') {
-        ++i;
-        return closes_cleanly(line, i - 1);
-      } else if (c == '\0') {
-        return false;
-      } else {
-        out += c;
-        ++i;
-      }
-    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
-      if (c != '\0') ++i;
-      return true;
-    } else if (c == '"' || c == '\'') {
-      quote = c == '"' ? Quote::kDouble : Quote::kSingle;
-      ++i;
+    if (c == '\\' && at(line, i + 1) == 'x' && is_hex(at(line, i + 2)) &&
+        is_hex(at(line, i + 3))) {
+      out += static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3]));
+      i += 4;
+    } else if (c == '\\' && at(line, i + 1) != '\0') {
+      out += unescape(line[i + 1]);
+      i += 2;
+    } else if (c == '"') {
+      return closes_cleanly(line, i++);
+    } else if (c == '\0') {
+      return false;
     } else {
       out += c;
       ++i;
     }
+  }
+}
+
+// The same for a 'single quoted' section, where only \' is an escape.
+bool read_single_quoted(std::string_view line, std::size_t& i, std::string& out) {
+  for (;;) {
+    const char c = at(line, i);
+    if (c == '\\' && at(line, i + 1) == '\'') {
+      out += '\'';
+      i += 2;
+    } else if (c == '\'') {
+      return closes_cleanly(line, i++);
+    } else if (c == '\0') {
+      return false;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+}
+
+// Reads one word of an inline line starting at i (not a blank), appending its unescaped bytes
+// to `out` and leaving i past it. A quoted section always ends its word. False on unbalanced
+// quotes.
+bool read_word(std::string_view line, std::size_t& i, std::string& out) {
+  for (;;) {
+    const char c = at(line, i);
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
+      if (c != '\0') ++i;
+      return true;
+    }
+    ++i;
+    if (c == '"') return read_double_quoted(line, i, out);
+    if (c == '\'') return read_single_quoted(line, i, out);
+    out += c;
   }
 }
 
