@@ -203,7 +203,9 @@ Result<UniqueFd> connect_one(const SocketAddress& addr, std::chrono::millisecond
   if (auto r = set_nonblocking(s, true); !r) return Fail(r.error());
   int rc = ::connect(s, addr.get(), addr.length());
   int err = rc == 0 ? 0 : errno;
-  if (err == EINPROGRESS || err == EAGAIN) err = wait_connected(s, timeout);
+  // Only TCP has a connect in progress. A Unix socket says EAGAIN when the listener's
+  // backlog is full: nothing will complete later, so that is the answer.
+  if (err == EINPROGRESS) err = wait_connected(s, timeout);
   if (err != 0) return Fail(Error::from_errno(err, "connect " + where));
   trace("connect(fd {}, {})", s, where);
   if (auto r = set_nonblocking(s, false); !r) return Fail(r.error());

@@ -308,6 +308,29 @@ TEST(Unix, StaleSocketFileIsRemovedLiveOneIsNot) {
   ::unlink(path.c_str());
 }
 
+// A Unix listener whose backlog is full makes a non-blocking connect fail with EAGAIN (there
+// is no "in progress" for Unix sockets). That must be an error, not a socket that looks
+// connected and is not.
+TEST(Unix, FullBacklogIsAnErrorNotAFakeConnection) {
+  const std::string path = unique_unix_path("full");
+  auto l = listen_on(ep("unix:" + path), ListenOptions{.backlog = 0});
+  ASSERT_TRUE(l.ok());
+  std::vector<UniqueFd> fillers;
+  for (int i = 0; i < 4; ++i) {
+    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    (void)::connect(s.get(), l->local.get(), l->local.length());
+    fillers.push_back(std::move(s));
+  }
+  auto c = connect_to(l->endpoint, 200ms);
+  if (c.ok()) {
+    auto peer = peer_address(c->get());
+    ASSERT_TRUE(peer.ok()) << "connect_to returned an unconnected socket";
+  }
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message(), "connect unix:" + path + ": Resource temporarily unavailable");
+  ::unlink(path.c_str());
+}
+
 TEST(Unix, RegularFileInTheWayIsNotRemoved) {
   const std::string path = unique_unix_path("file");
   UniqueFd f(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
