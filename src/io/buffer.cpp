@@ -64,6 +64,7 @@ void Buffer::commit(std::size_t n) {
 }
 
 void Buffer::prepend(const void* bytes, std::size_t n) {
+  if (data_ == nullptr) make_room(n);
   if (begin_ < n) {
     // Rare: shift the data right to open a gap in front.
     const std::size_t len = size();
