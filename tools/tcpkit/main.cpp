@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   int exit_code = tcpkit::cli::kExitOk;
   tcpkit::cli::add_serve(app, exit_code);
   tcpkit::cli::add_connect(app, exit_code);
+  tcpkit::cli::add_call(app, exit_code);
   tcpkit::cli::add_bench(app, exit_code);
   try {
     app.parse(argc, argv);
