@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""redis-py (Debian's python3-redis) against `tcpkit serve kv`: pipelines, transactions,
+expiry, and concurrent clients whose increments must all count.
+
+Usage: redis_py_test.py path/to/tcpkit
+"""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import redis
+
+BINARY = None
+
+
+class KvServer:
+    """A `tcpkit serve kv` process on a kernel-chosen port, stopped by its pid."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(
+            [BINARY, "serve", "kv", "--listen", "127.0.0.1:0", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()  # the ready line, or "" if it died
+        if "listening on" not in line:
+            self.proc.kill()
+            raise RuntimeError("no ready line: " + line + self.proc.stderr.read())
+        address = line.split("listening on ")[1].split(" ")[0].rstrip(",")
+        self.port = int(address.rsplit(":", 1)[1])
+
+    def client(self, **kwargs):
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10, **kwargs)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+
+def wait_until(predicate, timeout=5.0):
+    """Polls predicate until it is true or the deadline passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.01)
+
+
+class RedisPyTest(unittest.TestCase):
+    def setUp(self):
+        self.server = KvServer()
+        self.r = self.server.client()
+
+    def tearDown(self):
+        self.r.close()
+        self.assertEqual(self.server.stop(), 0)
+
+    def test_basic_commands(self):
+        self.assertTrue(self.r.ping())
+        self.assertTrue(self.r.set("k", "v"))
+        self.assertEqual(self.r.get("k"), b"v")
+        self.assertEqual(self.r.incrbyfloat("f", 2.5), 2.5)
+        self.assertEqual(self.r.mget("k", "nope"), [b"v", None])
+        self.assertEqual(self.r.type("k"), b"string")
+        with self.assertRaisesRegex(redis.ResponseError, "value is not an integer"):
+            self.r.incr("k")
+
+    def test_pipeline_without_transaction(self):
+        pipe = self.r.pipeline(transaction=False)
+        for i in range(1000):
+            pipe.set(f"key:{i}", i)
+        for i in range(1000):
+            pipe.incr(f"key:{i}")
+        results = pipe.execute()
+        self.assertEqual(results[:1000], [True] * 1000)
+        self.assertEqual(results[1000:], list(range(1, 1001)))
+        self.assertEqual(self.r.dbsize(), 1000)
+
+    def test_transaction(self):
+        pipe = self.r.pipeline(transaction=True)
+        pipe.set("a", 1).incr("a").get("a")
+        self.assertEqual(pipe.execute(), [True, 2, b"2"])
+
+    def test_watch_aborts_when_another_client_writes(self):
+        other = self.server.client()
+        with self.r.pipeline() as pipe:
+            pipe.watch("balance")
+            other.set("balance", 100)  # changes the watched key
+            pipe.multi()
+            pipe.set("balance", 0)
+            with self.assertRaises(redis.WatchError):
+                pipe.execute()
+        self.assertEqual(self.r.get("balance"), b"100")
+        other.close()
+
+    def test_queued_error_aborts_exec(self):
+        pipe = self.r.pipeline(transaction=True)
+        pipe.set("x", 1)
+        pipe.execute_command("SET", "x")  # wrong arity: queued with an error
+        # The server answers EXEC with EXECABORT; redis-py reports the queued command's error.
+        with self.assertRaisesRegex(redis.ResponseError, "wrong number of arguments"):
+            pipe.execute()
+        self.assertIsNone(self.r.get("x"))
+
+    def test_expiry(self):
+        self.r.set("short", "v", px=100)
+        ttl = self.r.pttl("short")
+        self.assertTrue(0 < ttl <= 100, ttl)
+        self.assertTrue(wait_until(lambda: self.r.get("short") is None, timeout=5))
+        self.r.set("long", "v", ex=100)
+        self.assertTrue(95 <= self.r.ttl("long") <= 100)
+        self.assertTrue(self.r.persist("long"))
+        self.assertEqual(self.r.ttl("long"), -1)
+
+    def test_active_expiry_removes_keys_nobody_reads(self):
+        for i in range(200):
+            self.r.set(f"gone:{i}", "v", px=50)
+        self.r.set("stays", "v")
+        # Only the active cycle can remove keys no client touches; DBSIZE does not expire.
+        self.assertTrue(wait_until(lambda: self.r.dbsize() == 1, timeout=5), self.r.dbsize())
+
+
+class ConcurrentIncrementsTest(unittest.TestCase):
+    CLIENTS = 50
+    INCREMENTS = 200
+
+    def run_model(self, model):
+        server = KvServer("--model", model, "--threads", "2")
+        errors = []
+
+        def worker():
+            client = server.client()
+            try:
+                for i in range(self.INCREMENTS):
+                    client.incr("shared")
+                    client.incrby(f"counter:{i % 5}", 2)
+            except Exception as e:  # reported below; a thread cannot fail the test itself
+                errors.append(e)
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(self.CLIENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        self.assertFalse(any(t.is_alive() for t in threads), "a client hung")
+        self.assertEqual(errors, [])
+        r = server.client()
+        self.assertEqual(int(r.get("shared")), self.CLIENTS * self.INCREMENTS)
+        for c in range(5):
+            want = self.CLIENTS * (self.INCREMENTS // 5) * 2
+            self.assertEqual(int(r.get(f"counter:{c}")), want)
+        r.close()
+        self.assertEqual(server.stop(), 0)
+
+    def test_reactors(self):
+        self.run_model("reactors")
+
+    def test_thread(self):
+        self.run_model("thread")
+
+
+if __name__ == "__main__":
+    BINARY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
