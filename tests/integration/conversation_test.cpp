@@ -231,6 +231,24 @@ TEST_P(Conversation, GracefulShutdownDeliversOwedReplies) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 11s);
 }
 
+TEST_P(Conversation, DrainTimeoutBoundsShutdownWithAStuckClient) {
+  start({"--drain-timeout", "0.5"});
+  UniqueFd stuck = connect_stream(address_);
+  ASSERT_TRUE(stuck.valid());
+  // Never read: the replies pile up until the server stops reading from us.
+  const std::string chunk = random_payload(256 * 1024, 4);
+  for (int i = 0; i < 128 && send_all(stuck.get(), chunk, 300ms); ++i) {
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(server_.signal(SIGTERM));
+  auto st = server_.wait_exit(10s);
+  ASSERT_TRUE(st.has_value()) << "the drain timeout did not bound the shutdown";
+  EXPECT_TRUE(st->exited);
+  EXPECT_EQ(st->code, 0) << server_.stderr_text();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 400ms) << "gave up before the drain timeout";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+}
+
 TEST_P(Conversation, Ipv6Loopback) {
   if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback ([::1]) on this host";
   start({}, "[::1]:0");
