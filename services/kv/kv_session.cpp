@@ -56,38 +56,48 @@ bool KvSession::out_of_memory(std::uint32_t flags) {
   return denyoom && service_.store().used_memory() > limit;
 }
 
-bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWriter& out) {
-  service_.count_command();
-  const std::int64_t now_ms = service_.store().clock().now_ms();
-  client_.last_ms = now_ms;
+// Finds the command (and subcommand) and checks their arity; nullptr after replying the error.
+// `flags` receives the flags that apply (the subcommand's for a container).
+const CommandSpec* KvSession::resolve(std::span<const std::string_view> args,
+                                      codec::ReplyWriter& out, std::uint32_t& flags) {
   const CommandSpec* spec = find_command(args[0]);
   if (spec == nullptr) {
     reject(out, unknown_command_error(args));
-    return false;
+    return nullptr;
   }
   client_.last_command = spec->name;
   if (!arity_ok(spec->arity, args.size())) {
     reject(out, arity_error(spec->name));
-    return false;
+    return nullptr;
   }
-  std::uint32_t flags = spec->flags;
-  if (!spec->subcommands.empty() && args.size() >= 2) {
-    const SubcommandSpec* sub = find_subcommand(*spec, args[1]);
-    if (sub == nullptr) {
-      reject(out, unknown_subcommand_error(spec->name, args[1]));
-      return false;
-    }
-    client_.last_command = sub->full_name;
-    if (!arity_ok(sub->arity, args.size())) {
-      reject(out, arity_error(sub->full_name));
-      return false;
-    }
-    flags = sub->flags;
+  flags = spec->flags;
+  if (spec->subcommands.empty() || args.size() < 2) return spec;
+  const SubcommandSpec* sub = find_subcommand(*spec, args[1]);
+  if (sub == nullptr) {
+    reject(out, unknown_subcommand_error(spec->name, args[1]));
+    return nullptr;
   }
+  client_.last_command = sub->full_name;
+  if (!arity_ok(sub->arity, args.size())) {
+    reject(out, arity_error(sub->full_name));
+    return nullptr;
+  }
+  flags = sub->flags;
+  return spec;
+}
+
+bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWriter& out) {
+  service_.count_command();
+  const std::int64_t now_ms = service_.store().clock().now_ms();
+  client_.last_ms = now_ms;
+  std::uint32_t flags = 0;
+  const CommandSpec* spec = resolve(args, out, flags);
+  if (spec == nullptr) return false;
   if (!client_.authenticated && (flags & kNoAuth) == 0) {
     reject(out, error_text(KvError::kNoAuth));
     return false;
   }
+  // EXEC is refused when over maxmemory if any queued command could add memory.
   const bool exec_with_writes = spec->handler == cmd::exec && client_.tx;
   if (out_of_memory(exec_with_writes ? client_.tx->flags : flags)) {
     reject(out, error_text(KvError::kOom));

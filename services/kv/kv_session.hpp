@@ -46,6 +46,8 @@ class KvSession : public server::Session {
   KvService& service() { return service_; }
 
  private:
+  const CommandSpec* resolve(std::span<const std::string_view> args, codec::ReplyWriter& out,
+                             std::uint32_t& flags);
   void reject(codec::ReplyWriter& out, std::string_view text);
   bool out_of_memory(std::uint32_t flags);
 
