@@ -190,6 +190,12 @@ void add_connect(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--trace", args->trace, "Narrate socket calls on stderr");
   cmd->add_flag("-v,--verbose", args->verbose, "Say where it connected on stderr");
+  cmd->footer(
+      "Examples:\n"
+      "  echo hello | tcpkit connect 127.0.0.1:7000\n"
+      "  tcpkit connect unix:/tmp/echo.sock < file.bin > copy.bin\n"
+      "  tcpkit connect --framing length 127.0.0.1:7000     (one frame per stdin line)\n"
+      "  echo ping | tcpkit connect --udp -w 2 [::1]:7000");
   cmd->callback([args, &exit_code] { exit_code = run_connect(*args); });
 }
 

@@ -124,6 +124,14 @@ void add_serve(CLI::App& app, int& exit_code) {
                 "setsockopt, bind, listen, accept, read, write, close) on stderr");
   cmd->add_flag("-v,--verbose", args->options.verbose, "Log connections and shutdown on stderr");
   add_service_options(*cmd, args->service_args);
+  cmd->footer(
+      "Examples:\n"
+      "  tcpkit serve echo --listen 127.0.0.1:7000 --listen unix:/tmp/echo.sock\n"
+      "  tcpkit serve echo --model thread --max-connections 100 --idle-timeout 30\n"
+      "  tcpkit serve echo --udp --listen [::1]:7000\n"
+      "  tcpkit serve kv --model reactors --threads 4 --maxmemory 1gb\n"
+      "Exit status: 0 after a graceful shutdown; 64 bad usage or address; 69 address in use "
+      "or service unavailable under the model; 77 permission denied; 71 other system errors.");
   cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
 }
 
