@@ -214,7 +214,12 @@ int run_bench(BenchArgs& a) {
   bench::RunConfig config{a.address, a.workload, a.framing, a.connections, a.pipeline,
                           a.threads, a.requests, a.duration, a.warmup, a.rate, a.data_size,
                           a.keyspace};
-  if (a.connections_only > 0) return run_idle(a, config, *endpoint);
+  if (a.connections_only > 0) {
+    config.connections = a.connections_only;
+    config.pipeline = 1;
+    config.requests = static_cast<std::uint64_t>(a.connections_only);
+    return run_idle(a, config, *endpoint);
+  }
   if (a.connections > 1) (void)bench::raise_fd_limit();
 
   std::vector<bench::Workload> workloads;

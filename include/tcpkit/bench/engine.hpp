@@ -65,7 +65,7 @@ struct RunResult {
   std::uint64_t error_replies = 0;  // measured replies that were errors
   std::uint64_t protocol_errors = 0;    // connections dropped for an unreadable reply
   std::uint64_t connection_errors = 0;  // connections lost (reset, closed by the server)
-  std::uint64_t timeouts = 0;           // requests sent and never answered
+  std::uint64_t timeouts = 0;           // requests sent and never answered (warm-up too)
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   double measured_s = 0;   // from the start of measurement to the last measured reply
