@@ -29,6 +29,7 @@ KV_TESTS = ["ping", "set", "get"]
 PIPELINES = [1, 16]
 KEYSPACE = 100000
 IDLE_CONNECTIONS = 10000
+GROWTH_REQUESTS = 1000000
 BULK_SIZE = 128 * 1024
 
 
@@ -227,6 +228,27 @@ class Bench:
                 "echo_bytes_per_s": r["rps"] * BULK_SIZE, "echo_rps": r["rps"],
                 "echo_errors": r["errors"]}
 
+    def growth(self):
+        """SETs of ever new keys: the table doubles many times while the run is measured.
+        With progressive rehashing no single request pays for a whole rehash, so the tail
+        (p99.9, max) should stay close to the steady state. Same run against redis-server."""
+        rows = []
+        n = int(GROWTH_REQUESTS * SCALE)
+        for name in ("redis", "tcpkit"):
+            server, addr = (self.redis() if name == "redis"
+                            else self.tcpkit_serve("kv", "--model", "epoll"))
+            log(f"growth: {n} SETs of new keys to {name}")
+            r = self.tcpkit_bench(server, ["resp", addr, "--tests", "set", "-n", str(n), "-c",
+                                           "50", "-P", "16", "-t", "1", "-r", str(n * 10)])
+            t = r.pop("raw")
+            keys = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p",
+                                   addr.rsplit(":", 1)[1], "dbsize"],
+                                  capture_output=True, text=True, timeout=30).stdout.strip()
+            rows.append({"server": name, "requests": n, "keys": int(keys or 0), **r,
+                         "latency_ms": t["latency_ms"]})
+            self.procs.stop(server)
+        return rows
+
     def idle(self):
         rows = []
         n = int(IDLE_CONNECTIONS * min(1.0, SCALE))
@@ -287,6 +309,7 @@ def main():
         results["echo"] = bench.echo_matrix()
         results["bulk"] = bench.bulk()
         results["idle"] = bench.idle()
+        results["growth"] = bench.growth()
     finally:
         bench.procs.stop_all()
     results["machine"]["load_at_end"] = open("/proc/loadavg").read().split()[:3]

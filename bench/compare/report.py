@@ -137,7 +137,26 @@ def markdown(res):
         ratio_line = (f"tcpkit kv / redis-server memory per idle connection: "
                       f"{t['server']['bytes_per_connection'] / r['server']['bytes_per_connection']:.2f}x.")
     L += ["", ratio_line, ""]
+    L += growth_section(res.get("growth"))
     return "\n".join(L)
+
+
+def growth_section(rows):
+    if not rows:
+        return []
+    L = ["## 7. Latency while the key count grows (progressive rehashing)", "",
+         "SET of new random keys (`-r` ten times the request count), 50 connections, -P 16: the "
+         "hash table doubles many times during the measured run. A stop-the-world rehash "
+         "would show in p99.9 and max.", "",
+         "| server | requests | keys at end | rps | p50 ms | p99 ms | p99.9 ms | max ms |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lat = r["latency_ms"]
+        name = "redis-server" if r["server"] == "redis" else "tcpkit kv"
+        L.append(f"| {name} | {r['requests']:,} | {r['keys']:,} | {r['rps']:,.0f} | "
+                 f"{fmt(lat['p50'], 3)} | {fmt(lat['p99'], 3)} | {fmt(lat['p99_9'], 3)} | "
+                 f"{fmt(lat['max'], 3)} |")
+    return L + [""]
 
 
 def chart(res, path):
