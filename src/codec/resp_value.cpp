@@ -111,13 +111,14 @@ RespValueDecoder::Step RespValueDecoder::scan_line(std::string_view input, std::
     return Step::kNeedMore;
   }
   const auto newline = static_cast<std::size_t>(static_cast<const char*>(hit) - input.data());
-  if (newline == offset_ + 1 || input[newline - 1] != '\r') {
-    return fail(ProtocolErrc::kMalformed, texts::kLineNotTerminated);
-  }
-  const std::size_t length = newline - 1 - (offset_ + 1);
+  const bool crlf = newline > offset_ + 1 && input[newline - 1] == '\r';
+  // The length is checked first, counted as above (without a CR before the LF), so a long
+  // line gets the same error whether or not its LF had arrived yet.
+  const std::size_t length = newline - (offset_ + 1) - (crlf ? 1 : 0);
   if (length > limits_.max_inline_length) {
     return fail(ProtocolErrc::kLineTooLong, texts::kLineTooLong);
   }
+  if (!crlf) return fail(ProtocolErrc::kMalformed, texts::kLineNotTerminated);
   searched_ = 0;
   *line = input.substr(offset_ + 1, length);
   return Step::kItem;

@@ -114,6 +114,10 @@ TEST(RespValueDecoder, LimitsAreInclusive) {
   EXPECT_FALSE(decode_replies("+abcd\r\n", limits).error);
   EXPECT_EQ(decode_replies("+abcde\r\n", limits).error, "Protocol error: line too long");
   EXPECT_EQ(decode_replies("+abcde", limits).error, "Protocol error: line too long");
+  // Too long and LF-terminated without CR: the length wins, as when the LF has not arrived
+  // yet (found by fuzzing: the error used to depend on how the input was split).
+  EXPECT_EQ(decode_replies("+abcdef\n", limits).error, "Protocol error: line too long");
+  EXPECT_EQ(decode_replies("+abc\n", limits).error, "Protocol error: line not terminated by CRLF");
   EXPECT_FALSE(decode_replies(resp_bytes(nested(2)), limits).error);
   EXPECT_EQ(decode_replies(resp_bytes(nested(3)), limits).error,
             "Protocol error: nesting too deep");
