@@ -107,8 +107,8 @@ void Reactor::adopt(net::Accepted accepted, const net::Listener& listener) {
     return;
   }
   SessionInfo info = ctx_.session_info(accepted, listener);
-  auto* c = new Connection(*this, std::move(accepted.fd), ctx_.service.open_session(info));
-  c->peer_ = std::move(info.peer);
+  auto session = ctx_.service.open_session(info);
+  auto* c = new Connection(*this, std::move(accepted.fd), std::move(session), std::move(info.peer));
   link(c);
   ctx_.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.connections_open.fetch_add(1, std::memory_order_relaxed);

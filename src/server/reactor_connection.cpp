@@ -12,8 +12,9 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr int kReadsPerEvent = 4;
 }  // namespace
 
-Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session)
-    : owner_(owner), fd_(std::move(fd)), session_(std::move(session)) {}
+Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session,
+                                std::string peer)
+    : owner_(owner), fd_(std::move(fd)), session_(std::move(session)), peer_(std::move(peer)) {}
 
 Reactor::Connection::~Connection() { net::close_fd(fd_); }
 

@@ -12,7 +12,7 @@ namespace tcpkit::server::detail {
 
 class Reactor::Connection final : public io::Handler {
  public:
-  Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session);
+  Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session, std::string peer);
   ~Connection();
 
   Result<void> start();
@@ -42,9 +42,7 @@ class Reactor::Connection final : public io::Handler {
   std::uint32_t interest_ = 0;
   bool read_closed_ = false;
   bool close_after_flush_ = false;
-
- public:
-  std::string peer_;  // for log lines; set by the Reactor (only built when -v)
+  std::string peer_;  // "127.0.0.1:53122", for log lines
 };
 
 }  // namespace tcpkit::server::detail
