@@ -94,7 +94,8 @@ def markdown(res):
          "Method: 50 connections, keys random in 100,000 (`-r 100000`), 3-byte values, "
          "unpipelined (-P 1) and pipelined (-P 16); both generators single-threaded. Server "
          "CPU is utime+stime from /proc/PID/stat around each run (10 ms ticks), divided by "
-         "the requests. Both servers run with one event loop (tcpkit kv `--model epoll`; "
+         "the requests. Each kv cell is run three times, the two servers alternating, and the "
+         "run with the median throughput is shown. Both servers run with one event loop (tcpkit kv `--model epoll`; "
          "redis-server without persistence).", "",
          "![tcpkit vs redis](latest.svg)", "",
          "## 1. tcpkit kv vs redis-server, driven by redis-benchmark", ""]
