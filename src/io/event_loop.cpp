@@ -92,6 +92,7 @@ void EventLoop::remove(int fd, Handler* handler) {
 
 void EventLoop::run() {
   while (!stopping()) {
+    if (before_wait_) before_wait_();
     int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
                          next_timeout_ms());
     now_ = Clock::now();

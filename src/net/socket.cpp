@@ -116,6 +116,8 @@ Result<Accepted> accept_connection(int listen_fd, bool nonblocking) {
     if (fd >= 0) {
       out.fd.reset(fd);
       trace("accept(fd {}) = fd {} from {}", listen_fd, fd, out.peer.to_string());
+      // Replies are written whole, so Nagle's algorithm would only hold them back.
+      if (out.peer.family() != AF_UNIX) (void)set_nodelay(fd);
       return out;
     }
     if (errno == EINTR) continue;

@@ -78,6 +78,7 @@ class Reactor::Acceptor final : public io::Handler {
 
 Reactor::Reactor(ModelContext& ctx, io::EventLoop& loop)
     : ctx_(ctx), loop_(loop), scratch_in_(new char[kScratchSize]) {
+  loop_.set_before_wait([this] { flush_deferred(); });
   const auto idle = ctx_.options.idle_timeout;
   if (idle.count() > 0) {
     auto period = std::max<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(10));
@@ -165,10 +166,39 @@ void Reactor::touch(Connection* c) {
 }
 
 void Reactor::destroy(Connection* c) {
+  if (c->deferred_slot() >= 0) forget_deferred(c->deferred_slot());
   unlink(c);
   delete c;
   ctx_.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
   maybe_finish_drain();
+}
+
+void Reactor::defer(Connection* c, std::size_t start, std::size_t length) {
+  if (length == 0) return;
+  if (c->deferred_slot() >= 0) {
+    deferred_[static_cast<std::size_t>(c->deferred_slot())].length += length;
+    return;
+  }
+  deferred_.push_back(Deferred{c, start, length});
+  c->set_deferred_slot(static_cast<int>(deferred_.size() - 1));
+}
+
+std::string_view Reactor::deferred_bytes(int slot) const {
+  const Deferred& d = deferred_[static_cast<std::size_t>(slot)];
+  return batch_out_.view().substr(d.start, d.length);
+}
+
+// Before the loop waits: each connection served in this iteration gets its replies written.
+// A write may close its connection; that only clears its own entry.
+void Reactor::flush_deferred() {
+  if (deferred_.empty()) return;
+  for (std::size_t i = 0; i < deferred_.size(); ++i) {
+    Connection* c = deferred_[i].connection;
+    if (c != nullptr) c->write_deferred(deferred_bytes(static_cast<int>(i)));
+  }
+  deferred_.clear();
+  batch_out_.clear();
+  if (batch_out_.capacity() > kScratchSize * 16) batch_out_.release();
 }
 
 void Reactor::sweep_idle() {

@@ -68,9 +68,12 @@ bool Reactor::Connection::read_and_serve(int rounds) {
   return true;
 }
 
-// Hands `data` to the session, keeps what it did not consume, writes the replies.
+// Hands `data` to the session and keeps what it did not consume. The replies go to the
+// loop's batch and are written before it waits again (Reactor::flush_deferred), unless this
+// connection already has output waiting, which they join.
 bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
-  io::Buffer& out = output_.empty() ? owner_.scratch_out_ : output_;
+  io::Buffer& out = reply_buffer();
+  const std::size_t before = out.size();
   Progress p = session_->on_bytes(data, out);
   if (from_scratch) {
     if (p.consumed < data.size()) input_.append(data.substr(p.consumed));
@@ -85,35 +88,83 @@ bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
     close("input limit");
     return false;
   }
-  return flush_and_update(&out);
+  return replied(out, before);
 }
 
 bool Reactor::Connection::on_peer_closed() {
   read_closed_ = true;
-  io::Buffer& out = output_.empty() ? owner_.scratch_out_ : output_;
+  io::Buffer& out = reply_buffer();
+  const std::size_t before = out.size();
   session_->on_eof(input_.view(), out);
   input_.clear();
   input_.release();
-  return flush_and_update(&out);
+  return replied(out, before);
 }
 
-// Writes pending output (from `pending`, the scratch buffer or output_), keeps the rest in
-// output_, and updates the epoll interest. Returns false when the connection was closed.
-bool Reactor::Connection::flush_and_update(io::Buffer* pending) {
-  io::Buffer& out = pending != nullptr ? *pending : output_;
-  while (!out.empty()) {
-    auto r = net::write_some(fd_.get(), out.data(), out.size());
+// Where the session's next replies go: the loop's batch, or output_ when something is already
+// waiting there (or this connection's batched bytes are no longer last in the batch), so
+// replies always leave in order.
+io::Buffer& Reactor::Connection::reply_buffer() {
+  if (!output_.empty()) return output_;
+  if (deferred_slot_ < 0 || owner_.deferred_is_last(deferred_slot_)) return owner_.batch_out_;
+  take_deferred();
+  return output_;
+}
+
+// After the session appended to `out` (from `before` on): batched replies wait for the loop's
+// flush; anything else is written now. Returns false when the connection was closed.
+bool Reactor::Connection::replied(io::Buffer& out, std::size_t before) {
+  if (&out == &owner_.batch_out_) owner_.defer(this, before, out.size() - before);
+  if (deferred_slot_ >= 0) return true;
+  return flush_and_update();
+}
+
+// Moves this connection's batched bytes into output_ (they are written from there).
+void Reactor::Connection::take_deferred() {
+  output_.append(owner_.deferred_bytes(deferred_slot_));
+  owner_.forget_deferred(deferred_slot_);
+  deferred_slot_ = -1;
+}
+
+// Writes pending output and updates the epoll interest. Returns false when it closed.
+bool Reactor::Connection::flush_and_update() {
+  if (deferred_slot_ >= 0) take_deferred();
+  if (!output_.empty()) {
+    auto written = write_out(output_.view());
+    if (!written) return false;
+    output_.consume(*written);
+  }
+  return after_write();
+}
+
+// Called by Reactor::flush_deferred with this connection's share of the batch.
+void Reactor::Connection::write_deferred(std::string_view bytes) {
+  deferred_slot_ = -1;
+  auto written = write_out(bytes);
+  if (!written) return;
+  if (*written < bytes.size()) output_.append(bytes.substr(*written));
+  after_write();
+}
+
+// Writes as much of `bytes` as the socket takes. nullopt: a write error closed the connection.
+std::optional<std::size_t> Reactor::Connection::write_out(std::string_view bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    auto r = net::write_some(fd_.get(), bytes.data() + done, bytes.size() - done);
     if (!r) {
       log::info("{}: {}", peer_, r.error().message());
-      out.clear();
       close("write error");
-      return false;
+      return std::nullopt;
     }
     if (r->status == net::IoStatus::kWouldBlock) break;
     owner_.ctx_.stats.bytes_written.fetch_add(r->bytes, std::memory_order_relaxed);
-    out.consume(r->bytes);
+    done += r->bytes;
   }
-  if (&out != &output_ && !out.empty()) std::swap(out, output_);
+  return done;
+}
+
+// What follows a write: limits, the close a session or the peer asked for, epoll interest.
+bool Reactor::Connection::after_write() {
   if (output_.empty() && output_.capacity() > 0) output_.release();
   if (output_.size() > owner_.ctx_.options.output_limit) {
     log::warn("{}: pending output over the limit ({} bytes); disconnecting", peer_,

@@ -58,6 +58,11 @@ class EventLoop {
   // for events already collected in the current dispatch pass, so it may be destroyed at once.
   void remove(int fd, Handler* handler);
 
+  // Calls `fn` once per iteration, after the handlers, timers and posted functions and just
+  // before waiting again (Redis's beforeSleep): where replies batched during the iteration
+  // are written. Loop thread only.
+  void set_before_wait(std::function<void()> fn) { before_wait_ = std::move(fn); }
+
   // Runs until stop(). Returns at once if stop() was already called.
   void run();
   // Thread-safe: makes run() return after the current iteration.
@@ -101,6 +106,7 @@ class EventLoop {
   std::unique_ptr<WakeHandler> wake_handler_;
   std::unique_ptr<SignalHandler> signal_handler_;
   std::vector<epoll_event> events_;
+  std::function<void()> before_wait_;
   // The part of events_ still to dispatch in this pass (remove() clears entries there).
   std::size_t dispatch_next_ = 0;
   std::size_t dispatch_end_ = 0;

@@ -52,7 +52,8 @@ struct Accepted {
   SocketAddress peer;
 };
 
-// accept4 with SOCK_CLOEXEC, plus SOCK_NONBLOCK when `nonblocking`. An empty Accepted (invalid
+// accept4 with SOCK_CLOEXEC, plus SOCK_NONBLOCK when `nonblocking`; TCP connections get
+// TCP_NODELAY, as Redis sets it. An empty Accepted (invalid
 // fd) means would-block or a connection that vanished before accept (ECONNABORTED). EMFILE and
 // ENFILE are Errors; the caller backs off.
 Result<Accepted> accept_connection(int listen_fd, bool nonblocking);

@@ -5,12 +5,14 @@
 // Theory of operation. Each connection is a Handler registered for EPOLLIN. A readable event
 // reads up to 64 KiB; when the connection holds no leftover input, the read goes into the
 // reactor's scratch buffer and the Session answers straight from it, so a connection whose
-// messages arrive whole never owns an input buffer. Replies go to the scratch output buffer
-// and are written at once; only what the kernel does not take is kept, by swapping the
-// scratch buffer into the connection. So an idle connection costs one small object.
+// messages arrive whole never owns an input buffer. Replies go to the loop's batch buffer and
+// are written just before the loop waits again, as Redis does in beforeSleep: every client
+// served in one iteration gets its replies at nearly the same moment, so a client with many
+// connections wakes once for many replies. Only what the kernel does not take is copied into
+// the connection's own output buffer. So an idle connection costs one small object.
 //
-//   readable ─▶ read ─▶ session.on_bytes ─▶ write ─┬─ all written: done
-//                                                  └─ rest kept: wait for EPOLLOUT
+//   readable ─▶ read ─▶ session.on_bytes ─▶ batch ··· before wait: write ─┬─ all written
+//                                                                         └─ rest kept: EPOLLOUT
 //   pending output > high water: stop reading (backpressure);  > limit: disconnect.
 //
 // Thread affinity: everything runs on the loop's thread; adopt() is reached through post().
@@ -18,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "tcpkit/io/buffer.hpp"
@@ -67,9 +70,24 @@ class Reactor {
   Connection* tail_ = nullptr;
   std::size_t connection_count_ = 0;
   bool draining_ = false;
+  // Replies batched during one loop iteration, written just before the loop waits again.
+  struct Deferred {
+    Connection* connection;  // null once it closed or took its bytes back
+    std::size_t start;
+    std::size_t length;
+  };
+  void defer(Connection* c, std::size_t start, std::size_t length);
+  bool deferred_is_last(int slot) const {
+    return static_cast<std::size_t>(slot) + 1 == deferred_.size();
+  }
+  std::string_view deferred_bytes(int slot) const;
+  void forget_deferred(int slot) { deferred_[static_cast<std::size_t>(slot)].connection = nullptr; }
+  void flush_deferred();
+
   // Shared by every connection of this loop (see the theory of operation).
   std::unique_ptr<char[]> scratch_in_;
-  io::Buffer scratch_out_;
+  io::Buffer batch_out_;
+  std::vector<Deferred> deferred_;
 };
 
 }  // namespace tcpkit::server::detail

@@ -3,7 +3,9 @@
 // Owns the socket, the leftover input, the pending output and the Session. Loop thread only.
 // Deleted by its Reactor (destroy()) when it closes: nothing touches it after close().
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "reactor.hpp"
 #include "tcpkit/base/unique_fd.hpp"
@@ -20,6 +22,10 @@ class Reactor::Connection final : public io::Handler {
   void drain();
   void close(const char* why);
   int fd() const { return fd_.get(); }
+  // This connection's replies batched in the loop (see Reactor::flush_deferred).
+  void write_deferred(std::string_view bytes);
+  int deferred_slot() const { return deferred_slot_; }
+  void set_deferred_slot(int slot) { deferred_slot_ = slot; }
 
   // The idle list (Reactor::link/unlink/touch) and the time of the last activity.
   Connection* prev = nullptr;
@@ -31,7 +37,12 @@ class Reactor::Connection final : public io::Handler {
   bool read_and_serve(int rounds);
   bool serve(std::string_view data, bool from_scratch);
   bool on_peer_closed();
-  bool flush_and_update(io::Buffer* pending = nullptr);
+  io::Buffer& reply_buffer();
+  bool replied(io::Buffer& out, std::size_t before);
+  void take_deferred();
+  bool flush_and_update();
+  std::optional<std::size_t> write_out(std::string_view bytes);
+  bool after_write();
   void update_interest();
 
   Reactor& owner_;
@@ -42,6 +53,7 @@ class Reactor::Connection final : public io::Handler {
   std::uint32_t interest_ = 0;
   bool read_closed_ = false;
   bool close_after_flush_ = false;
+  int deferred_slot_ = -1;  // index in the Reactor's deferred_, or -1
   std::string peer_;  // "127.0.0.1:53122", for log lines
 };
 
