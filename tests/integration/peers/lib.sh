@@ -12,7 +12,8 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed"; exit 77; }; }
+# A missing peer is a failure, not a skip: scripts/install-deps installs every one of them.
+need() { command -v "$1" >/dev/null || fail "$1 is not installed (run make deps)"; }
 
 # start_server ARGS...: runs `tcpkit serve ARGS`, waits (10 s at most) for the ready line,
 # sets SERVER_PID and ADDRS (the addresses of the ready line, one per array entry).
