@@ -43,7 +43,7 @@ with open(sys.argv[1], "wb") as f:
         key, value = b"key:%d" % i, b"value:%d" % i
         f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
 PY
-out=$(timeout 60 redis-cli -p "$PORT" --pipe <"$WORK/mass.resp") || fail "redis-cli --pipe failed: $out"
+out=$(timeout 60 redis-cli -p "$PORT" --pipe <"$WORK/mass.resp" 2>&1) || fail "redis-cli --pipe failed: $out"
 [[ $out == *"errors: 0, replies: 20000"* ]] || fail "unexpected --pipe summary: $out"
 expect 20000 dbsize
 expect "value:12345" get key:12345

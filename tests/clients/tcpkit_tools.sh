@@ -29,9 +29,9 @@ done
 # A malformed RESP request gets Redis's error, the connection closes, the server stays up.
 start_server kv --listen 127.0.0.1:0
 port=$(port_of "${ADDRS[0]}")
-got=$(printf '*1\r\n$abc\r\n' | timeout 10 ncat 127.0.0.1 "$port")
+got=$(printf '*1\r\n$abc\r\n' | timeout 10 ncat 127.0.0.1 "$port" 2>&1)
 [[ $got == $'-ERR Protocol error: invalid bulk length\r' ]] || fail "protocol error reply: '$got'"
-got=$(printf 'SET k "unbalanced\r\n' | timeout 10 ncat 127.0.0.1 "$port")
+got=$(printf 'SET k "unbalanced\r\n' | timeout 10 ncat 127.0.0.1 "$port" 2>&1)
 [[ $got == $'-ERR Protocol error: unbalanced quotes in request\r' ]] || fail "quotes: '$got'"
 call_expect PONG -a "${ADDRS[0]}" PING
 stop_server

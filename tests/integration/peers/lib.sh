@@ -11,25 +11,42 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  # What the server under test said, and whether it still runs, to explain the failure.
+  if [[ -n ${SERVER_PID:-} ]]; then
+    kill -0 "$SERVER_PID" 2>/dev/null && echo "server $SERVER_PID still running" >&2 ||
+      echo "server $SERVER_PID is gone" >&2
+    [[ -s $WORK/server.err ]] && sed 's/^/server: /' "$WORK/server.err" >&2
+  fi
+  exit 1
+}
 # A missing peer is a failure, not a skip: scripts/install-deps installs every one of them.
 need() { command -v "$1" >/dev/null || fail "$1 is not installed (run make deps)"; }
 
-# start_server ARGS...: runs `tcpkit serve ARGS`, waits (10 s at most) for the ready line,
-# sets SERVER_PID and ADDRS (the addresses of the ready line, one per array entry).
+# start_server ARGS...: runs `tcpkit serve ARGS`, waits (30 s at most: CI runs tests in
+# parallel on 2 cores) for the ready line, sets SERVER_PID and ADDRS (the addresses of the
+# ready line, one per array entry).
 start_server() {
+  # Emptied here, in this shell: the background child truncates its redirections only when
+  # it gets to run, and until then the file would still hold the previous server's line.
+  : >"$WORK/ready"
+  : >"$WORK/server.err"
   "$BIN" serve "$@" >"$WORK/ready" 2>"$WORK/server.err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
-  local i
-  for ((i = 0; i < 200; i++)); do
-    grep -q 'listening on' "$WORK/ready" 2>/dev/null && break
+  local deadline=$((SECONDS + 30)) line=""
+  while ((SECONDS < deadline)); do
+    line=$(head -n1 "$WORK/ready" 2>/dev/null)
+    [[ $line == *"listening on "*")" ]] && break
     kill -0 "$SERVER_PID" 2>/dev/null || fail "server exited: $(cat "$WORK/server.err")"
     sleep 0.05
   done
-  local line
-  line=$(head -n1 "$WORK/ready")
-  [[ $line == *"listening on "* ]] || fail "no ready line: $(cat "$WORK/server.err")"
+  if [[ $line != *"listening on "*")" ]]; then
+    fail "no ready line from 'tcpkit serve $*' within 30 s (pid $SERVER_PID, state" \
+      "$(awk '{print $3}' "/proc/$SERVER_PID/stat" 2>/dev/null), stdout '$line'," \
+      "stderr '$(cat "$WORK/server.err")')"
+  fi
   line=${line#*listening on }
   line=${line% (model*}
   IFS=',' read -r -a ADDRS <<<"${line//, /,}"
