@@ -161,6 +161,17 @@ int wait_for_listener(const std::vector<net::Listener>& listeners, int stop_fd, 
   }
 }
 
+std::optional<net::Accepted> accept_or_back_off(const net::Listener& listener, int stop_fd) {
+  auto accepted = net::accept_connection(listener.fd.get(), /*nonblocking=*/true);
+  if (!accepted) {
+    log::warn("{}; pausing accepts for 100 ms", accepted.error().message());
+    (void)wait_for_listener({}, stop_fd, 100);
+    return std::nullopt;
+  }
+  if (!accepted->fd) return std::nullopt;
+  return std::move(*accepted);
+}
+
 Ticker::Ticker(Service& service, StopSignal& stop) : stop_(stop) {
   const int stop_fd = stop.fd();
   const auto interval = service.tick_interval();

@@ -9,6 +9,7 @@
 // connection closes. A client that does not read its replies blocks this connection's thread
 // only (that is the backpressure of blocking I/O).
 
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,11 @@ void serve_blocking(ModelContext& ctx, net::Accepted accepted, const net::Listen
 // Waits until one of `listeners` is readable or `stop_fd` is. Returns the ready listener's
 // index, or -1 for stop. `timeout_ms` < 0 waits forever; on timeout returns -2.
 int wait_for_listener(const std::vector<net::Listener>& listeners, int stop_fd, int timeout_ms);
+
+// Accepts one pending connection on a listener that poll() found readable. nullopt when
+// nothing was pending after all, or when accept failed (out of fds...): then it has logged
+// and waited 100 ms (or until stop) so the caller does not spin on a readiness it cannot use.
+std::optional<net::Accepted> accept_or_back_off(const net::Listener& listener, int stop_fd);
 
 // Runs service.tick() every tick_interval() on its own thread until `stop` is requested
 // (the destructor requests it, so the thread always ends).

@@ -27,11 +27,8 @@ void reap(ModelContext& ctx, std::set<pid_t>& children) {
 
 [[noreturn]] void child_main(ModelContext& ctx, net::Accepted accepted, std::size_t listener,
                              int stop_fd) {
-  for (std::size_t i = 0; i < ctx.listeners.size(); ++i) {
-    if (i != listener) ctx.listeners[i].fd.reset();
-  }
-  const int listen_fd = ctx.listeners[listener].fd.release();
-  ::close(listen_fd);
+  // The child serves one client; the listening sockets stay with the parent.
+  for (auto& l : ctx.listeners) l.fd.reset();
   serve_blocking(ctx, std::move(accepted), ctx.listeners[listener], stop_fd);
   ::_exit(0);
 }
@@ -66,13 +63,8 @@ Result<void> run_fork(ModelContext& ctx) {
     if (ready == -1) break;
     if (ready < 0) continue;
     const auto index = static_cast<std::size_t>(ready);
-    auto accepted = net::accept_connection(ctx.listeners[index].fd.get(), /*nonblocking=*/true);
-    if (!accepted) {
-      log::warn("{}; pausing accepts for 100 ms", accepted.error().message());
-      (void)wait_for_listener({}, stop_fd, 100);
-      continue;
-    }
-    if (!accepted->fd) continue;
+    auto accepted = accept_or_back_off(ctx.listeners[index], stop_fd);
+    if (!accepted) continue;
     if (ctx.over_connection_limit()) continue;
     pid_t pid = ::fork();
     if (pid < 0) {

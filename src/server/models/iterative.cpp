@@ -1,7 +1,6 @@
 // The iterative model: accept one client, serve it to the end, accept the next. The first
 // server anyone writes; a second client waits in the listen backlog until the first is done.
 #include "../detail/blocking.hpp"
-#include "tcpkit/server/log.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -13,14 +12,8 @@ Result<void> run_iterative(ModelContext& ctx) {
     int ready = wait_for_listener(ctx.listeners, (*stop)->fd(), -1);
     if (ready < 0) break;
     const net::Listener& listener = ctx.listeners[static_cast<std::size_t>(ready)];
-    auto accepted = net::accept_connection(listener.fd.get(), /*nonblocking=*/true);
-    if (!accepted) {
-      // Out of fds (or worse): wait a little instead of spinning on the readiness.
-      log::warn("{}; pausing accepts for 100 ms", accepted.error().message());
-      (void)wait_for_listener({}, (*stop)->fd(), 100);
-      continue;
-    }
-    if (!accepted->fd) continue;
+    auto accepted = accept_or_back_off(listener, (*stop)->fd());
+    if (!accepted) continue;
     ctx.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     ctx.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
     serve_blocking(ctx, std::move(*accepted), listener, (*stop)->fd());

@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "../detail/blocking.hpp"
-#include "tcpkit/server/log.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -41,13 +40,8 @@ Result<void> run_thread(ModelContext& ctx) {
     if (ready == -1) break;
     if (ready < 0) continue;
     const net::Listener& listener = ctx.listeners[static_cast<std::size_t>(ready)];
-    auto accepted = net::accept_connection(listener.fd.get(), /*nonblocking=*/true);
-    if (!accepted) {
-      log::warn("{}; pausing accepts for 100 ms", accepted.error().message());
-      (void)wait_for_listener({}, stop_fd, 100);
-      continue;
-    }
-    if (!accepted->fd) continue;
+    auto accepted = accept_or_back_off(listener, stop_fd);
+    if (!accepted) continue;
     if (ctx.over_connection_limit()) continue;  // closes it
     ctx.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     ctx.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
