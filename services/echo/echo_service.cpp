@@ -1,5 +1,7 @@
 #include "echo/echo_service.hpp"
 
+#include <algorithm>
+
 #include "tcpkit/codec/length_prefix.hpp"
 #include "tcpkit/codec/line.hpp"
 
@@ -10,9 +12,11 @@ namespace {
 // Raw echo: whatever arrived goes straight back.
 class RawSession final : public server::Session {
  public:
-  server::Progress on_bytes(std::string_view input, io::Buffer& output) override {
-    output.append(input);
-    return {input.size(), false};
+  server::Progress on_bytes(std::string_view input, io::Buffer& output,
+                            std::size_t room) override {
+    const std::string_view echoed = input.substr(0, std::min(input.size(), room));
+    output.append(echoed);
+    return {echoed.size(), false};
   }
 };
 
@@ -24,9 +28,11 @@ class FramedSession final : public server::Session {
  public:
   explicit FramedSession(std::size_t max_frame) : decoder_(max_frame) {}
 
-  server::Progress on_bytes(std::string_view input, io::Buffer& output) override {
+  server::Progress on_bytes(std::string_view input, io::Buffer& output,
+                            std::size_t room) override {
     server::Progress p;
-    for (;;) {
+    const std::size_t start = output.size();
+    while (output.size() - start < room) {
       auto r = decoder_.decode(input.substr(p.consumed));
       if (r.status == codec::DecodeStatus::kNeedMore) return p;
       if (r.status == codec::DecodeStatus::kError) {
@@ -36,6 +42,7 @@ class FramedSession final : public server::Session {
       output.append(input.substr(p.consumed, r.consumed));
       p.consumed += r.consumed;
     }
+    return p;
   }
 
  private:
@@ -56,6 +63,7 @@ class EchoService final : public server::Service {
     }
     return std::make_unique<RawSession>();
   }
+  bool serves_datagrams() const override { return true; }
   bool on_datagram(std::string_view datagram, io::Buffer& output) override {
     output.append(datagram);
     return true;

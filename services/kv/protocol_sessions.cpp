@@ -41,7 +41,8 @@ class ProtocolSession final : public KvSession {
   ProtocolSession(KvService& service, const server::SessionInfo& info, Decoder decoder)
       : KvSession(service, info), decoder_(std::move(decoder)) {}
 
-  server::Progress on_bytes(std::string_view input, io::Buffer& output) override {
+  server::Progress on_bytes(std::string_view input, io::Buffer& output,
+                            std::size_t room) override {
     server::Progress progress;
     if (rejected()) {
       Framing::reply(output, [](codec::ReplyWriter& w) {
@@ -50,7 +51,8 @@ class ProtocolSession final : public KvSession {
       return {input.size(), true};
     }
     std::unique_lock<std::mutex> lock(service().store().mutex(), std::defer_lock);
-    while (progress.consumed < input.size()) {
+    const std::size_t start = output.size();
+    while (progress.consumed < input.size() && output.size() - start < room) {
       const codec::DecodeResult r = decoder_.decode(input.substr(progress.consumed));
       if (r.status == codec::DecodeStatus::kNeedMore) break;
       if (r.status == codec::DecodeStatus::kError) {

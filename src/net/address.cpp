@@ -132,6 +132,20 @@ std::uint16_t SocketAddress::port() const {
   return 0;
 }
 
+bool SocketAddress::is_local() const {
+  if (family() == AF_UNIX) return true;
+  if (family() == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&storage_);
+    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (family() == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 std::string SocketAddress::to_string() const {
   char text[INET6_ADDRSTRLEN] = {};
   if (family() == AF_INET) {

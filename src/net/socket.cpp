@@ -78,6 +78,12 @@ Result<Listener> bind_one(const Endpoint& endpoint, const SocketAddress& addr,
     return Fail(Error::from_errno(fmt::format("bind {}", where)));
   }
   trace("bind(fd {}, {})", s, where);
+  if (endpoint.kind == EndpointKind::kUnixPath && options.unix_mode >= 0) {
+    if (::chmod(endpoint.path.c_str(), static_cast<mode_t>(options.unix_mode)) != 0) {
+      return Fail(Error::from_errno(fmt::format("chmod {} {:o}", where, options.unix_mode)));
+    }
+    trace("chmod({}, {:o})", endpoint.path, options.unix_mode);
+  }
   if (options.socktype == SOCK_STREAM) {
     if (::listen(s, options.backlog) != 0) {
       return Fail(Error::from_errno(fmt::format("listen {}", where)));

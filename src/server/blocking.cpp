@@ -1,9 +1,13 @@
 #include "detail/blocking.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "detail/output_limits.hpp"
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/server/log.hpp"
 
@@ -16,47 +20,67 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 
 enum class Wait { kReady, kStop, kTimeout };
 
-// Polls `fd` for `events` and `stop_fd` for readability.
-Wait wait_for(int fd, short events, int stop_fd, int timeout_ms) {
+// Polls `fd` for `events` and `stop_fd` (when >= 0) for readability, up to `deadline`.
+Wait wait_for(int fd, short events, int stop_fd, std::optional<Clock::time_point> deadline) {
   pollfd fds[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
   for (;;) {
+    int timeout_ms = -1;
+    if (deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+      timeout_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, 60'000));
+    }
     int rc = ::poll(fds, stop_fd >= 0 ? 2 : 1, timeout_ms);
     if (rc < 0 && errno == EINTR) continue;
-    if (rc == 0) return Wait::kTimeout;
+    if (rc == 0) {
+      if (deadline && Clock::now() < *deadline) continue;  // the 60 s clamp
+      return Wait::kTimeout;
+    }
     if (fds[0].revents != 0) return Wait::kReady;
     return Wait::kStop;
   }
 }
 
+std::optional<Clock::time_point> earliest(std::optional<Clock::time_point> a,
+                                          std::optional<Clock::time_point> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
 class BlockingConnection {
  public:
-  BlockingConnection(ModelContext& ctx, net::Accepted accepted, const net::Listener& listener,
-                     int stop_fd)
-      : ctx_(ctx), fd_(std::move(accepted.fd)), stop_fd_(stop_fd) {
+  BlockingConnection(ModelContext& ctx, net::Accepted accepted, const net::Listener& listener)
+      : ctx_(ctx), fd_(std::move(accepted.fd)), limits_(ctx.options) {
     SessionInfo info = ctx.session_info(accepted, listener);
     peer_ = info.peer;
     session_ = ctx.service.open_session(info);
+    last_active_ = Clock::now();
   }
   ~BlockingConnection() { net::close_fd(fd_); }
 
   void serve() {
-    const int idle_ms = ctx_.options.idle_timeout.count() > 0
-                            ? static_cast<int>(ctx_.options.idle_timeout.count())
-                            : -1;
     for (;;) {
-      Wait w = wait_for(fd_.get(), POLLIN, stopping_ ? -1 : stop_fd_, idle_ms);
-      if (w == Wait::kTimeout) {
-        ctx_.stats.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
-        log::info("{}: closing (idle timeout)", peer_);
-        return;
-      }
+      Wait w = wait_for(fd_.get(), POLLIN, ctx_.stop_fd, idle_deadline());
+      if (w == Wait::kTimeout) return idle_close();
       if (w == Wait::kStop) return drain();
       if (!read_and_serve()) return;
     }
   }
 
  private:
-  // One read, the session, and a full flush. False when the connection is done.
+  std::optional<Clock::time_point> idle_deadline() const {
+    if (ctx_.options.idle_timeout.count() <= 0) return std::nullopt;
+    return last_active_ + ctx_.options.idle_timeout;
+  }
+
+  void idle_close() {
+    ctx_.stats.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+    log::info("{}: closing (idle timeout)", peer_);
+  }
+
+  // One read, then the session as long as it makes progress, each round's replies flushed
+  // before the next (so pending output never passes the high-water mark by more than one
+  // reply). False when the connection is done.
   bool read_and_serve() {
     auto r = net::read_some(fd_.get(), input_.prepare(kReadChunk), kReadChunk);
     if (!r) {
@@ -70,18 +94,35 @@ class BlockingConnection {
       return false;
     }
     ctx_.stats.bytes_read.fetch_add(r->bytes, std::memory_order_relaxed);
+    last_active_ = Clock::now();
     input_.commit(r->bytes);
-    Progress p = session_->on_bytes(input_.view(), output_);
-    input_.consume(p.consumed);
+    for (;;) {
+      const std::size_t room = limits_.room(output_.size());
+      Progress p = session_->on_bytes(input_.view(), output_, room);
+      input_.consume(p.consumed);
+      if (auto why = limits_.exceeded(output_.size(), Clock::now())) {
+        return disconnect(why);
+      }
+      if (!flush() || p.close) return false;
+      if (p.consumed == 0 || input_.empty()) break;
+    }
     if (input_.size() > ctx_.options.input_limit) {
-      log::warn("{}: unconsumed input over the limit; disconnecting", peer_);
+      log::warn("{}: unconsumed input over the limit ({} bytes); disconnecting", peer_,
+                ctx_.options.input_limit);
       return false;
     }
-    return flush() && !p.close;
+    if (input_.empty()) input_.release();
+    return true;
   }
 
-  // Writes all pending output, waiting for the socket as needed. False on error or when the
-  // drain deadline passes.
+  bool disconnect(const char* why) {
+    log::warn("{}: {}; disconnecting", peer_, why);
+    ctx_.stats.output_limit_disconnects.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+
+  // Writes all pending output, waiting for the socket as needed. False on error, at the idle
+  // timeout, at the drain deadline or when the soft output limit ran out.
   bool flush() {
     while (!output_.empty()) {
       auto r = net::write_some(fd_.get(), output_.data(), output_.size());
@@ -92,64 +133,67 @@ class BlockingConnection {
       if (r->status == net::IoStatus::kOk) {
         ctx_.stats.bytes_written.fetch_add(r->bytes, std::memory_order_relaxed);
         output_.consume(r->bytes);
+        last_active_ = Clock::now();
         continue;
       }
-      Wait w = wait_for(fd_.get(), POLLOUT, stopping_ ? -1 : stop_fd_, remaining_ms());
+      const auto now = Clock::now();
+      if (auto why = limits_.exceeded(output_.size(), now)) return disconnect(why);
+      auto deadline = earliest(earliest(idle_deadline(), drain_deadline_),
+                               limits_.soft_deadline());
+      Wait w = wait_for(fd_.get(), POLLOUT, drain_deadline_ ? -1 : ctx_.stop_fd, deadline);
       if (w == Wait::kStop) begin_stopping();
-      if (w == Wait::kTimeout) return false;
+      if (w != Wait::kTimeout) continue;
+      if (drain_deadline_ && Clock::now() >= *drain_deadline_) return false;
+      if (auto idle = idle_deadline(); idle && Clock::now() >= *idle) {
+        idle_close();
+        return false;
+      }
     }
-    if (input_.empty()) input_.release();
     output_.release();
     return true;
   }
 
-  // Graceful shutdown: answer what has already arrived, flush, close.
+  // Graceful shutdown: no new requests run; what is owed is written, then the sending side
+  // is shut down and unread input is read and dropped until the peer closes (or the deadline
+  // passes), so the close is a FIN, not a reset.
   void drain() {
     begin_stopping();
-    for (int i = 0; i < 16; ++i) {
-      auto r = net::read_some(fd_.get(), input_.prepare(kReadChunk), kReadChunk);
-      if (!r || r->status != net::IoStatus::kOk) break;
-      input_.commit(r->bytes);
+    if (!flush()) return;
+    (void)net::shutdown_write(fd_.get());
+    char sink[4096];
+    for (;;) {
+      auto r = net::read_some(fd_.get(), sink, sizeof(sink));
+      if (!r || r->status == net::IoStatus::kEof) return;
+      if (r->status == net::IoStatus::kOk) continue;
+      if (wait_for(fd_.get(), POLLIN, -1, drain_deadline_) == Wait::kTimeout) return;
     }
-    Progress p = session_->on_bytes(input_.view(), output_);
-    input_.consume(p.consumed);
-    flush();
   }
 
   void begin_stopping() {
-    if (stopping_) return;
-    stopping_ = true;
-    deadline_ = Clock::now() + ctx_.options.drain_timeout;
-  }
-
-  int remaining_ms() const {
-    if (!stopping_) return -1;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-    return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+    if (!drain_deadline_) drain_deadline_ = Clock::now() + ctx_.options.drain_timeout;
   }
 
   ModelContext& ctx_;
   UniqueFd fd_;
-  int stop_fd_;
+  OutputLimits limits_;
   std::string peer_;
   std::unique_ptr<Session> session_;
   io::Buffer input_;
   io::Buffer output_;
-  bool stopping_ = false;
-  Clock::time_point deadline_{};
+  Clock::time_point last_active_;
+  std::optional<Clock::time_point> drain_deadline_;
 };
 
 }  // namespace
 
-void serve_blocking(ModelContext& ctx, net::Accepted accepted, const net::Listener& listener,
-                    int stop_fd) {
-  BlockingConnection(ctx, std::move(accepted), listener, stop_fd).serve();
+void serve_blocking(ModelContext& ctx, net::Accepted accepted, const net::Listener& listener) {
+  BlockingConnection(ctx, std::move(accepted), listener).serve();
 }
 
-int wait_for_listener(const std::vector<net::Listener>& listeners, int stop_fd, int timeout_ms) {
+int wait_for_listener(const ModelContext& ctx, int timeout_ms) {
   std::vector<pollfd> fds;
-  fds.push_back({stop_fd, POLLIN, 0});
-  for (const auto& l : listeners) fds.push_back({l.fd.get(), POLLIN, 0});
+  fds.push_back({ctx.stop_fd, POLLIN, 0});
+  for (const auto& l : ctx.listeners) fds.push_back({l.fd.get(), POLLIN, 0});
   for (;;) {
     int rc = ::poll(fds.data(), fds.size(), timeout_ms);
     if (rc < 0 && errno == EINTR) continue;
@@ -161,30 +205,36 @@ int wait_for_listener(const std::vector<net::Listener>& listeners, int stop_fd, 
   }
 }
 
-std::optional<net::Accepted> accept_or_back_off(const net::Listener& listener, int stop_fd) {
+std::optional<net::Accepted> accept_admitted(ModelContext& ctx, const net::Listener& listener) {
   auto accepted = net::accept_connection(listener.fd.get(), /*nonblocking=*/true);
   if (!accepted) {
-    log::warn("{}; pausing accepts for 100 ms", accepted.error().message());
-    (void)wait_for_listener({}, stop_fd, 100);
+    const auto pause = ctx.accept_back_off(accepted.error());
+    if (pause.count() > 0) {
+      pollfd p{ctx.stop_fd, POLLIN, 0};
+      (void)::poll(&p, 1, static_cast<int>(pause.count()));
+    }
     return std::nullopt;
   }
-  if (!accepted->fd) return std::nullopt;
+  if (!accepted->fd || !ctx.admit(*accepted)) return std::nullopt;
   return std::move(*accepted);
 }
 
-Ticker::Ticker(Service& service, StopSignal& stop) : stop_(stop) {
-  const int stop_fd = stop.fd();
+Ticker::Ticker(Service& service) : quit_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   const auto interval = service.tick_interval();
-  if (interval.count() <= 0) return;
-  thread_ = std::thread([&service, stop_fd, interval] {
-    while (wait_for(stop_fd, POLLIN, -1, static_cast<int>(interval.count())) == Wait::kTimeout) {
-      service.tick();
+  if (interval.count() <= 0 || !quit_fd_) return;
+  thread_ = std::thread([&service, fd = quit_fd_.get(), interval] {
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      const int rc = ::poll(&p, 1, static_cast<int>(interval.count()));
+      if (rc > 0) return;
+      if (rc == 0) service.tick();
     }
   });
 }
 
 Ticker::~Ticker() {
-  stop_.request();
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(quit_fd_.get(), &one, sizeof(one));
   if (thread_.joinable()) thread_.join();
 }
 

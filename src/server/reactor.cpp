@@ -10,12 +10,12 @@ namespace tcpkit::server::detail {
 
 namespace {
 constexpr int kAcceptsPerEvent = 64;
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
 constexpr std::size_t kScratchSize = 64 * 1024;
 }  // namespace
 
-// Accepts on one listening socket. When fds run out (EMFILE/ENFILE) it stops watching the
-// listener for kAcceptBackoff instead of spinning on a readiness it cannot act on.
+// Accepts on one listening socket. After a failed accept it stops watching the listener for
+// as long as the shared back-off policy says (ModelContext::accept_back_off), instead of
+// spinning on a readiness it cannot act on.
 class Reactor::Acceptor final : public io::Handler {
  public:
   Acceptor(Reactor& owner, const net::Listener& listener, std::vector<Reactor*> handoff)
@@ -34,6 +34,7 @@ class Reactor::Acceptor final : public io::Handler {
       auto accepted = net::accept_connection(listener_.fd.get(), /*nonblocking=*/true);
       if (!accepted) return back_off(accepted.error());
       if (!accepted->fd) return;  // nothing more pending
+      if (!owner_.ctx_.admit(*accepted)) continue;
       dispatch(std::move(*accepted));
     }
   }
@@ -42,24 +43,19 @@ class Reactor::Acceptor final : public io::Handler {
   void dispatch(net::Accepted accepted) {
     if (handoff_.empty()) return owner_.adopt(std::move(accepted), listener_);
     Reactor* target = handoff_[next_++ % handoff_.size()];
-    int fd = accepted.fd.release();
-    net::SocketAddress peer = accepted.peer;
+    // Owned by the posted function: if the target loop never runs it (it stopped), the
+    // socket is closed when the function is destroyed with the loop.
+    auto moved = std::make_shared<net::Accepted>(std::move(accepted));
     const net::Listener* listener = &listener_;
-    target->loop_.post([target, fd, peer, listener] {
-      target->adopt(net::Accepted{UniqueFd(fd), peer}, *listener);
-    });
+    target->loop_.post([target, moved, listener] { target->adopt(std::move(*moved), *listener); });
   }
 
   void back_off(const Error& error) {
-    const int code = error.code().value();
-    if (error.code().category() != std::system_category() || (code != EMFILE && code != ENFILE)) {
-      log::warn("{}", error.message());
-      return;
-    }
-    log::warn("{}; pausing accepts for {} ms", error.message(), kAcceptBackoff.count());
+    const auto pause = owner_.ctx_.accept_back_off(error);
+    if (pause.count() == 0) return;
     owner_.loop_.remove(listener_.fd.get(), this);
     paused_ = true;
-    paused_timer_ = owner_.loop_.add_timer(kAcceptBackoff, [this] {
+    paused_timer_ = owner_.loop_.add_timer(pause, [this] {
       paused_timer_ = 0;
       if (stopped_) return;
       paused_ = false;
@@ -103,16 +99,15 @@ Result<void> Reactor::watch_listener(const net::Listener& listener,
 }
 
 void Reactor::adopt(net::Accepted accepted, const net::Listener& listener) {
-  if (draining_ || ctx_.over_connection_limit()) {
+  if (draining_) {
     net::close_fd(accepted.fd);
+    ctx_.closed();
     return;
   }
   SessionInfo info = ctx_.session_info(accepted, listener);
   auto session = ctx_.service.open_session(info);
   auto* c = new Connection(*this, std::move(accepted.fd), std::move(session), std::move(info.peer));
   link(c);
-  ctx_.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-  ctx_.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
   if (auto r = c->start(); !r) {
     log::warn("{}", r.error().message());
     destroy(c);
@@ -169,7 +164,7 @@ void Reactor::destroy(Connection* c) {
   if (c->deferred_slot() >= 0) forget_deferred(c->deferred_slot());
   unlink(c);
   delete c;
-  ctx_.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  ctx_.closed();
   maybe_finish_drain();
 }
 

@@ -14,7 +14,11 @@ constexpr int kReadsPerEvent = 4;
 
 Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session,
                                 std::string peer)
-    : owner_(owner), fd_(std::move(fd)), session_(std::move(session)), peer_(std::move(peer)) {}
+    : owner_(owner),
+      fd_(std::move(fd)),
+      session_(std::move(session)),
+      limits_(owner.ctx_.options),
+      peer_(std::move(peer)) {}
 
 Reactor::Connection::~Connection() { net::close_fd(fd_); }
 
@@ -24,20 +28,28 @@ Result<void> Reactor::Connection::start() {
 }
 
 void Reactor::Connection::on_events(std::uint32_t events) {
-  if ((events & EPOLLERR) != 0 && (events & EPOLLIN) == 0) return close("socket error");
+  // A reset (or other socket error): nothing owed can be delivered any more, and requests
+  // still unread would be run for nobody. Close before spending anything on them.
+  if ((events & EPOLLERR) != 0) return close("connection reset");
+  if (lingering_) return linger_read();
   if ((events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) != 0 && wants_input()) {
     if (!read_and_serve(kReadsPerEvent)) return;
   }
-  if ((events & EPOLLOUT) != 0 && !output_.empty()) {
-    flush_and_update();
-  } else if ((events & EPOLLHUP) != 0 && !wants_input() && output_.empty()) {
+  if ((events & EPOLLOUT) != 0) {
+    if (!flush_and_update()) return;
+    if (stalled_ && !serve_stalled()) return;
+  } else if ((events & EPOLLHUP) != 0 && !wants_input() && pending_output() == 0 && !stalled_) {
     close("hang-up");
   }
 }
 
+std::size_t Reactor::Connection::pending_output() const {
+  return output_.size() + (deferred_slot_ >= 0 ? owner_.deferred_length(deferred_slot_) : 0);
+}
+
 bool Reactor::Connection::wants_input() const {
-  return !read_closed_ && !close_after_flush_ &&
-         output_.size() < owner_.ctx_.options.output_high_water;
+  return !read_closed_ && !close_after_flush_ && !draining_ && !stalled_ &&
+         limits_.room(pending_output()) > 0;
 }
 
 // Reads and serves up to `rounds` chunks. Returns false when the connection was closed.
@@ -68,13 +80,15 @@ bool Reactor::Connection::read_and_serve(int rounds) {
   return true;
 }
 
-// Hands `data` to the session and keeps what it did not consume. The replies go to the
-// loop's batch and are written before it waits again (Reactor::flush_deferred), unless this
-// connection already has output waiting, which they join.
+// Hands `data` to the session with the room the output limits leave, and keeps what it did
+// not consume. The replies go to the loop's batch and are written before it waits again
+// (Reactor::flush_deferred), unless this connection already has output waiting, which they
+// join. Returns false when the connection was closed.
 bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
   io::Buffer& out = reply_buffer();
   const std::size_t before = out.size();
-  Progress p = session_->on_bytes(data, out);
+  const std::size_t room = limits_.room(pending_output());
+  Progress p = room > 0 ? session_->on_bytes(data, out, room) : Progress{};
   if (from_scratch) {
     if (p.consumed < data.size()) input_.append(data.substr(p.consumed));
   } else {
@@ -83,12 +97,23 @@ bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
   }
   if (p.close) close_after_flush_ = true;
   if (input_.size() > owner_.ctx_.options.input_limit) {
-    log::warn("{}: unconsumed input over the limit ({} bytes); disconnecting", peer_,
-              owner_.ctx_.options.input_limit);
+    log::warn("{}: unconsumed input over the limit ({} bytes, --input-limit); disconnecting",
+              peer_, owner_.ctx_.options.input_limit);
     close("input limit");
     return false;
   }
+  // Out of room with input left: whole requests may be waiting. They run when output drains.
+  stalled_ = !input_.empty() && !p.close &&
+             limits_.room(pending_output() + (out.size() - before)) == 0;
   return replied(out, before);
+}
+
+// The output drained below the high-water mark: run the requests that waited for it.
+bool Reactor::Connection::serve_stalled() {
+  if (draining_ || limits_.room(pending_output()) == 0) return true;
+  stalled_ = false;
+  const bool from_scratch = false;
+  return serve(input_.view(), from_scratch);
 }
 
 bool Reactor::Connection::on_peer_closed() {
@@ -102,11 +127,13 @@ bool Reactor::Connection::on_peer_closed() {
 }
 
 // Where the session's next replies go: the loop's batch, or output_ when something is already
-// waiting there (or this connection's batched bytes are no longer last in the batch), so
-// replies always leave in order.
+// waiting there, when this connection's batched bytes are no longer last in the batch (so
+// replies always leave in order), or when the batch is full (so the batch stays bounded however
+// many connections are served in one iteration).
 io::Buffer& Reactor::Connection::reply_buffer() {
   if (!output_.empty()) return output_;
-  if (deferred_slot_ < 0 || owner_.deferred_is_last(deferred_slot_)) return owner_.batch_out_;
+  if (deferred_slot_ < 0) return owner_.batch_full() ? output_ : owner_.batch_out_;
+  if (owner_.deferred_is_last(deferred_slot_)) return owner_.batch_out_;
   take_deferred();
   return output_;
 }
@@ -114,8 +141,10 @@ io::Buffer& Reactor::Connection::reply_buffer() {
 // After the session appended to `out` (from `before` on): batched replies wait for the loop's
 // flush; anything else is written now. Returns false when the connection was closed.
 bool Reactor::Connection::replied(io::Buffer& out, std::size_t before) {
-  if (&out == &owner_.batch_out_) owner_.defer(this, before, out.size() - before);
-  if (deferred_slot_ >= 0) return true;
+  if (&out == &owner_.batch_out_) {
+    owner_.defer(this, before, out.size() - before);
+    if (deferred_slot_ >= 0) return check_limits();
+  }
   return flush_and_update();
 }
 
@@ -160,41 +189,82 @@ std::optional<std::size_t> Reactor::Connection::write_out(std::string_view bytes
     owner_.ctx_.stats.bytes_written.fetch_add(r->bytes, std::memory_order_relaxed);
     done += r->bytes;
   }
+  if (done > 0) owner_.touch(this);
   return done;
 }
 
-// What follows a write: limits, the close a session or the peer asked for, epoll interest.
-bool Reactor::Connection::after_write() {
-  if (output_.empty() && output_.capacity() > 0) output_.release();
-  if (output_.size() > owner_.ctx_.options.output_limit) {
-    log::warn("{}: pending output over the limit ({} bytes); disconnecting", peer_,
-              owner_.ctx_.options.output_limit);
+// The hard and soft output limits. Returns false when they closed the connection.
+bool Reactor::Connection::check_limits() {
+  if (const char* why = limits_.exceeded(pending_output(), owner_.loop_.now())) {
+    log::warn("{}: {} ({} bytes); disconnecting", peer_, why, pending_output());
     owner_.ctx_.stats.output_limit_disconnects.fetch_add(1, std::memory_order_relaxed);
     close("output limit");
     return false;
   }
-  if ((read_closed_ || close_after_flush_) && output_.empty()) {
-    close(read_closed_ ? "peer closed" : "session closed");
-    return false;
-  }
-  update_interest();
   return true;
 }
 
-void Reactor::Connection::update_interest() {
-  std::uint32_t want = EPOLLRDHUP;
-  if (wants_input()) want |= EPOLLIN;
-  if (!output_.empty()) want |= EPOLLOUT;
-  if (want == interest_) return;
-  interest_ = want;
-  (void)owner_.loop_.modify(fd_.get(), interest_, this);
+// What follows a write: limits, the close a session, the peer or the drain asked for, interest.
+bool Reactor::Connection::after_write() {
+  if (output_.empty() && output_.capacity() > 0) output_.release();
+  if (!check_limits()) return false;
+  if (output_.empty()) {
+    if (draining_ && !lingering_) return start_lingering();
+    if (read_closed_ || close_after_flush_) {
+      close(read_closed_ ? "peer closed" : "session closed");
+      return false;
+    }
+  }
+  return update_interest();
 }
 
-// Graceful shutdown: serve what has already arrived, then close once it is flushed.
+// Returns false when a failed epoll change closed the connection.
+bool Reactor::Connection::update_interest() {
+  std::uint32_t want = EPOLLRDHUP;
+  if (wants_input() || lingering_) want |= EPOLLIN;
+  // A stalled connection with room again asks for a turn: its socket is writable, so EPOLLOUT
+  // fires on the next wait and the waiting requests run (see on_events).
+  const bool wants_turn = stalled_ && !draining_ && limits_.room(pending_output()) > 0;
+  if (!output_.empty() || wants_turn) want |= EPOLLOUT;
+  if (want == interest_) return true;
+  interest_ = want;
+  if (auto r = owner_.loop_.modify(fd_.get(), interest_, this); !r) {
+    log::warn("{}: {}", peer_, r.error().message());
+    close("epoll error");
+    return false;
+  }
+  return true;
+}
+
+// Graceful shutdown: requests not yet run are dropped; what is owed is written first.
 void Reactor::Connection::drain() {
-  if (wants_input() && !read_and_serve(kReadsPerEvent)) return;
-  close_after_flush_ = true;
-  flush_and_update();
+  draining_ = true;
+  stalled_ = false;
+  input_.clear();
+  input_.release();
+  if (deferred_slot_ >= 0) return;  // written by the loop's flush, then after_write lingers
+  (void)flush_and_update();
+}
+
+// Everything owed was written: send FIN, then read and drop whatever the peer still sends until
+// its EOF, so that the close never meets unread input (which would make it a reset that can
+// destroy replies still in flight).
+bool Reactor::Connection::start_lingering() {
+  if (!net::shutdown_write(fd_.get())) {
+    close("shutdown error");
+    return false;
+  }
+  lingering_ = true;
+  return update_interest();
+}
+
+void Reactor::Connection::linger_read() {
+  char* sink = owner_.scratch_in_.get();
+  for (int i = 0; i < kReadsPerEvent; ++i) {
+    auto r = net::read_some(fd_.get(), sink, kReadChunk);
+    if (!r || r->status == net::IoStatus::kEof) return close("drained");
+    if (r->status == net::IoStatus::kWouldBlock) return;
+  }
 }
 
 void Reactor::Connection::close(const char* why) {

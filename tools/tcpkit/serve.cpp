@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "tcpkit/net/trace.hpp"
 #include "tcpkit/server/log.hpp"
 #include "tcpkit/server/server.hpp"
+#include "tcpkit/server/signals.hpp"
 
 namespace tcpkit::cli {
 
@@ -23,6 +25,8 @@ struct ServeArgs {
   std::string model = "epoll";
   double idle_timeout = 0;
   double drain_timeout = 5;
+  double output_soft_seconds = 60;
+  std::string unix_mode;
   bool trace = false;
   server::ServerOptions options;
   ServiceArgs service_args;
@@ -43,6 +47,17 @@ int run_serve(ServeArgs& args) {
   o.model = *model;
   o.idle_timeout = seconds_to_ms(args.idle_timeout);
   o.drain_timeout = seconds_to_ms(args.drain_timeout);
+  o.output_soft_seconds = std::chrono::seconds(static_cast<long long>(args.output_soft_seconds));
+  if (!args.unix_mode.empty()) {
+    char* end = nullptr;
+    const unsigned long mode = std::strtoul(args.unix_mode.c_str(), &end, 8);
+    if (*end != '\0' || mode > 07777) {
+      std::fprintf(stderr, "tcpkit serve: --unix-mode '%s' is not an octal mode such as 700\n",
+                   args.unix_mode.c_str());
+      return kExitUsage;
+    }
+    o.unix_mode = static_cast<mode_t>(mode);
+  }
   o.listen = args.listen.empty() ? std::vector<std::string>{default_listen(args.service)} : args.listen;
   net::set_trace(args.trace);
   server::log::set_verbose(o.verbose);
@@ -53,6 +68,12 @@ int run_serve(ServeArgs& args) {
     return kExitUsage;
   }
   server::Server server(o, **service);
+  // Before open(): a signal sent right after the ready line must start a drain, not kill us.
+  auto signals = server::ShutdownSignals::install(server);
+  if (!signals) {
+    std::fprintf(stderr, "tcpkit serve: %s\n", signals.error().message().c_str());
+    return exit_code_for(signals.error());
+  }
   if (auto r = server.open(); !r) {
     std::fprintf(stderr, "tcpkit serve: %s\n", r.error().message().c_str());
     return exit_code_for(r.error());
@@ -81,8 +102,9 @@ void add_serve(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Run a server. Prints one line when ready: where it listens (the real port when :0 was "
-      "asked), the model and the pid. SIGINT/SIGTERM: stop accepting, flush owed replies, "
-      "exit 0; a second signal exits at once.");
+      "asked), the model and the pid. SIGINT/SIGTERM: stop accepting and reading, write the "
+      "reply of every request already run, close cleanly, exit 0 within --drain-timeout; a "
+      "second signal exits at once (status 1).");
   cmd->add_option("service", args->service, "The service: echo or kv")
       ->check(CLI::IsMember(service_names()))
       ->capture_default_str();
@@ -114,10 +136,33 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "On shutdown, seconds to let owed replies flush before closing anyway")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--output-limit", args->options.output_limit,
-                  "Bytes of replies a client may leave unread before it is disconnected")
+  cmd->add_option("--output-high-water", args->options.output_high_water,
+                  "Bytes of unread replies at which the server stops running a client's "
+                  "requests and reading from it until it reads (backpressure)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--output-limit", args->options.output_limit,
+                  "Hard limit: a client whose unread replies pass this many bytes (one huge "
+                  "reply) is disconnected at once; 0 = none")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--output-soft-limit", args->options.output_soft_limit,
+                  "Soft limit: disconnect a client whose unread replies stay above this many "
+                  "bytes for --output-soft-seconds; 0 = none")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--output-soft-seconds", args->output_soft_seconds,
+                  "How long a client may stay above --output-soft-limit")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--input-limit", args->options.input_limit,
+                  "Bytes of a request still arriving (query buffer) a client may hold; past "
+                  "it, disconnect")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--unix-mode", args->unix_mode,
+                  "Permissions of unix:/PATH socket files, in octal (700 = owner only); "
+                  "default: from the umask");
   cmd->add_option("--backlog", args->options.backlog, "listen(2) backlog")->capture_default_str();
   cmd->add_flag("--trace", args->trace,
                 "Narrate every socket lifecycle step with its fd and result (socket, "

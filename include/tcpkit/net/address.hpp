@@ -51,6 +51,8 @@ class SocketAddress {
   int family() const { return storage_.ss_family; }
   // 0 for Unix sockets.
   std::uint16_t port() const;
+  // True for a peer on this host by construction: 127.0.0.0/8, ::1, ::ffff:127.x, Unix.
+  bool is_local() const;
   // "127.0.0.1:7000", "[::1]:7000", "unix:/tmp/s", "unix:@name", or "unix:" when unnamed.
   std::string to_string() const;
 

@@ -27,6 +27,7 @@ struct ListenOptions {
   bool reuse_port = false;    // SO_REUSEPORT: several sockets share the port (reactors)
   bool nonblocking = true;
   int socktype = SOCK_STREAM;  // SOCK_DGRAM binds a UDP / Unix datagram socket (no listen)
+  int unix_mode = -1;          // chmod for a unix:/path socket file after bind; -1 = umask's
 };
 
 // A bound (and for streams, listening) socket and the address it really has (port 0 resolved).

@@ -5,9 +5,15 @@
 // input and an output Buffer to append replies to. The Session never sees a socket, so one
 // service runs unchanged under every model, and tests drive it with plain strings.
 //
-//   model: read() ──▶ input Buffer ──▶ session.on_bytes(input.view(), output)
+//   model: read() ──▶ input Buffer ──▶ session.on_bytes(input.view(), output, room)
 //                                        returns {consumed, close}
 //          input.consume(consumed); write(output) ...
+//
+// Output is bounded while it is produced, not after a batch: `room` is how many more bytes of
+// output the model can take from this call (the connection's high-water mark less what it
+// already owes). A session stops taking requests once it has appended `room` bytes or more;
+// the request in hand finishes, so one reply may overshoot. The unconsumed requests are shown
+// again once the client has read enough.
 //
 // Thread affinity: a Session is used by one thread at a time (the thread of its connection's
 // loop or worker). A Service may be called from many threads at once when shares_state() is true
@@ -38,15 +44,20 @@ struct SessionInfo {
   std::string peer;      // "127.0.0.1:53122", "[::1]:40000", "unix:/tmp/s" (or "unix:" unnamed)
   std::string local;     // the listening address the connection arrived on
   int fd = -1;           // for display only (CLIENT LIST); never read or written by a service
+  bool peer_is_local = false;  // loopback (127.0.0.0/8, ::1, ::ffff:127.x) or a Unix socket
 };
+
+// An on_bytes() `room` that sets no bound (tests, embedders feeding a session directly).
+inline constexpr std::size_t kUnboundedRoom = static_cast<std::size_t>(-1);
 
 class Session {
  public:
   virtual ~Session() = default;
   // Handles as much of `input` (all bytes not yet consumed, oldest first) as forms whole
-  // messages, appending replies to `output`. Bytes not consumed are shown again, with more
-  // after them, on the next call. Never throws.
-  virtual Progress on_bytes(std::string_view input, io::Buffer& output) = 0;
+  // messages, appending replies to `output`, and stops early once it has appended `room`
+  // bytes or more (see above). Bytes not consumed are shown again, with more after them, on
+  // the next call. Never throws.
+  virtual Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) = 0;
   // The peer half-closed (EOF). `input` holds the unconsumed bytes (an incomplete message);
   // a session may append a last reply. The connection closes once the output is flushed.
   virtual void on_eof(std::string_view input, io::Buffer& output) {
@@ -63,6 +74,11 @@ class Service {
   virtual std::unique_ptr<Session> open_session(const SessionInfo& info) = 0;
   // True when sessions share state in this process (kv); the fork model refuses such services.
   virtual bool shares_state() const { return false; }
+  // Bytes sent (best effort, never waited for) to a connection refused because the server is
+  // at --max-connections, just before it is closed. Empty: close without a word.
+  virtual std::string_view over_capacity_reply() const { return {}; }
+  // True when the service answers datagrams (--udp); the server refuses --udp otherwise.
+  virtual bool serves_datagrams() const { return false; }
   // Datagram mode (--udp): appends the reply to one datagram to `output`; false for no reply.
   virtual bool on_datagram(std::string_view datagram, io::Buffer& output) {
     (void)datagram;

@@ -4,43 +4,42 @@
 // repeat. Used by the iterative, thread and fork models.
 //
 // The socket is non-blocking underneath and every wait is a poll() that also watches the
-// stop fd, so the idle timeout and graceful shutdown work here too: on stop the session gets
-// what has already arrived, its replies are flushed (until the drain deadline), and the
-// connection closes. A client that does not read its replies blocks this connection's thread
-// only (that is the backpressure of blocking I/O).
+// stop fd, so the limits hold here too: the idle timeout counts while the thread waits to
+// write as well as to read, pending output is bounded by the high-water mark (the session is
+// given that much room) and the hard and soft output limits, and on stop the connection
+// writes what it owes, shuts down its sending side and closes within the drain deadline.
 
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "tcpkit/base/unique_fd.hpp"
 #include "model.hpp"
-#include "stop_signal.hpp"
 
 namespace tcpkit::server::detail {
 
-void serve_blocking(ModelContext& ctx, net::Accepted accepted, const net::Listener& listener,
-                    int stop_fd);
+void serve_blocking(ModelContext& ctx, net::Accepted accepted, const net::Listener& listener);
 
-// Waits until one of `listeners` is readable or `stop_fd` is. Returns the ready listener's
-// index, or -1 for stop. `timeout_ms` < 0 waits forever; on timeout returns -2.
-int wait_for_listener(const std::vector<net::Listener>& listeners, int stop_fd, int timeout_ms);
+// Waits until one of `listeners` is readable or ctx's stop fd is. Returns the ready
+// listener's index, or -1 for stop. `timeout_ms` < 0 waits forever; on timeout returns -2.
+int wait_for_listener(const ModelContext& ctx, int timeout_ms);
 
-// Accepts one pending connection on a listener that poll() found readable. nullopt when
-// nothing was pending after all, or when accept failed (out of fds...): then it has logged
-// and waited 100 ms (or until stop) so the caller does not spin on a readiness it cannot use.
-std::optional<net::Accepted> accept_or_back_off(const net::Listener& listener, int stop_fd);
+// Accepts one pending connection on a listener that poll() found readable and admits it
+// (ModelContext::admit). nullopt when nothing was pending after all, when it was refused, or
+// when accept failed: then it has logged and waited (see accept_back_off) so the caller does
+// not spin on a readiness it cannot use.
+std::optional<net::Accepted> accept_admitted(ModelContext& ctx, const net::Listener& listener);
 
-// Runs service.tick() every tick_interval() on its own thread until `stop` is requested
-// (the destructor requests it, so the thread always ends).
+// Runs service.tick() every tick_interval() on its own thread until destroyed.
 class Ticker {
  public:
-  Ticker(Service& service, StopSignal& stop);
+  explicit Ticker(Service& service);
   ~Ticker();
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
 
  private:
-  StopSignal& stop_;
+  UniqueFd quit_fd_;
   std::thread thread_;
 };
 

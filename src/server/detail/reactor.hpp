@@ -13,12 +13,22 @@
 //
 //   readable ─▶ read ─▶ session.on_bytes ─▶ batch ··· before wait: write ─┬─ all written
 //                                                                         └─ rest kept: EPOLLOUT
-//   pending output > high water: stop reading (backpressure);  > limit: disconnect.
+//
+// Memory is bounded while replies are produced: a session gets the room its connection has
+// left under the high-water mark (OutputLimits) and stops there, so a connection's pending
+// output (batched or its own) passes the mark by at most one reply; at the mark it stops
+// reading and running requests until the client reads. The batch itself is bounded: past
+// kBatchLimit bytes, further connections in the iteration write their replies at once.
+//
+// Shutdown (begin_drain): the acceptors stop; each connection stops running requests, writes
+// what it owes, sends FIN and reads (dropping) until the peer's EOF; the loop stops when the
+// last one closed or at the drain timeout.
 //
 // Thread affinity: everything runs on the loop's thread; adopt() is reached through post().
 // Ownership: owns its connections; does not own the listening fds it accepts on.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -28,6 +38,23 @@
 #include "model.hpp"
 
 namespace tcpkit::server::detail {
+
+// Calls `fn` once on `loop`'s thread when the server's stop fd becomes readable.
+class StopWatch final : public io::Handler {
+ public:
+  StopWatch(io::EventLoop& loop, int stop_fd, std::function<void()> fn)
+      : loop_(loop), fd_(stop_fd), fn_(std::move(fn)) {}
+  Result<void> start() { return loop_.add(fd_, EPOLLIN, this); }
+  void on_events(std::uint32_t) override {
+    loop_.remove(fd_, this);  // the stop fd stays readable: fire once
+    fn_();
+  }
+
+ private:
+  io::EventLoop& loop_;
+  int fd_;
+  std::function<void()> fn_;
+};
 
 class Reactor {
  public:
@@ -40,7 +67,7 @@ class Reactor {
   // round-robin to those reactors (through their loops' post()) instead of served here.
   Result<void> watch_listener(const net::Listener& listener,
                               std::vector<Reactor*> handoff = {});
-  // Serves an accepted connection. Loop thread only.
+  // Serves an accepted connection (admitted by ModelContext::admit). Loop thread only.
   void adopt(net::Accepted accepted, const net::Listener& listener);
   // Stops accepting, flushes what is owed and closes every connection; stops the loop when
   // none is left or when the drain timeout passes.
@@ -80,10 +107,15 @@ class Reactor {
   bool deferred_is_last(int slot) const {
     return static_cast<std::size_t>(slot) + 1 == deferred_.size();
   }
+  std::size_t deferred_length(int slot) const {
+    return deferred_[static_cast<std::size_t>(slot)].length;
+  }
+  bool batch_full() const { return batch_out_.size() >= kBatchLimit; }
   std::string_view deferred_bytes(int slot) const;
   void forget_deferred(int slot) { deferred_[static_cast<std::size_t>(slot)].connection = nullptr; }
   void flush_deferred();
 
+  static constexpr std::size_t kBatchLimit = 4u << 20;
   // Shared by every connection of this loop (see the theory of operation).
   std::unique_ptr<char[]> scratch_in_;
   io::Buffer batch_out_;

@@ -2,11 +2,18 @@
 // Reactor::Connection: one client on a Reactor's loop; see reactor.hpp for the data path.
 // Owns the socket, the leftover input, the pending output and the Session. Loop thread only.
 // Deleted by its Reactor (destroy()) when it closes: nothing touches it after close().
+//
+// States:  serving ──stop──▶ draining: no request runs; owed output is written
+//                                 └─ all written ─▶ lingering: FIN sent (shutdown SHUT_WR), input
+//                                                   read and dropped until the peer's EOF
+// A connection is "stalled" when whole requests wait in its input because its output reached
+// the high-water mark; it neither reads nor runs requests until the output drains below it.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "output_limits.hpp"
 #include "reactor.hpp"
 #include "tcpkit/base/unique_fd.hpp"
 
@@ -19,6 +26,7 @@ class Reactor::Connection final : public io::Handler {
 
   Result<void> start();
   void on_events(std::uint32_t events) override;
+  // Graceful shutdown: stop running requests, write what is owed, then close cleanly.
   void drain();
   void close(const char* why);
   int fd() const { return fd_.get(); }
@@ -33,9 +41,11 @@ class Reactor::Connection final : public io::Handler {
   io::Clock::time_point last_active;
 
  private:
+  std::size_t pending_output() const;
   bool wants_input() const;
   bool read_and_serve(int rounds);
   bool serve(std::string_view data, bool from_scratch);
+  bool serve_stalled();
   bool on_peer_closed();
   io::Buffer& reply_buffer();
   bool replied(io::Buffer& out, std::size_t before);
@@ -43,16 +53,23 @@ class Reactor::Connection final : public io::Handler {
   bool flush_and_update();
   std::optional<std::size_t> write_out(std::string_view bytes);
   bool after_write();
-  void update_interest();
+  bool check_limits();
+  bool start_lingering();
+  void linger_read();
+  bool update_interest();
 
   Reactor& owner_;
   UniqueFd fd_;
   std::unique_ptr<Session> session_;
+  OutputLimits limits_;
   io::Buffer input_;
   io::Buffer output_;
   std::uint32_t interest_ = 0;
   bool read_closed_ = false;
   bool close_after_flush_ = false;
+  bool stalled_ = false;
+  bool draining_ = false;
+  bool lingering_ = false;
   int deferred_slot_ = -1;  // index in the Reactor's deferred_, or -1
   std::string peer_;  // "127.0.0.1:53122", for log lines
 };

@@ -1,9 +1,6 @@
 // The epoll model: one non-blocking event loop serves every connection (C10K on one core, as
-// Redis and nginx do). All the work is in Reactor; this file wires it to the main thread.
-#include <signal.h>
-
+// Redis and nginx do). All the work is in Reactor; this file wires it to the calling thread.
 #include "../detail/reactor.hpp"
-#include "../detail/stop_signal.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -14,10 +11,8 @@ Result<void> run_epoll(ModelContext& ctx) {
   for (const auto& listener : ctx.listeners) {
     if (auto r = reactor.watch_listener(listener); !r) return r;
   }
-  auto watched = (*loop)->watch_signals({SIGINT, SIGTERM}, [&reactor](int signal) {
-    on_shutdown_signal(signal, [&reactor] { reactor.begin_drain(); });
-  });
-  if (!watched) return watched;
+  StopWatch stop(**loop, ctx.stop_fd, [&reactor] { reactor.begin_drain(); });
+  if (auto r = stop.start(); !r) return r;
   if (auto interval = ctx.service.tick_interval(); interval.count() > 0) {
     (*loop)->add_timer(interval, [&ctx] { ctx.service.tick(); }, interval);
   }

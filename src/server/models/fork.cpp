@@ -21,15 +21,15 @@ void reap(ModelContext& ctx, std::set<pid_t>& children) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
-    if (children.erase(pid) > 0) ctx.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    if (children.erase(pid) > 0) ctx.closed();
   }
 }
 
-[[noreturn]] void child_main(ModelContext& ctx, net::Accepted accepted, std::size_t listener,
-                             int stop_fd) {
-  // The child serves one client; the listening sockets stay with the parent.
+[[noreturn]] void child_main(ModelContext& ctx, net::Accepted accepted, std::size_t listener) {
+  // The child serves one client; the listening sockets stay with the parent. The stop fd
+  // (an eventfd) is shared with the parent, so the child sees the stop too.
   for (auto& l : ctx.listeners) l.fd.reset();
-  serve_blocking(ctx, std::move(accepted), ctx.listeners[listener], stop_fd);
+  serve_blocking(ctx, std::move(accepted), ctx.listeners[listener]);
   ::_exit(0);
 }
 
@@ -53,28 +53,23 @@ void wait_for_children(ModelContext& ctx, std::set<pid_t>& children) {
 }  // namespace
 
 Result<void> run_fork(ModelContext& ctx) {
-  auto stop = StopSignal::start();
-  if (!stop) return Fail(stop.error());
-  const int stop_fd = (*stop)->fd();
   std::set<pid_t> children;
   for (;;) {
-    int ready = wait_for_listener(ctx.listeners, stop_fd, 200);
+    int ready = wait_for_listener(ctx, 200);
     reap(ctx, children);
     if (ready == -1) break;
     if (ready < 0) continue;
     const auto index = static_cast<std::size_t>(ready);
-    auto accepted = accept_or_back_off(ctx.listeners[index], stop_fd);
+    auto accepted = accept_admitted(ctx, ctx.listeners[index]);
     if (!accepted) continue;
-    if (ctx.over_connection_limit()) continue;
     pid_t pid = ::fork();
     if (pid < 0) {
-      log::warn("fork: {}", std::strerror(errno));
+      log::warn("fork: {}; connection closed", std::strerror(errno));
+      ctx.closed();
       continue;
     }
-    if (pid == 0) child_main(ctx, std::move(*accepted), index, stop_fd);
+    if (pid == 0) child_main(ctx, std::move(*accepted), index);
     children.insert(pid);
-    ctx.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-    ctx.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
   }
   wait_for_children(ctx, children);
   return {};

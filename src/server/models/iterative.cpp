@@ -5,19 +5,15 @@
 namespace tcpkit::server::detail {
 
 Result<void> run_iterative(ModelContext& ctx) {
-  auto stop = StopSignal::start();
-  if (!stop) return Fail(stop.error());
-  Ticker ticker(ctx.service, **stop);
+  Ticker ticker(ctx.service);
   for (;;) {
-    int ready = wait_for_listener(ctx.listeners, (*stop)->fd(), -1);
+    int ready = wait_for_listener(ctx, -1);
     if (ready < 0) break;
     const net::Listener& listener = ctx.listeners[static_cast<std::size_t>(ready)];
-    auto accepted = accept_or_back_off(listener, (*stop)->fd());
+    auto accepted = accept_admitted(ctx, listener);
     if (!accepted) continue;
-    ctx.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-    ctx.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
-    serve_blocking(ctx, std::move(*accepted), listener, (*stop)->fd());
-    ctx.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    serve_blocking(ctx, std::move(*accepted), listener);
+    ctx.closed();
   }
   return {};
 }

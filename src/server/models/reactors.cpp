@@ -3,14 +3,11 @@
 // TCP listeners are opened once per loop with SO_REUSEPORT, so the kernel spreads new
 // connections over the loops and no lock sits on the accept path. Unix sockets have no
 // SO_REUSEPORT: loop 0 accepts on them and hands each connection to the next loop in turn.
-// The main thread only waits for signals (and runs the service's tick); on the first one it
-// asks every loop to drain and waits for them to finish.
-#include <signal.h>
-
+// The calling thread only waits for the stop (and runs the service's tick); then it asks every
+// loop to drain and waits for them to finish.
 #include <thread>
 
 #include "../detail/reactor.hpp"
-#include "../detail/stop_signal.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -43,6 +40,7 @@ Result<void> attach_listeners(ModelContext& ctx, std::vector<Shard>& shards, std
     net::ListenOptions options;
     options.backlog = ctx.options.backlog;
     options.reuse_port = true;
+    options.nonblocking = true;
     auto copy = net::listen_on(listener.endpoint, options);
     if (!copy) return Fail(copy.error());
     shard.own_listeners.push_back(std::move(*copy));
@@ -69,12 +67,10 @@ Result<void> run_reactors(ModelContext& ctx) {
   }
   auto control = io::EventLoop::create();
   if (!control) return Fail(control.error());
-  auto watched = (*control)->watch_signals({SIGINT, SIGTERM}, [&shards](int signal) {
-    on_shutdown_signal(signal, [&shards] {
-      for (auto& s : shards) s.loop->post([r = s.reactor.get()] { r->begin_drain(); });
-    });
+  StopWatch stop(**control, ctx.stop_fd, [&shards] {
+    for (auto& s : shards) s.loop->post([r = s.reactor.get()] { r->begin_drain(); });
   });
-  if (!watched) return watched;
+  if (auto r = stop.start(); !r) return r;
   if (auto interval = ctx.service.tick_interval(); interval.count() > 0) {
     (*control)->add_timer(interval, [&ctx] { ctx.service.tick(); }, interval);
   }

@@ -1,10 +1,14 @@
 // The thread model: one thread per connection running plain blocking code, bounded by
-// --max-connections. The main thread accepts; finished threads are joined as it goes.
+// --max-connections. The main thread accepts; finished threads are joined as it goes. A thread
+// that cannot be created (a task or address-space limit) refuses that one connection: it is
+// closed and logged, and the server lives on.
 #include <list>
 #include <memory>
+#include <system_error>
 #include <thread>
 
 #include "../detail/blocking.hpp"
+#include "tcpkit/server/log.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -26,33 +30,46 @@ void reap(std::list<Worker>& workers) {
   }
 }
 
+// Starts a worker for the connection; on failure closes it and says why.
+void start_worker(ModelContext& ctx, std::list<Worker>& workers, const net::Listener& listener,
+                  net::Accepted accepted) {
+  Worker& w = workers.emplace_back();
+  // The connection moves into the thread only once it exists: on failure it is still ours.
+  auto connection = std::make_shared<net::Accepted>(std::move(accepted));
+  try {
+    w.thread = std::thread([&ctx, &w, &listener, connection] {
+      serve_blocking(ctx, std::move(*connection), listener);
+      ctx.closed();
+      w.done.store(true, std::memory_order_release);
+    });
+  } catch (const std::system_error& e) {
+    workers.pop_back();
+    ctx.closed();
+    ctx.stats.connections_rejected.fetch_add(1, std::memory_order_relaxed);
+    if (const auto n = ctx.refusals.note(); n > 0) {
+      log::warn("connection refused: cannot start a thread for it ({}); {} since the last report",
+                e.what(), n);
+    }
+    net::close_fd(connection->fd);
+  }
+}
+
 }  // namespace
 
 Result<void> run_thread(ModelContext& ctx) {
-  auto stop = StopSignal::start();
-  if (!stop) return Fail(stop.error());
-  const int stop_fd = (*stop)->fd();
-  Ticker ticker(ctx.service, **stop);
+  Ticker ticker(ctx.service);
   std::list<Worker> workers;
   for (;;) {
-    int ready = wait_for_listener(ctx.listeners, stop_fd, 1000);
+    int ready = wait_for_listener(ctx, 1000);
     reap(workers);
     if (ready == -1) break;
     if (ready < 0) continue;
     const net::Listener& listener = ctx.listeners[static_cast<std::size_t>(ready)];
-    auto accepted = accept_or_back_off(listener, stop_fd);
+    auto accepted = accept_admitted(ctx, listener);
     if (!accepted) continue;
-    if (ctx.over_connection_limit()) continue;  // closes it
-    ctx.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-    ctx.stats.connections_open.fetch_add(1, std::memory_order_relaxed);
-    Worker& w = workers.emplace_back();
-    w.thread = std::thread([&ctx, &w, &listener, stop_fd, a = std::move(*accepted)]() mutable {
-      serve_blocking(ctx, std::move(a), listener, stop_fd);
-      ctx.stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
-      w.done.store(true, std::memory_order_release);
-    });
+    start_worker(ctx, workers, listener, std::move(*accepted));
   }
-  // Each worker sees the stop fd, answers what it has, flushes within the drain timeout.
+  // Each worker sees the stop fd, writes what it owes, closes within the drain timeout.
   for (auto& w : workers) w.thread.join();
   return {};
 }

@@ -2,13 +2,11 @@
 // watched by one event loop; each datagram goes to Service::on_datagram and the reply goes back
 // to its sender. Datagrams have no connections, so the stream models do not apply: whatever
 // --model says, one loop serves them (a datagram is answered as soon as it is read).
-#include <signal.h>
-
 #include <memory>
 #include <vector>
 
 #include "../detail/model.hpp"
-#include "../detail/stop_signal.hpp"
+#include "../detail/reactor.hpp"
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/io/event_loop.hpp"
 #include "tcpkit/server/log.hpp"
@@ -64,10 +62,8 @@ Result<void> run_datagram(ModelContext& ctx) {
     if (auto r = (*loop)->add(listener.fd.get(), EPOLLIN, sockets.back().get()); !r) return r;
   }
   io::EventLoop* l = loop->get();
-  auto watched = l->watch_signals({SIGINT, SIGTERM}, [l](int signal) {
-    on_shutdown_signal(signal, [l] { l->stop(); });
-  });
-  if (!watched) return watched;
+  StopWatch stop(*l, ctx.stop_fd, [l] { l->stop(); });
+  if (auto r = stop.start(); !r) return r;
   l->run();
   return {};
 }

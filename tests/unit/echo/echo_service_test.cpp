@@ -29,7 +29,7 @@ Conversation converse(const EchoOptions& options, std::string_view input, std::s
   cut = std::min(cut, input.size());
   for (std::string_view chunk : {input.substr(0, cut), input.substr(cut)}) {
     pending.append(chunk);
-    server::Progress p = session->on_bytes(pending, out);
+    server::Progress p = session->on_bytes(pending, out, server::kUnboundedRoom);
     EXPECT_LE(p.consumed, pending.size());
     pending.erase(0, p.consumed);
     if (p.close) {

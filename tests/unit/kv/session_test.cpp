@@ -17,7 +17,7 @@ struct Fed {
 
 Fed feed(server::Session& s, std::string_view input) {
   io::Buffer out;
-  Fed fed{s.on_bytes(input, out), std::string(out.view())};
+  Fed fed{s.on_bytes(input, out, server::kUnboundedRoom), std::string(out.view())};
   return fed;
 }
 

@@ -1,5 +1,6 @@
 // Server options and Server::open (binding, errors) without running a model.
 #include "tcpkit/server/server.hpp"
+#include "tcpkit/server/signals.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@ TEST(Options, LoopCount) {
 
 class NullSession final : public Session {
  public:
-  Progress on_bytes(std::string_view input, io::Buffer&) override { return {input.size(), false}; }
+  Progress on_bytes(std::string_view input, io::Buffer&, std::size_t) override { return {input.size(), false}; }
 };
 
 class TestService final : public Service {
@@ -107,27 +108,56 @@ TEST(ServerOpen, ForkRefusesASharedStateService) {
       << r.error().message();
 }
 
-// A supervisor may signal as soon as it sees the addresses printed after open(). Were the
-// signals still unblocked then, SIGTERM would kill the process instead of draining it.
-TEST(ServerOpen, BlocksShutdownSignalsUntilDestroyed) {
+// The library leaves signals to the program: open() and run() change no mask.
+TEST(ServerOpen, LeavesTheSignalMaskAlone) {
   sigset_t before;
   ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &before), 0);
   ASSERT_EQ(sigismember(&before, SIGTERM), 0);
+  TestService service(false);
+  ServerOptions o;
+  o.listen = {"127.0.0.1:0"};
+  Server server(o, service);
+  ASSERT_TRUE(server.open().ok());
+  sigset_t now;
+  ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &now), 0);
+  EXPECT_EQ(sigismember(&now, SIGTERM), 0);
+  EXPECT_EQ(sigismember(&now, SIGINT), 0);
+}
+
+// A supervisor may signal as soon as it sees the addresses printed after open(). With
+// ShutdownSignals installed first, SIGTERM then starts a drain instead of killing the process;
+// destroying it restores the mask and SIGPIPE's disposition.
+TEST(ShutdownSignals, BlocksUntilDestroyedAndTurnsSigtermIntoStop) {
+  sigset_t before;
+  ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &before), 0);
+  ASSERT_EQ(sigismember(&before, SIGTERM), 0);
+  struct sigaction pipe_before {};
+  ASSERT_EQ(::sigaction(SIGPIPE, nullptr, &pipe_before), 0);
+  TestService service(false);
+  ServerOptions o;
+  o.listen = {"127.0.0.1:0"};
+  Server server(o, service);
   {
-    TestService service(false);
-    ServerOptions o;
-    o.listen = {"127.0.0.1:0"};
-    Server server(o, service);
-    ASSERT_TRUE(server.open().ok());
+    auto signals = ShutdownSignals::install(server);
+    ASSERT_TRUE(signals.ok()) << signals.error().message();
     sigset_t now;
     ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &now), 0);
     EXPECT_EQ(sigismember(&now, SIGTERM), 1);
     EXPECT_EQ(sigismember(&now, SIGINT), 1);
+    struct sigaction pipe_now {};
+    ASSERT_EQ(::sigaction(SIGPIPE, nullptr, &pipe_now), 0);
+    EXPECT_EQ(pipe_now.sa_handler, SIG_IGN);
+    ASSERT_TRUE(server.open().ok());
+    ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+    ASSERT_TRUE(server.run().ok());  // returns only because the signal became stop()
   }
   sigset_t after;
   ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &after), 0);
   EXPECT_EQ(sigismember(&after, SIGTERM), 0);
   EXPECT_EQ(sigismember(&after, SIGINT), 0);
+  struct sigaction pipe_after {};
+  ASSERT_EQ(::sigaction(SIGPIPE, nullptr, &pipe_after), 0);
+  EXPECT_EQ(pipe_after.sa_handler, pipe_before.sa_handler);
 }
 
 TEST(ServerOpen, EmptyListenIsAnError) {

@@ -1,0 +1,63 @@
+#pragma once
+// OutputLimits: the rules for one connection's pending output (replies the kernel has not
+// taken yet), shared by every model so they hold the same everywhere:
+//
+//   pending < high water          the session may run requests: room() = high water - pending
+//   pending >= high water         no room: requests wait, reading stops (backpressure)
+//   pending > hard limit          disconnect at once ("output over the hard limit")
+//   pending > soft limit for the soft seconds in a row        disconnect
+//
+// Because a session stops at its room, pending output passes the high-water mark by at most
+// one reply; the hard limit catches a single reply too large to hold. Not thread-safe: it
+// belongs to its connection.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include "tcpkit/server/options.hpp"
+#include "tcpkit/server/service.hpp"
+
+namespace tcpkit::server::detail {
+
+class OutputLimits {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit OutputLimits(const ServerOptions& options) : options_(options) {}
+
+  // How many more bytes of output a session may produce now.
+  std::size_t room(std::size_t pending) const {
+    const std::size_t high = options_.output_high_water;
+    if (high == 0) return kUnboundedRoom;
+    return pending >= high ? 0 : high - pending;
+  }
+
+  // Called whenever `pending` changed. The reason to disconnect, or nullptr.
+  const char* exceeded(std::size_t pending, Clock::time_point now) {
+    if (options_.output_limit > 0 && pending > options_.output_limit) {
+      return "pending output over the hard limit (--output-limit)";
+    }
+    if (options_.output_soft_limit == 0 || pending <= options_.output_soft_limit) {
+      soft_since_.reset();
+      return nullptr;
+    }
+    if (!soft_since_) soft_since_ = now;
+    if (now - *soft_since_ >= options_.output_soft_seconds) {
+      return "pending output over the soft limit for too long (--output-soft-limit)";
+    }
+    return nullptr;
+  }
+
+  // When the soft limit runs out if nothing changes; nullopt while under it.
+  std::optional<Clock::time_point> soft_deadline() const {
+    if (!soft_since_) return std::nullopt;
+    return *soft_since_ + options_.output_soft_seconds;
+  }
+
+ private:
+  const ServerOptions& options_;
+  std::optional<Clock::time_point> soft_since_;
+};
+
+}  // namespace tcpkit::server::detail
