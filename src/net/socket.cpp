@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -242,6 +244,12 @@ Result<void> shutdown_write(int fd) {
   }
   trace("shutdown(fd {}, SHUT_WR)", fd);
   return {};
+}
+
+std::size_t unacknowledged_bytes(int fd) {
+  int queued = 0;
+  if (::ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0) return 0;
+  return static_cast<std::size_t>(queued);
 }
 
 Result<void> shutdown_read(int fd) {

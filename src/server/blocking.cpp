@@ -17,6 +17,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kReadChunk = 64 * 1024;
+// While lingering before the close, how often to look whether the peer acknowledged everything.
+constexpr auto kLingerPoll = std::chrono::milliseconds(10);
 
 enum class Wait { kReady, kStop, kTimeout };
 
@@ -60,6 +62,7 @@ class BlockingConnection {
 
   void serve() {
     for (;;) {
+      if (drain_deadline_) return drain();  // the stop came while writing
       Wait w = wait_for(fd_.get(), POLLIN, ctx_.stop_fd, idle_deadline());
       if (w == Wait::kTimeout) return idle_close();
       if (w == Wait::kStop) return drain();
@@ -154,8 +157,9 @@ class BlockingConnection {
   }
 
   // Graceful shutdown: no new requests run; what is owed is written, then the sending side
-  // is shut down and unread input is read and dropped until the peer closes (or the deadline
-  // passes), so the close is a FIN, not a reset.
+  // is shut down and unread input is read and dropped until the peer has acknowledged every
+  // byte we sent (or closed, or the deadline passed): a close before that could meet unread
+  // input and become a reset that destroys replies still in flight.
   void drain() {
     begin_stopping();
     if (!flush()) return;
@@ -165,7 +169,12 @@ class BlockingConnection {
       auto r = net::read_some(fd_.get(), sink, sizeof(sink));
       if (!r || r->status == net::IoStatus::kEof) return;
       if (r->status == net::IoStatus::kOk) continue;
-      if (wait_for(fd_.get(), POLLIN, -1, drain_deadline_) == Wait::kTimeout) return;
+      if (net::unacknowledged_bytes(fd_.get()) == 0) return;
+      const auto next = std::min(*drain_deadline_, Clock::now() + kLingerPoll);
+      if (wait_for(fd_.get(), POLLIN, -1, next) == Wait::kTimeout &&
+          Clock::now() >= *drain_deadline_) {
+        return;
+      }
     }
   }
 

@@ -10,6 +10,8 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 // Reads per readable event while more data keeps coming; then other connections get a turn.
 constexpr int kReadsPerEvent = 4;
+// While lingering before the close, how often to look whether the peer acknowledged everything.
+constexpr auto kLingerPoll = std::chrono::milliseconds(10);
 }  // namespace
 
 Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session,
@@ -20,7 +22,10 @@ Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Ses
       limits_(owner.ctx_.options),
       peer_(std::move(peer)) {}
 
-Reactor::Connection::~Connection() { net::close_fd(fd_); }
+Reactor::Connection::~Connection() {
+  if (soft_timer_ != 0) owner_.loop_.cancel_timer(soft_timer_);
+  net::close_fd(fd_);
+}
 
 Result<void> Reactor::Connection::start() {
   interest_ = EPOLLIN | EPOLLRDHUP;
@@ -193,13 +198,21 @@ std::optional<std::size_t> Reactor::Connection::write_out(std::string_view bytes
   return done;
 }
 
-// The hard and soft output limits. Returns false when they closed the connection.
+// The hard and soft output limits. Returns false when they closed the connection. Over the
+// soft limit, a timer looks again when its seconds are up: a client that reads nothing gives
+// the loop no other reason to.
 bool Reactor::Connection::check_limits() {
-  if (const char* why = limits_.exceeded(pending_output(), owner_.loop_.now())) {
+  if (const char* why = limits_.exceeded(pending_output(), io::Clock::now())) {
     log::warn("{}: {} ({} bytes); disconnecting", peer_, why, pending_output());
     owner_.ctx_.stats.output_limit_disconnects.fetch_add(1, std::memory_order_relaxed);
     close("output limit");
     return false;
+  }
+  if (auto due = limits_.soft_deadline(); due && soft_timer_ == 0) {
+    soft_timer_ = owner_.loop_.add_timer(*due - io::Clock::now(), [this] {
+      soft_timer_ = 0;
+      (void)check_limits();
+    });
   }
   return true;
 }
@@ -246,16 +259,19 @@ void Reactor::Connection::drain() {
   (void)flush_and_update();
 }
 
-// Everything owed was written: send FIN, then read and drop whatever the peer still sends until
-// its EOF, so that the close never meets unread input (which would make it a reset that can
-// destroy replies still in flight).
+// Everything owed was written: send FIN, then read and drop whatever the peer still sends
+// until it has acknowledged every byte we sent (or closed). A close before that could meet
+// unread input and become a reset that destroys replies still in flight; after it, nothing is
+// lost whatever the peer does. Acknowledgements raise no event: a short timer looks.
 bool Reactor::Connection::start_lingering() {
   if (!net::shutdown_write(fd_.get())) {
     close("shutdown error");
     return false;
   }
   lingering_ = true;
-  return update_interest();
+  if (!update_interest()) return false;
+  linger_read();
+  return true;
 }
 
 void Reactor::Connection::linger_read() {
@@ -263,7 +279,14 @@ void Reactor::Connection::linger_read() {
   for (int i = 0; i < kReadsPerEvent; ++i) {
     auto r = net::read_some(fd_.get(), sink, kReadChunk);
     if (!r || r->status == net::IoStatus::kEof) return close("drained");
-    if (r->status == net::IoStatus::kWouldBlock) return;
+    if (r->status == net::IoStatus::kWouldBlock) break;
+  }
+  if (net::unacknowledged_bytes(fd_.get()) == 0) return close("drained");
+  if (soft_timer_ == 0) {
+    soft_timer_ = owner_.loop_.add_timer(kLingerPoll, [this] {
+      soft_timer_ = 0;
+      linger_read();
+    });
   }
 }
 

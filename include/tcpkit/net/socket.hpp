@@ -74,6 +74,10 @@ Result<UniqueFd> connect_to(const Endpoint& endpoint,
                             int socktype = SOCK_STREAM);
 
 Result<void> shutdown_write(int fd);
+// Bytes written to `fd` that the peer has not acknowledged yet (TCP: unsent + unacked; Unix:
+// not yet read by the peer). 0 when the query fails. Lets a closing side wait until closing
+// can no longer destroy data in flight.
+std::size_t unacknowledged_bytes(int fd);
 Result<void> shutdown_read(int fd);
 // Closes and traces "close(fd N)".
 void close_fd(UniqueFd& fd);

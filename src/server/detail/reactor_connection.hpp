@@ -5,7 +5,8 @@
 //
 // States:  serving ──stop──▶ draining: no request runs; owed output is written
 //                                 └─ all written ─▶ lingering: FIN sent (shutdown SHUT_WR), input
-//                                                   read and dropped until the peer's EOF
+//                                                   read and dropped until the peer acknowledged
+//                                                   all we sent (or closed); then close
 // A connection is "stalled" when whole requests wait in its input because its output reached
 // the high-water mark; it neither reads nor runs requests until the output drains below it.
 
@@ -71,6 +72,8 @@ class Reactor::Connection final : public io::Handler {
   bool draining_ = false;
   bool lingering_ = false;
   int deferred_slot_ = -1;  // index in the Reactor's deferred_, or -1
+  // Armed while over the soft output limit, or while lingering (they never overlap).
+  io::EventLoop::TimerId soft_timer_ = 0;
   std::string peer_;  // "127.0.0.1:53122", for log lines
 };
 

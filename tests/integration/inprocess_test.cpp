@@ -1,0 +1,394 @@
+// The Server driven in-process with a test Service under every model that can share state:
+// start, serve, stop() from another thread, run again; backpressure; the output and input
+// limits; the drain that delivers every owed reply; reply order when output was waiting; and
+// ShutdownSignals' second signal while a request is running.
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/clients.hpp"
+#include "tcpkit/server/server.hpp"
+#include "tcpkit/server/signals.hpp"
+
+namespace tcpkit::server {
+namespace {
+
+using testing::Millis;
+using Clock = std::chrono::steady_clock;
+
+// Requests are lines. "big N": N bytes of 'x' then "\n". "sleep MS": sleeps, then "slept\n".
+// Anything else is echoed. Every request run is counted.
+class LineService final : public Service {
+ public:
+  std::atomic<std::uint64_t> executed{0};
+
+  std::string_view name() const override { return "lines"; }
+  std::unique_ptr<Session> open_session(const SessionInfo&) override;
+  bool shares_state() const override { return true; }
+};
+
+class LineSession final : public Session {
+ public:
+  explicit LineSession(LineService& service) : service_(service) {}
+
+  Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
+    Progress p;
+    const std::size_t start = output.size();
+    while (output.size() - start < room) {
+      const auto nl = input.find('\n', p.consumed);
+      if (nl == std::string_view::npos) break;
+      run(input.substr(p.consumed, nl - p.consumed), output);
+      p.consumed = nl + 1;
+      service_.executed.fetch_add(1, std::memory_order_relaxed);
+    }
+    return p;
+  }
+
+ private:
+  static void run(std::string_view line, io::Buffer& output) {
+    if (line.starts_with("big ")) {
+      const std::size_t n = std::stoul(std::string(line.substr(4)));
+      std::memset(output.prepare(n), 'x', n);
+      output.commit(n);
+      output.append("\n");
+    } else if (line.starts_with("sleep ")) {
+      std::this_thread::sleep_for(Millis(std::stoi(std::string(line.substr(6)))));
+      output.append("slept\n");
+    } else {
+      output.append(line);
+      output.append("\n");
+    }
+  }
+
+  LineService& service_;
+};
+
+std::unique_ptr<Session> LineService::open_session(const SessionInfo&) {
+  return std::make_unique<LineSession>(*this);
+}
+
+// A Server on 127.0.0.1:0 running on a thread of its own.
+class Running {
+ public:
+  Running(ServerOptions options, Service& service) : server_(std::move(options), service) {
+    options_ok_ = server_.open().ok();
+    start();
+  }
+  ~Running() { stop(); }
+
+  bool ok() const { return options_ok_; }
+  Server& server() { return server_; }
+  std::string address() const { return server_.local_endpoints().at(0); }
+
+  void start() {
+    if (!options_ok_) return;
+    thread_ = std::thread([this] { result_ok_ = server_.run().ok(); });
+  }
+  // stop() from this (another) thread; returns how long run() took to return.
+  Millis stop() {
+    if (!thread_.joinable()) return Millis(0);
+    const auto t0 = Clock::now();
+    server_.stop();
+    thread_.join();
+    return std::chrono::duration_cast<Millis>(Clock::now() - t0);
+  }
+  bool run_ok() const { return result_ok_; }
+
+ private:
+  Server server_;
+  bool options_ok_ = false;
+  std::atomic<bool> result_ok_{false};
+  std::thread thread_;
+};
+
+ServerOptions options_for(Model model) {
+  ServerOptions o;
+  o.listen = {"127.0.0.1:0"};
+  o.model = model;
+  o.threads = 2;
+  o.drain_timeout = Millis(3000);
+  return o;
+}
+
+// Writes `line` repeatedly without blocking until the kernel stops taking bytes (or `max`
+// requests were written). Returns how many whole requests went out.
+std::size_t pipeline_until_full(int fd, std::string_view line, std::size_t max) {
+  std::string batch;
+  for (int i = 0; i < 256; ++i) batch += line;
+  std::size_t sent_bytes = 0;
+  const std::size_t limit = max * line.size();
+  while (sent_bytes < limit) {
+    const std::size_t offset = sent_bytes % batch.size();
+    const std::size_t n = std::min(batch.size() - offset, limit - sent_bytes);
+    ssize_t r = ::send(fd, batch.data() + offset, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (r <= 0) break;
+    sent_bytes += static_cast<std::size_t>(r);
+  }
+  // Finish the request in flight so every request sent is whole.
+  const std::size_t partial = sent_bytes % line.size();
+  if (partial != 0) {
+    EXPECT_TRUE(testing::send_all(fd, line.substr(partial)));
+    sent_bytes += line.size() - partial;
+  }
+  return sent_bytes / line.size();
+}
+
+// Waits until `counter` has not moved for `quiet` (bounded by `limit`); returns its value.
+std::uint64_t settle(const std::atomic<std::uint64_t>& counter, Millis quiet, Millis limit) {
+  const auto deadline = Clock::now() + limit;
+  std::uint64_t last = counter.load();
+  auto since = Clock::now();
+  while (Clock::now() < deadline) {
+    std::this_thread::sleep_for(Millis(10));
+    const std::uint64_t now = counter.load();
+    if (now != last) {
+      last = now;
+      since = Clock::now();
+    } else if (Clock::now() - since >= quiet) {
+      break;
+    }
+  }
+  return last;
+}
+
+// The most a socket buffer may grow to (tcp_wmem or tcp_rmem's third figure).
+std::size_t kernel_buffer_max(const char* which) {
+  std::ifstream f(std::string("/proc/sys/net/ipv4/") + which);
+  std::size_t lo = 0, def = 0, max = 0;
+  f >> lo >> def >> max;
+  return max > 0 ? max : (6u << 20);
+}
+
+class Models : public ::testing::TestWithParam<Model> {};
+
+INSTANTIATE_TEST_SUITE_P(All, Models,
+                         ::testing::Values(Model::kIterative, Model::kThread, Model::kEpoll,
+                                           Model::kReactors),
+                         [](const auto& p) { return std::string(to_string(p.param)); });
+
+TEST_P(Models, ServesStopsFromAnotherThreadAndRunsAgain) {
+  LineService service;
+  Running running(options_for(GetParam()), service);
+  ASSERT_TRUE(running.ok());
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) running.start();
+    auto fd = testing::connect_stream(running.address());
+    ASSERT_TRUE(fd);
+    ASSERT_TRUE(testing::send_all(fd.get(), "hello\n"));
+    EXPECT_EQ(testing::read_exactly(fd.get(), 6), "hello\n");
+    fd.reset();
+    const Millis took = running.stop();
+    EXPECT_TRUE(running.run_ok());
+    EXPECT_LT(took.count(), 2000) << "round " << round;
+  }
+  EXPECT_EQ(service.executed.load(), 2u);
+}
+
+TEST_P(Models, StopBeforeRunMakesRunReturnAtOnce) {
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  Server server(o, service);
+  ASSERT_TRUE(server.open().ok());
+  server.stop();
+  const auto t0 = Clock::now();
+  ASSERT_TRUE(server.run().ok());
+  EXPECT_LT(Clock::now() - t0, Millis(1000));
+  EXPECT_FALSE(server.stop_requested());  // consumed by that run
+}
+
+// A client that pipelines without reading: the server runs requests only until its output
+// reaches the high-water mark (plus what the kernel buffers hold), then stops reading; once
+// the client reads, every request runs and every reply arrives.
+TEST_P(Models, BackpressurePausesAndResumes) {
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  o.output_high_water = 64 * 1024;
+  Running running(o, service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  const std::string request = "big 999\n";  // a 1000-byte reply for 8 bytes of request
+  const std::size_t sent = pipeline_until_full(fd.get(), request, 40000);
+  ASSERT_GT(sent, 10000u) << "the kernel took too little to make the point";
+  const std::uint64_t ran = settle(service.executed, Millis(300), Millis(5000));
+  const std::size_t bound =
+      o.output_high_water + kernel_buffer_max("tcp_wmem") + kernel_buffer_max("tcp_rmem") + 1000;
+  EXPECT_LT(ran, sent) << "nothing was held back";
+  EXPECT_LE(ran * 1000, bound) << "ran " << ran << " of " << sent;
+  // The client reads: everything runs, every reply arrives.
+  const std::string replies = testing::read_exactly(fd.get(), sent * 1000, Millis(20000));
+  EXPECT_EQ(replies.size(), sent * 1000);
+  EXPECT_EQ(service.executed.load(), sent);
+}
+
+// One reply bigger than the hard limit disconnects at once, before it is written.
+TEST_P(Models, HardOutputLimitDisconnects) {
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  o.output_limit = 1u << 20;
+  Running running(o, service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  ASSERT_TRUE(testing::send_all(fd.get(), "big 4000000\n"));
+  auto drained = testing::read_until_end(fd.get(), Millis(5000));
+  EXPECT_NE(drained.end, testing::ReadEnd::kTimeout);
+  EXPECT_LT(drained.data.size(), 4000001u);
+  EXPECT_EQ(Stats::get(running.server().stats().output_limit_disconnects), 1u);
+  // The server serves others.
+  auto other = testing::connect_stream(running.address());
+  ASSERT_TRUE(testing::send_all(other.get(), "ping\n"));
+  EXPECT_EQ(testing::read_exactly(other.get(), 5), "ping\n");
+}
+
+// Above the soft limit for the soft seconds, a client that does not read is disconnected,
+// though it sends nothing more (a timer, not the next event, notices).
+TEST_P(Models, SoftOutputLimitDisconnectsAfterItsSeconds) {
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  o.output_limit = 0;
+  o.output_soft_limit = 1u << 20;
+  o.output_soft_seconds = std::chrono::seconds(1);
+  Running running(o, service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  int rcvbuf = 4096;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  const std::size_t big = 2 * kernel_buffer_max("tcp_wmem") + (4u << 20);
+  ASSERT_TRUE(testing::send_all(fd.get(), "big " + std::to_string(big) + "\n"));
+  const auto t0 = Clock::now();
+  while (Stats::get(running.server().stats().output_limit_disconnects) == 0 &&
+         Clock::now() - t0 < Millis(5000)) {
+    std::this_thread::sleep_for(Millis(10));
+  }
+  const auto took = Clock::now() - t0;
+  EXPECT_EQ(Stats::get(running.server().stats().output_limit_disconnects), 1u);
+  EXPECT_GE(took, Millis(900));
+  EXPECT_LT(took, Millis(4000));
+}
+
+// A request that never ends is cut off at the input limit.
+TEST_P(Models, InputLimitDisconnects) {
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  o.input_limit = 64 * 1024;
+  Running running(o, service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  const std::string endless(1u << 20, 'a');  // no newline
+  (void)testing::send_all(fd.get(), endless, Millis(3000));
+  EXPECT_NE(testing::wait_for_close(fd.get(), Millis(5000)), testing::ReadEnd::kTimeout);
+  EXPECT_EQ(service.executed.load(), 0u);
+}
+
+// stop() with a deep unread pipeline: every request that ran gets its reply, then a clean
+// EOF (no reset from unread input), and run() returns within the drain timeout.
+TEST_P(Models, DrainDeliversEveryOwedReply) {
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  Running running(o, service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  const std::string request = "0123456789abcdef\n";
+  const std::size_t sent = pipeline_until_full(fd.get(), request, 2'000'000);
+  ASSERT_GT(sent, 1000u);
+  (void)settle(service.executed, Millis(200), Millis(3000));
+  std::thread stopper([&] { (void)running.stop(); });
+  auto drained = testing::read_until_end(fd.get(), Millis(10000));
+  stopper.join();
+  EXPECT_TRUE(running.run_ok());
+  EXPECT_EQ(drained.end, testing::ReadEnd::kEof);
+  EXPECT_EQ(drained.data.size() % request.size(), 0u);
+  EXPECT_EQ(drained.data.size() / request.size(), service.executed.load());
+  EXPECT_GT(service.executed.load(), 0u);
+}
+
+// Replies leave in request order when a connection already had output waiting (a big reply
+// the kernel only partly took) and more requests arrive: they join it, not the loop's batch.
+TEST_P(Models, RepliesKeepTheirOrderBehindWaitingOutput) {
+  LineService service;
+  Running running(options_for(GetParam()), service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  const std::size_t big = kernel_buffer_max("tcp_wmem") + (1u << 20);
+  std::string expected(big, 'x');
+  expected += "\n";
+  ASSERT_TRUE(testing::send_all(fd.get(), "big " + std::to_string(big) + "\n"));
+  std::string tail;
+  for (int i = 0; i < 200; ++i) {
+    const std::string line = "seq " + std::to_string(i) + "\n";
+    ASSERT_TRUE(testing::send_all(fd.get(), line));
+    tail += line;
+  }
+  expected += tail;
+  EXPECT_EQ(testing::read_exactly(fd.get(), expected.size(), Millis(20000)), expected);
+}
+
+// ShutdownSignals: a second SIGTERM ends the process at once while a request is still
+// running (the loop is busy and cannot look at anything).
+TEST(ShutdownSignalsDeathTest, SecondSignalExitsWhileARequestRuns) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        LineService service;
+        ServerOptions o = options_for(Model::kEpoll);
+        o.drain_timeout = Millis(30000);
+        Server server(o, service);
+        auto signals = ShutdownSignals::install(server);
+        if (!signals || !server.open().ok()) ::_exit(3);
+        std::thread client([&] {
+          auto fd = testing::connect_stream(server.local_endpoints()[0]);
+          (void)testing::send_all(fd.get(), "sleep 20000\n");
+          std::this_thread::sleep_for(Millis(300));  // the loop is inside the request now
+          ::kill(::getpid(), SIGTERM);
+          std::this_thread::sleep_for(Millis(200));
+          ::kill(::getpid(), SIGTERM);
+          std::this_thread::sleep_for(Millis(20000));
+        });
+        client.detach();
+        (void)server.run();
+        ::_exit(0);
+      },
+      ::testing::ExitedWithCode(1), "again: exiting now");
+}
+
+// ShutdownSignals: a drain that cannot finish (the loop is stuck in a request) still ends
+// the process soon after the drain timeout.
+TEST(ShutdownSignalsDeathTest, DrainPastItsTimeoutExits) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        LineService service;
+        ServerOptions o = options_for(Model::kEpoll);
+        o.drain_timeout = Millis(500);
+        Server server(o, service);
+        auto signals = ShutdownSignals::install(server);
+        if (!signals || !server.open().ok()) ::_exit(3);
+        std::thread client([&] {
+          auto fd = testing::connect_stream(server.local_endpoints()[0]);
+          (void)testing::send_all(fd.get(), "sleep 20000\n");
+          std::this_thread::sleep_for(Millis(300));
+          ::kill(::getpid(), SIGTERM);
+          std::this_thread::sleep_for(Millis(20000));
+        });
+        client.detach();
+        (void)server.run();
+        ::_exit(0);
+      },
+      ::testing::ExitedWithCode(1), "outlived --drain-timeout");
+}
+
+}  // namespace
+}  // namespace tcpkit::server
