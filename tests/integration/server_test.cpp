@@ -2,6 +2,7 @@
 // one-client-at-a-time, running out of fds, command-line errors, --trace and the second signal.
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -139,6 +140,33 @@ TEST(Errors, BadAddressExits64) {
   auto bad_port = ServerProcess::run_to_exit({"serve", "echo", "--listen", "[::1]:99999"}, &out,
                                              &err);
   EXPECT_EQ(bad_port.code, 64);
+}
+
+TEST(Errors, KvRefusesUdpAtStart) {
+  std::string out, err;
+  auto st = ServerProcess::run_to_exit({"serve", "kv", "--udp", "--listen", "127.0.0.1:0"}, &out,
+                                       &err);
+  EXPECT_TRUE(st.exited);
+  EXPECT_EQ(st.code, 69);
+  EXPECT_NE(err.find("'kv' does not answer datagrams"), std::string::npos) << err;
+  EXPECT_EQ(out, "");
+}
+
+TEST(UnixMode, SetsTheSocketFilePermissions) {
+  const std::string address = temp_unix_path("mode");
+  ServerProcess server;
+  ASSERT_TRUE(server.start({"serve", "echo", "--listen", address, "--unix-mode", "600"}))
+      << server.error();
+  struct stat st {};
+  ASSERT_EQ(::stat(address.substr(5).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  expect_clean_exit(server);
+  std::string out, err;
+  auto bad = ServerProcess::run_to_exit({"serve", "echo", "--listen", temp_unix_path("mode2"),
+                                         "--unix-mode", "rwx"},
+                                        &out, &err);
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_NE(err.find("--unix-mode 'rwx' is not an octal mode"), std::string::npos) << err;
 }
 
 TEST(Errors, UnknownFlagPrintsUsageAndExits64) {
