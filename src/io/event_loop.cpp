@@ -1,6 +1,7 @@
 #include "tcpkit/io/event_loop.hpp"
 
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -12,11 +13,36 @@
 
 namespace tcpkit::io {
 
+namespace {
+
+std::uint32_t to_epoll(Events interest) {
+  std::uint32_t native = 0;
+  if ((interest & kReadable) != 0) native |= EPOLLIN;
+  if ((interest & kWritable) != 0) native |= EPOLLOUT;
+  if ((interest & kPeerClosed) != 0) native |= EPOLLRDHUP;
+  return native;
+}
+
+Events from_epoll(std::uint32_t native) {
+  Events events = 0;
+  if ((native & EPOLLIN) != 0) events |= kReadable;
+  if ((native & EPOLLOUT) != 0) events |= kWritable;
+  if ((native & EPOLLRDHUP) != 0) events |= kPeerClosed;
+  if ((native & EPOLLHUP) != 0) events |= kHangUp;
+  if ((native & EPOLLERR) != 0) events |= kError;
+  return events;
+}
+
+constexpr std::size_t kFirstBatch = 256;
+constexpr std::size_t kLargestBatch = 4096;
+
+}  // namespace
+
 // Drains the eventfd; the posted functions run after the dispatch pass.
 class EventLoop::WakeHandler final : public Handler {
  public:
   explicit WakeHandler(int fd) : fd_(fd) {}
-  void on_events(std::uint32_t) override {
+  void on_events(Events) override {
     std::uint64_t count = 0;
     [[maybe_unused]] auto n = ::read(fd_, &count, sizeof(count));
   }
@@ -29,7 +55,7 @@ class EventLoop::SignalHandler final : public Handler {
  public:
   SignalHandler(UniqueFd fd, std::function<void(int)> fn) : fd_(std::move(fd)), fn_(std::move(fn)) {}
   int fd() const { return fd_.get(); }
-  void on_events(std::uint32_t) override {
+  void on_events(Events) override {
     signalfd_siginfo info{};
     while (::read(fd_.get(), &info, sizeof(info)) == sizeof(info)) {
       fn_(static_cast<int>(info.ssi_signo));
@@ -57,13 +83,14 @@ EventLoop::EventLoop(UniqueFd epoll, UniqueFd wake)
     : epoll_(std::move(epoll)),
       wake_fd_(std::move(wake)),
       wake_handler_(std::make_unique<WakeHandler>(wake_fd_.get())),
-      events_(256) {}
+      events_(new epoll_event[kFirstBatch]),
+      events_capacity_(kFirstBatch) {}
 
 EventLoop::~EventLoop() = default;
 
-Result<void> EventLoop::add(int fd, std::uint32_t events, Handler* handler) {
+Result<void> EventLoop::add(int fd, Events interest, Handler* handler) {
   epoll_event ev{};
-  ev.events = events;
+  ev.events = to_epoll(interest);
   ev.data.ptr = handler;
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     return Fail(Error::from_errno("epoll_ctl ADD fd " + std::to_string(fd)));
@@ -71,9 +98,9 @@ Result<void> EventLoop::add(int fd, std::uint32_t events, Handler* handler) {
   return {};
 }
 
-Result<void> EventLoop::modify(int fd, std::uint32_t events, Handler* handler) {
+Result<void> EventLoop::modify(int fd, Events interest, Handler* handler) {
   epoll_event ev{};
-  ev.events = events;
+  ev.events = to_epoll(interest);
   ev.data.ptr = handler;
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) {
     return Fail(Error::from_errno("epoll_ctl MOD fd " + std::to_string(fd)));
@@ -90,26 +117,31 @@ void EventLoop::remove(int fd, Handler* handler) {
   }
 }
 
-void EventLoop::run() {
+Result<void> EventLoop::run() {
   while (!stopping()) {
     if (before_wait_) before_wait_();
-    int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
+    int n = ::epoll_wait(epoll_.get(), events_.get(), static_cast<int>(events_capacity_),
                          next_timeout_ms());
     now_ = Clock::now();
-    if (n < 0 && errno != EINTR) break;
+    if (n < 0 && errno != EINTR) return Fail(Error::from_errno("epoll_wait"));
     dispatch_end_ = n > 0 ? static_cast<std::size_t>(n) : 0;
     for (dispatch_next_ = 0; dispatch_next_ < dispatch_end_;) {
       const epoll_event& ev = events_[dispatch_next_++];
-      if (ev.data.ptr != nullptr) static_cast<Handler*>(ev.data.ptr)->on_events(ev.events);
+      if (ev.data.ptr != nullptr) {
+        static_cast<Handler*>(ev.data.ptr)->on_events(from_epoll(ev.events));
+      }
     }
     dispatch_next_ = dispatch_end_ = 0;
     // A full batch suggests more are ready: look at more of them next time.
-    if (n == static_cast<int>(events_.size()) && events_.size() < 4096) {
-      events_.resize(events_.size() * 2);
+    if (n > 0 && static_cast<std::size_t>(n) == events_capacity_ &&
+        events_capacity_ < kLargestBatch) {
+      events_capacity_ *= 2;
+      events_.reset(new epoll_event[events_capacity_]);
     }
     run_due_timers();
     run_posted();
   }
+  return {};
 }
 
 void EventLoop::stop() {

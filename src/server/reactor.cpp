@@ -21,7 +21,7 @@ class Reactor::Acceptor final : public io::Handler {
   Acceptor(Reactor& owner, const net::Listener& listener, std::vector<Reactor*> handoff)
       : owner_(owner), listener_(listener), handoff_(std::move(handoff)) {}
 
-  Result<void> start() { return owner_.loop_.add(listener_.fd.get(), EPOLLIN, this); }
+  Result<void> start() { return owner_.loop_.add(listener_.fd.get(), io::kReadable, this); }
   void stop() {
     if (paused_timer_ != 0) owner_.loop_.cancel_timer(paused_timer_);
     if (!paused_) owner_.loop_.remove(listener_.fd.get(), this);
@@ -29,7 +29,7 @@ class Reactor::Acceptor final : public io::Handler {
     stopped_ = true;
   }
 
-  void on_events(std::uint32_t) override {
+  void on_events(io::Events) override {
     for (int i = 0; i < kAcceptsPerEvent; ++i) {
       auto accepted = net::accept_connection(listener_.fd.get(), /*nonblocking=*/true);
       if (!accepted) return back_off(accepted.error());

@@ -28,22 +28,22 @@ Reactor::Connection::~Connection() {
 }
 
 Result<void> Reactor::Connection::start() {
-  interest_ = EPOLLIN | EPOLLRDHUP;
+  interest_ = io::kReadable | io::kPeerClosed;
   return owner_.loop_.add(fd_.get(), interest_, this);
 }
 
-void Reactor::Connection::on_events(std::uint32_t events) {
+void Reactor::Connection::on_events(io::Events events) {
   // A reset (or other socket error): nothing owed can be delivered any more, and requests
   // still unread would be run for nobody. Close before spending anything on them.
-  if ((events & EPOLLERR) != 0) return close("connection reset");
+  if ((events & io::kError) != 0) return close("connection reset");
   if (lingering_) return linger_read();
-  if ((events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) != 0 && wants_input()) {
+  if ((events & (io::kReadable | io::kHangUp | io::kPeerClosed)) != 0 && wants_input()) {
     if (!read_and_serve(kReadsPerEvent)) return;
   }
-  if ((events & EPOLLOUT) != 0) {
+  if ((events & io::kWritable) != 0) {
     if (!flush_and_update()) return;
     if (stalled_ && !serve_stalled()) return;
-  } else if ((events & EPOLLHUP) != 0 && !wants_input() && pending_output() == 0 && !stalled_) {
+  } else if ((events & io::kHangUp) != 0 && !wants_input() && pending_output() == 0 && !stalled_) {
     close("hang-up");
   }
 }
@@ -233,12 +233,12 @@ bool Reactor::Connection::after_write() {
 
 // Returns false when a failed epoll change closed the connection.
 bool Reactor::Connection::update_interest() {
-  std::uint32_t want = EPOLLRDHUP;
-  if (wants_input() || lingering_) want |= EPOLLIN;
-  // A stalled connection with room again asks for a turn: its socket is writable, so EPOLLOUT
+  io::Events want = io::kPeerClosed;
+  if (wants_input() || lingering_) want |= io::kReadable;
+  // A stalled connection with room again asks for a turn: its socket is writable, so kWritable
   // fires on the next wait and the waiting requests run (see on_events).
   const bool wants_turn = stalled_ && !draining_ && limits_.room(pending_output()) > 0;
-  if (!output_.empty() || wants_turn) want |= EPOLLOUT;
+  if (!output_.empty() || wants_turn) want |= io::kWritable;
   if (want == interest_) return true;
   interest_ = want;
   if (auto r = owner_.loop_.modify(fd_.get(), interest_, this); !r) {

@@ -1,19 +1,19 @@
 #pragma once
-// EventLoop: one thread waiting on epoll for readiness, timers and cross-thread work.
+// EventLoop: one thread waiting for readiness, timers and cross-thread work. The backend is
+// epoll; the interface speaks only io's own Events, so another backend (io_uring) can
+// implement it unchanged.
 //
-//   run():  loop { epoll_wait(timeout = next timer) → handlers' on_events
+//   run():  loop { before_wait() → wait(timeout = next timer) → handlers' on_events
 //                  → due timers → posted functions }  until stop()
 //
 // A file descriptor is watched through a Handler the caller owns (a connection, a listener);
-// epoll's data pointer points at it, so dispatch allocates nothing. Timers live in a min-heap.
+// the backend's per-fd pointer points at it, so dispatch allocates nothing. Timers live in a min-heap.
 // post() and stop() may be called from any thread; they wake the loop through an eventfd.
 // Signals are delivered as events through a signalfd (watch_signals), never as handlers that
 // interrupt arbitrary code.
 //
 // Thread affinity: everything except post() and stop() is for the loop's own thread.
 // Lifetime: a Handler must be removed (remove()) before it is destroyed.
-
-#include <sys/epoll.h>
 
 #include <atomic>
 #include <chrono>
@@ -29,14 +29,25 @@
 #include "tcpkit/base/result.hpp"
 #include "tcpkit/base/unique_fd.hpp"
 
+struct epoll_event;
+
 namespace tcpkit::io {
 
 using Clock = std::chrono::steady_clock;
 
+// Readiness in io's own terms, so that a backend other than epoll (io_uring) can implement the
+// same interface. Interest (add/modify) takes kReadable, kWritable and kPeerClosed; a handler
+// is told any of them plus kHangUp and kError, which are always reported.
+using Events = std::uint32_t;
+inline constexpr Events kReadable = 1u << 0;    // data to read, EOF, or an error to pick up
+inline constexpr Events kWritable = 1u << 1;    // room in the send buffer
+inline constexpr Events kPeerClosed = 1u << 2;  // the peer shut down its sending side (FIN)
+inline constexpr Events kHangUp = 1u << 3;      // both directions are closed
+inline constexpr Events kError = 1u << 4;       // a socket error, such as a reset by the peer
+
 class Handler {
  public:
-  // `events` is epoll's mask: EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP.
-  virtual void on_events(std::uint32_t events) = 0;
+  virtual void on_events(Events events) = 0;
 
  protected:
   ~Handler() = default;
@@ -52,8 +63,9 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  Result<void> add(int fd, std::uint32_t events, Handler* handler);
-  Result<void> modify(int fd, std::uint32_t events, Handler* handler);
+  // Errors: "epoll_ctl ADD fd 7: File exists" and the like; nothing changed then.
+  Result<void> add(int fd, Events interest, Handler* handler);
+  Result<void> modify(int fd, Events interest, Handler* handler);
   // Stops watching `fd`. `handler` (the one it was added with) is not called again, not even
   // for events already collected in the current dispatch pass, so it may be destroyed at once.
   void remove(int fd, Handler* handler);
@@ -63,8 +75,9 @@ class EventLoop {
   // are written. Loop thread only.
   void set_before_wait(std::function<void()> fn) { before_wait_ = std::move(fn); }
 
-  // Runs until stop(). Returns at once if stop() was already called.
-  void run();
+  // Runs until stop(). Returns at once if stop() was already called. Errors: the wait itself
+  // failed ("epoll_wait: ..."); the loop has stopped then.
+  Result<void> run();
   // Thread-safe: makes run() return after the current iteration.
   void stop();
   bool stopping() const;
@@ -96,6 +109,7 @@ class EventLoop {
   class WakeHandler;
   class SignalHandler;
 
+
   EventLoop(UniqueFd epoll, UniqueFd wake);
   int next_timeout_ms() const;
   void run_due_timers();
@@ -105,7 +119,8 @@ class EventLoop {
   UniqueFd wake_fd_;
   std::unique_ptr<WakeHandler> wake_handler_;
   std::unique_ptr<SignalHandler> signal_handler_;
-  std::vector<epoll_event> events_;
+  std::unique_ptr<epoll_event[]> events_;  // the batch epoll_wait fills
+  std::size_t events_capacity_ = 0;
   std::function<void()> before_wait_;
   // The part of events_ still to dispatch in this pass (remove() clears entries there).
   std::size_t dispatch_next_ = 0;

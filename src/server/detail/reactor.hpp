@@ -2,7 +2,7 @@
 // Reactor: one event loop serving many non-blocking connections — the heart of the `epoll`
 // model (one Reactor on the main thread) and of `reactors` (one per thread).
 //
-// Theory of operation. Each connection is a Handler registered for EPOLLIN. A readable event
+// Theory of operation. Each connection is a Handler registered for io::kReadable. A readable event
 // reads up to 64 KiB; when the connection holds no leftover input, the read goes into the
 // reactor's scratch buffer and the Session answers straight from it, so a connection whose
 // messages arrive whole never owns an input buffer. Replies go to the loop's batch buffer and
@@ -12,7 +12,7 @@
 // the connection's own output buffer. So an idle connection costs one small object.
 //
 //   readable ─▶ read ─▶ session.on_bytes ─▶ batch ··· before wait: write ─┬─ all written
-//                                                                         └─ rest kept: EPOLLOUT
+//                                                                         └─ rest kept: kWritable
 //
 // Memory is bounded while replies are produced: a session gets the room its connection has
 // left under the high-water mark (OutputLimits) and stops there, so a connection's pending
@@ -44,8 +44,8 @@ class StopWatch final : public io::Handler {
  public:
   StopWatch(io::EventLoop& loop, int stop_fd, std::function<void()> fn)
       : loop_(loop), fd_(stop_fd), fn_(std::move(fn)) {}
-  Result<void> start() { return loop_.add(fd_, EPOLLIN, this); }
-  void on_events(std::uint32_t) override {
+  Result<void> start() { return loop_.add(fd_, io::kReadable, this); }
+  void on_events(io::Events) override {
     loop_.remove(fd_, this);  // the stop fd stays readable: fire once
     fn_();
   }

@@ -26,7 +26,7 @@ class Reactor::Connection final : public io::Handler {
   ~Connection();
 
   Result<void> start();
-  void on_events(std::uint32_t events) override;
+  void on_events(io::Events events) override;
   // Graceful shutdown: stop running requests, write what is owed, then close cleanly.
   void drain();
   void close(const char* why);
@@ -65,7 +65,7 @@ class Reactor::Connection final : public io::Handler {
   OutputLimits limits_;
   io::Buffer input_;
   io::Buffer output_;
-  std::uint32_t interest_ = 0;
+  io::Events interest_ = 0;
   bool read_closed_ = false;
   bool close_after_flush_ = false;
   bool stalled_ = false;

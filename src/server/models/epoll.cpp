@@ -16,8 +16,7 @@ Result<void> run_epoll(ModelContext& ctx) {
   if (auto interval = ctx.service.tick_interval(); interval.count() > 0) {
     (*loop)->add_timer(interval, [&ctx] { ctx.service.tick(); }, interval);
   }
-  (*loop)->run();
-  return {};
+  return (*loop)->run();
 }
 
 }  // namespace tcpkit::server::detail

@@ -5,6 +5,7 @@
 // SO_REUSEPORT: loop 0 accepts on them and hands each connection to the next loop in turn.
 // The calling thread only waits for the stop (and runs the service's tick); then it asks every
 // loop to drain and waits for them to finish.
+#include <system_error>
 #include <thread>
 
 #include "../detail/reactor.hpp"
@@ -18,6 +19,7 @@ struct Shard {
   std::unique_ptr<Reactor> reactor;
   std::vector<net::Listener> own_listeners;  // the SO_REUSEPORT copies (not for loop 0)
   std::thread thread;
+  Result<void> result;  // what the loop's run() returned
 };
 
 // Gives loop `index` its listeners: its own SO_REUSEPORT socket for each TCP address,
@@ -76,15 +78,32 @@ Result<void> run_reactors(ModelContext& ctx) {
   }
   std::atomic<unsigned> finished{0};
   io::EventLoop* control_loop = control->get();
+  // A loop that fails stops them all: the server cannot go on with a part of its cores.
+  auto stop_all = [&shards, control_loop] {
+    for (auto& s : shards) s.loop->stop();
+    control_loop->stop();
+  };
+  Result<void> result;
   for (auto& shard : shards) {
-    shard.thread = std::thread([&shard, &finished, n, control_loop] {
-      shard.loop->run();
-      if (finished.fetch_add(1) + 1 == n) control_loop->stop();
-    });
+    try {
+      shard.thread = std::thread([&shard, &finished, n, control_loop, &stop_all] {
+        shard.result = shard.loop->run();
+        if (!shard.result) stop_all();
+        if (finished.fetch_add(1) + 1 == n) control_loop->stop();
+      });
+    } catch (const std::system_error& e) {
+      result = Fail(Error(e.code(), "starting a reactor thread"));
+      stop_all();
+      break;
+    }
   }
-  (*control)->run();
-  for (auto& shard : shards) shard.thread.join();
-  return {};
+  if (result) result = (*control)->run();
+  if (!result) stop_all();
+  for (auto& shard : shards) {
+    if (shard.thread.joinable()) shard.thread.join();
+    if (result && !shard.result) result = shard.result;
+  }
+  return result;
 }
 
 }  // namespace tcpkit::server::detail

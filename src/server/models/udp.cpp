@@ -23,7 +23,7 @@ class DatagramSocket final : public io::Handler {
   DatagramSocket(ModelContext& ctx, const net::Listener& listener, char* scratch)
       : ctx_(ctx), listener_(listener), scratch_(scratch) {}
 
-  void on_events(std::uint32_t) override {
+  void on_events(io::Events) override {
     for (int i = 0; i < kDatagramsPerEvent; ++i) {
       auto d = net::receive_from(listener_.fd.get(), scratch_, kMaxDatagram);
       if (!d) {
@@ -59,13 +59,12 @@ Result<void> run_datagram(ModelContext& ctx) {
   std::vector<std::unique_ptr<DatagramSocket>> sockets;
   for (const auto& listener : ctx.listeners) {
     sockets.push_back(std::make_unique<DatagramSocket>(ctx, listener, scratch.get()));
-    if (auto r = (*loop)->add(listener.fd.get(), EPOLLIN, sockets.back().get()); !r) return r;
+    if (auto r = (*loop)->add(listener.fd.get(), io::kReadable, sockets.back().get()); !r) return r;
   }
   io::EventLoop* l = loop->get();
   StopWatch stop(*l, ctx.stop_fd, [l] { l->stop(); });
   if (auto r = stop.start(); !r) return r;
-  l->run();
-  return {};
+  return l->run();
 }
 
 }  // namespace tcpkit::server::detail

@@ -4,12 +4,15 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <string_view>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -39,7 +42,42 @@ TEST(EventLoop, StopBeforeRunReturnsAtOnce) {
   auto loop = make_loop();
   loop->stop();
   EXPECT_TRUE(loop->stopping());
-  loop->run();  // must not block
+  ASSERT_TRUE(loop->run().ok());  // must not block
+}
+
+// The fds of this process that are epoll instances.
+std::vector<int> epoll_fds() {
+  std::vector<int> out;
+  for (int fd = 0; fd < 1024; ++fd) {
+    char link[64];
+    char target[128] = {};
+    std::snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    const ssize_t n = ::readlink(link, target, sizeof(target) - 1);
+    if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)) == "anon_inode:[eventpoll]") {
+      out.push_back(fd);
+    }
+  }
+  return out;
+}
+
+// A failing wait is an error the caller sees, not a silent stop.
+TEST(EventLoop, RunReportsAFailedWait) {
+  const auto before = epoll_fds();
+  auto loop = make_loop();
+  int mine = -1;
+  for (int fd : epoll_fds()) {
+    if (std::find(before.begin(), before.end(), fd) == before.end()) mine = fd;
+  }
+  ASSERT_GE(mine, 0);
+  loop->add_timer(0ms, [mine] {
+    // The loop's epoll fd now names something that is not an epoll instance.
+    int not_epoll = ::eventfd(0, EFD_CLOEXEC);
+    ASSERT_GE(::dup2(not_epoll, mine), 0);
+    ::close(not_epoll);
+  });
+  auto r = loop->run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("epoll_wait"), std::string::npos) << r.error().message();
 }
 
 TEST(EventLoop, TimersFireInDeadlineOrder) {
@@ -52,7 +90,7 @@ TEST(EventLoop, TimersFireInDeadlineOrder) {
   loop->add_timer(10ms, [&] { order.push_back(10); });
   loop->add_timer(20ms, [&] { order.push_back(20); });
   loop->add_timer(0ms, [&] { order.push_back(0); });
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_EQ(order, (std::vector<int>{0, 10, 20, 30}));
   EXPECT_GE(Clock::now() - start, 30ms) << "a timer must never fire early";
@@ -73,7 +111,7 @@ TEST(EventLoop, PeriodicTimerRepeatsUntilItCancelsItself) {
         }
       },
       2ms);
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_EQ(count, 5);
 }
@@ -88,7 +126,7 @@ TEST(EventLoop, CancelledTimerNeverFires) {
   loop->cancel_timer(id);
   loop->cancel_timer(periodic);
   loop->add_timer(40ms, [&] { loop->stop(); });
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_FALSE(fired);
 }
@@ -104,7 +142,7 @@ TEST(EventLoop, TimerCancelsAnotherDueInTheSamePass) {
   // Let both become due before the loop looks at them.
   std::this_thread::sleep_for(10ms);
   loop->add_timer(20ms, [&] { loop->stop(); });
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_FALSE(second_fired);
 }
@@ -127,7 +165,7 @@ TEST(EventLoop, PostFromAnotherThreadWakesTheLoop) {
     });
   });
   const auto start = Clock::now();
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   poster.join();
   EXPECT_FALSE(hung);
   EXPECT_EQ(ran_on, loop_thread);
@@ -147,7 +185,7 @@ TEST(EventLoop, PostedFunctionsRunInOrderAndMayPostMore) {
     });
   });
   loop->post([&] { order.push_back(2); });
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
 }
@@ -163,7 +201,7 @@ TEST(EventLoop, StopFromAnotherThreadWakesTheLoop) {
     std::this_thread::sleep_for(20ms);
     loop->stop();
   });
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   stopper.join();
   EXPECT_FALSE(hung);
   EXPECT_TRUE(loop->stopping());
@@ -174,7 +212,7 @@ struct CountingHandler final : Handler {
   int calls = 0;
   std::uint32_t last = 0;
   std::function<void()> then;
-  void on_events(std::uint32_t events) override {
+  void on_events(io::Events events) override {
     ++calls;
     last = events;
     char buf[64];
@@ -200,7 +238,7 @@ TEST(EventLoop, HandlersAreCalledForReadinessAndNotAfterRemove) {
   SocketPair p;
   CountingHandler h;
   h.fd = p.b.get();
-  ASSERT_TRUE(loop->add(p.b.get(), EPOLLIN, &h).ok());
+  ASSERT_TRUE(loop->add(p.b.get(), io::kReadable, &h).ok());
   ASSERT_EQ(::write(p.a.get(), "x", 1), 1);
   h.then = [&] {
     if (h.calls == 1) {
@@ -211,10 +249,10 @@ TEST(EventLoop, HandlersAreCalledForReadinessAndNotAfterRemove) {
       loop->add_timer(30ms, [&] { loop->stop(); });
     }
   };
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_EQ(h.calls, 2);
-  EXPECT_EQ(h.last & EPOLLIN, static_cast<std::uint32_t>(EPOLLIN));
+  EXPECT_EQ(h.last & io::kReadable, io::kReadable);
 }
 
 TEST(EventLoop, ModifyChangesTheInterest) {
@@ -224,18 +262,18 @@ TEST(EventLoop, ModifyChangesTheInterest) {
   SocketPair p;
   CountingHandler h;
   h.fd = -1;  // read nothing: stays readable
-  ASSERT_TRUE(loop->add(p.b.get(), EPOLLIN, &h).ok());
+  ASSERT_TRUE(loop->add(p.b.get(), io::kReadable, &h).ok());
   ASSERT_EQ(::write(p.a.get(), "x", 1), 1);
   h.then = [&] {
     if (h.calls == 1) {
-      EXPECT_EQ(h.last, static_cast<std::uint32_t>(EPOLLIN));
-      ASSERT_TRUE(loop->modify(p.b.get(), EPOLLOUT, &h).ok());
+      EXPECT_EQ(h.last, io::kReadable);
+      ASSERT_TRUE(loop->modify(p.b.get(), io::kWritable, &h).ok());
     } else {
-      EXPECT_EQ(h.last, static_cast<std::uint32_t>(EPOLLOUT));
+      EXPECT_EQ(h.last, io::kWritable);
       loop->stop();
     }
   };
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_EQ(h.calls, 2);
 }
@@ -244,8 +282,8 @@ TEST(EventLoop, AddingAnFdTwiceIsAnError) {
   auto loop = make_loop();
   SocketPair p;
   CountingHandler h;
-  ASSERT_TRUE(loop->add(p.b.get(), EPOLLIN, &h).ok());
-  auto again = loop->add(p.b.get(), EPOLLIN, &h);
+  ASSERT_TRUE(loop->add(p.b.get(), io::kReadable, &h).ok());
+  auto again = loop->add(p.b.get(), io::kReadable, &h);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().message(),
             "epoll_ctl ADD fd " + std::to_string(p.b.get()) + ": File exists");
@@ -262,13 +300,13 @@ TEST(EventLoop, HandlerRemovedByAnotherInTheSameBatchIsNotCalled) {
   CountingHandler h1, h2;
   h1.fd = p1.b.get();
   h2.fd = p2.b.get();
-  ASSERT_TRUE(loop->add(p1.b.get(), EPOLLIN, &h1).ok());
-  ASSERT_TRUE(loop->add(p2.b.get(), EPOLLIN, &h2).ok());
+  ASSERT_TRUE(loop->add(p1.b.get(), io::kReadable, &h1).ok());
+  ASSERT_TRUE(loop->add(p2.b.get(), io::kReadable, &h2).ok());
   h1.then = [&] { loop->remove(p2.b.get(), &h2); loop->stop(); };
   h2.then = [&] { loop->remove(p1.b.get(), &h1); loop->stop(); };
   ASSERT_EQ(::write(p1.a.get(), "1", 1), 1);
   ASSERT_EQ(::write(p2.a.get(), "2", 1), 1);
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   EXPECT_EQ(h1.calls + h2.calls, 1);
 }
@@ -305,7 +343,7 @@ TEST_F(SignalTest, WatchedSignalsArriveAsEventsOnTheLoop) {
   EXPECT_EQ(sigismember(&now, SIGUSR1), 1);
   ASSERT_EQ(::pthread_kill(::pthread_self(), SIGUSR1), 0);
   ASSERT_EQ(::raise(SIGUSR2), 0);
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   EXPECT_FALSE(hung);
   ASSERT_EQ(seen.size(), 2u);
   std::sort(seen.begin(), seen.end());
@@ -326,7 +364,7 @@ TEST_F(SignalTest, SignalFromAnotherThreadWakesTheLoop) {
     std::this_thread::sleep_for(20ms);
     ::pthread_kill(target, SIGUSR1);
   });
-  loop->run();
+  ASSERT_TRUE(loop->run().ok());
   sender.join();
   EXPECT_FALSE(hung);
   EXPECT_EQ(seen, SIGUSR1);
