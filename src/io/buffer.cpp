@@ -1,5 +1,7 @@
 #include "tcpkit/io/buffer.hpp"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,8 +12,36 @@
 namespace tcpkit::io {
 
 namespace {
+
 constexpr std::size_t kMinAllocation = 4096;
+// Storage this large is mapped directly, so that when a connection that held a lot (a slow
+// reader, a huge reply) drains, the memory goes back to the system at once instead of staying
+// in an allocator's arena (glibc raises its own mmap threshold as it goes, and keeps per-thread
+// arenas). Capacities are powers of two from 4 KiB, so these are whole pages.
+constexpr std::size_t kMapThreshold = 1u << 20;
+
+char* allocate(std::size_t capacity) {
+  if (capacity >= kMapThreshold) {
+    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                     0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<char*>(p);
+  }
+  char* p = static_cast<char*>(std::malloc(capacity));
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
 }
+
+void deallocate(char* data, std::size_t capacity) {
+  if (data == nullptr) return;
+  if (capacity >= kMapThreshold) {
+    ::munmap(data, capacity);
+  } else {
+    std::free(data);
+  }
+}
+
+}  // namespace
 
 Buffer::Buffer(Buffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
@@ -21,7 +51,7 @@ Buffer::Buffer(Buffer&& other) noexcept
 
 Buffer& Buffer::operator=(Buffer&& other) noexcept {
   if (this != &other) {
-    std::free(data_);
+    deallocate(data_, capacity_);
     data_ = std::exchange(other.data_, nullptr);
     capacity_ = std::exchange(other.capacity_, 0);
     begin_ = std::exchange(other.begin_, kCheapPrepend);
@@ -30,7 +60,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
   return *this;
 }
 
-Buffer::~Buffer() { std::free(data_); }
+Buffer::~Buffer() { deallocate(data_, capacity_); }
 
 void Buffer::consume(std::size_t n) {
   TCPKIT_ASSERT(n <= size());
@@ -41,7 +71,7 @@ void Buffer::consume(std::size_t n) {
 
 void Buffer::release() {
   TCPKIT_ASSERT(empty());
-  std::free(data_);
+  deallocate(data_, capacity_);
   data_ = nullptr;
   capacity_ = 0;
   begin_ = end_ = kCheapPrepend;
@@ -91,10 +121,9 @@ void Buffer::make_room(std::size_t n) {
   std::size_t want = kCheapPrepend + len + n;
   std::size_t cap = capacity_ < kMinAllocation ? kMinAllocation : capacity_ * 2;
   while (cap < want) cap *= 2;
-  char* fresh = static_cast<char*>(std::malloc(cap));
-  if (fresh == nullptr) throw std::bad_alloc();
+  char* fresh = allocate(cap);
   if (len > 0) std::memcpy(fresh + kCheapPrepend, data_ + begin_, len);
-  std::free(data_);
+  deallocate(data_, capacity_);
   data_ = fresh;
   capacity_ = cap;
   begin_ = kCheapPrepend;

@@ -20,7 +20,7 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // While lingering before the close, how often to look whether the peer acknowledged everything.
 constexpr auto kLingerPoll = std::chrono::milliseconds(10);
 
-enum class Wait { kReady, kStop, kTimeout };
+enum class Wait { kReady, kReset, kStop, kTimeout };
 
 // Polls `fd` for `events` and `stop_fd` (when >= 0) for readability, up to `deadline`.
 Wait wait_for(int fd, short events, int stop_fd, std::optional<Clock::time_point> deadline) {
@@ -37,6 +37,8 @@ Wait wait_for(int fd, short events, int stop_fd, std::optional<Clock::time_point
       if (deadline && Clock::now() < *deadline) continue;  // the 60 s clamp
       return Wait::kTimeout;
     }
+    // A socket error (the peer reset it): nothing owed can be delivered any more.
+    if ((fds[0].revents & POLLERR) != 0) return Wait::kReset;
     if (fds[0].revents != 0) return Wait::kReady;
     return Wait::kStop;
   }
@@ -66,6 +68,7 @@ class BlockingConnection {
       Wait w = wait_for(fd_.get(), POLLIN, ctx_.stop_fd, idle_deadline());
       if (w == Wait::kTimeout) return idle_close();
       if (w == Wait::kStop) return drain();
+      if (w == Wait::kReset) return;  // its unread requests are not run for nobody
       if (!read_and_serve()) return;
     }
   }
@@ -103,7 +106,7 @@ class BlockingConnection {
       const std::size_t room = limits_.room(output_.size());
       Progress p = session_->on_bytes(input_.view(), output_, room);
       input_.consume(p.consumed);
-      if (auto why = limits_.exceeded(output_.size(), Clock::now())) {
+      if (auto why = limits_.exceeded(output_.size(), output_.size(), Clock::now())) {
         return disconnect(why);
       }
       if (!flush() || p.close) return false;
@@ -139,11 +142,14 @@ class BlockingConnection {
         last_active_ = Clock::now();
         continue;
       }
-      const auto now = Clock::now();
-      if (auto why = limits_.exceeded(output_.size(), now)) return disconnect(why);
+      // Waiting for the socket: what the kernel holds unsent counts toward the soft limit.
+      std::size_t owed = output_.size();
+      if (limits_.soft_limited()) owed += net::unacknowledged_bytes(fd_.get());
+      if (auto why = limits_.exceeded(output_.size(), owed, Clock::now())) return disconnect(why);
       auto deadline = earliest(earliest(idle_deadline(), drain_deadline_),
                                limits_.soft_deadline());
       Wait w = wait_for(fd_.get(), POLLOUT, drain_deadline_ ? -1 : ctx_.stop_fd, deadline);
+      if (w == Wait::kReset) return false;
       if (w == Wait::kStop) begin_stopping();
       if (w != Wait::kTimeout) continue;
       if (drain_deadline_ && Clock::now() >= *drain_deadline_) return false;

@@ -193,7 +193,9 @@ void Reactor::flush_deferred() {
   }
   deferred_.clear();
   batch_out_.clear();
-  if (batch_out_.capacity() > kScratchSize * 16) batch_out_.release();
+  // A batch that grew past twice its limit (one huge reply) gives the memory back; a
+  // usual one keeps its storage for the next iteration.
+  if (batch_out_.capacity() > 2 * kBatchLimit) batch_out_.release();
 }
 
 void Reactor::sweep_idle() {

@@ -108,8 +108,9 @@ bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
     return false;
   }
   // Out of room with input left: whole requests may be waiting. They run when output drains.
-  stalled_ = !input_.empty() && !p.close &&
-             limits_.room(pending_output() + (out.size() - before)) == 0;
+  const std::size_t pending_now =
+      &out == &output_ ? pending_output() : pending_output() + (out.size() - before);
+  stalled_ = !input_.empty() && !p.close && limits_.room(pending_now) == 0;
   return replied(out, before);
 }
 
@@ -202,8 +203,13 @@ std::optional<std::size_t> Reactor::Connection::write_out(std::string_view bytes
 // soft limit, a timer looks again when its seconds are up: a client that reads nothing gives
 // the loop no other reason to.
 bool Reactor::Connection::check_limits() {
-  if (const char* why = limits_.exceeded(pending_output(), io::Clock::now())) {
-    log::warn("{}: {} ({} bytes); disconnecting", peer_, why, pending_output());
+  const std::size_t pending = pending_output();
+  std::size_t owed = pending;
+  if (limits_.soft_limited() && (interest_ & io::kWritable) != 0) {
+    owed += net::unacknowledged_bytes(fd_.get());  // waiting for the socket: count the kernel's
+  }
+  if (const char* why = limits_.exceeded(pending, owed, io::Clock::now())) {
+    log::warn("{}: {} ({} bytes owed); disconnecting", peer_, why, owed);
     owner_.ctx_.stats.output_limit_disconnects.fetch_add(1, std::memory_order_relaxed);
     close("output limit");
     return false;
@@ -220,7 +226,6 @@ bool Reactor::Connection::check_limits() {
 // What follows a write: limits, the close a session, the peer or the drain asked for, interest.
 bool Reactor::Connection::after_write() {
   if (output_.empty() && output_.capacity() > 0) output_.release();
-  if (!check_limits()) return false;
   if (output_.empty()) {
     if (draining_ && !lingering_) return start_lingering();
     if (read_closed_ || close_after_flush_) {
@@ -228,7 +233,7 @@ bool Reactor::Connection::after_write() {
       return false;
     }
   }
-  return update_interest();
+  return update_interest() && check_limits();
 }
 
 // Returns false when a failed epoll change closed the connection.

@@ -5,11 +5,13 @@
 //   pending < high water          the session may run requests: room() = high water - pending
 //   pending >= high water         no room: requests wait, reading stops (backpressure)
 //   pending > hard limit          disconnect at once ("output over the hard limit")
-//   pending > soft limit for the soft seconds in a row        disconnect
+//   owed > soft limit for the soft seconds in a row           disconnect
 //
 // Because a session stops at its room, pending output passes the high-water mark by at most
-// one reply; the hard limit catches a single reply too large to hold. Not thread-safe: it
-// belongs to its connection.
+// one reply; the hard limit catches a single reply too large to hold. "Owed" adds, while the
+// connection waits for its socket, what the kernel holds unsent: with backpressure a client
+// that stopped reading keeps little in user space (the kernel's buffers fill first), so the
+// soft limit must see those bytes to notice it. Not thread-safe: it belongs to its connection.
 
 #include <chrono>
 #include <cstddef>
@@ -33,12 +35,17 @@ class OutputLimits {
     return pending >= high ? 0 : high - pending;
   }
 
-  // Called whenever `pending` changed. The reason to disconnect, or nullptr.
-  const char* exceeded(std::size_t pending, Clock::time_point now) {
+  // True when the soft limit is on, so that callers query the kernel for `owed` only then.
+  bool soft_limited() const { return options_.output_soft_limit > 0; }
+
+  // Called whenever the output changed: `pending` in user space, `owed` = pending plus what
+  // the kernel holds unsent (or just pending when the caller did not ask the kernel). The
+  // reason to disconnect, or nullptr.
+  const char* exceeded(std::size_t pending, std::size_t owed, Clock::time_point now) {
     if (options_.output_limit > 0 && pending > options_.output_limit) {
       return "pending output over the hard limit (--output-limit)";
     }
-    if (options_.output_soft_limit == 0 || pending <= options_.output_soft_limit) {
+    if (!soft_limited() || owed <= options_.output_soft_limit) {
       soft_since_.reset();
       return nullptr;
     }
