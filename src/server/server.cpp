@@ -1,6 +1,5 @@
 #include "tcpkit/server/server.hpp"
 
-#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -66,11 +65,6 @@ std::chrono::milliseconds ModelContext::accept_back_off(const Error& error) {
               starved ? "; pausing accepts for 100 ms" : "", n);
   }
   return pause;
-}
-
-bool ModelContext::stop_requested() const {
-  pollfd p{stop_fd, POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0;
 }
 
 }  // namespace detail

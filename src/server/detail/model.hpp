@@ -46,7 +46,6 @@ struct ModelContext {
   // effort), the socket closed, and the refusal counted and logged (rate-limited).
   bool admit(net::Accepted& accepted);
   void closed() { stats.connections_open.fetch_sub(1, std::memory_order_relaxed); }
-  bool stop_requested() const;
   // The accept back-off policy of every model: after a failed accept, how long to stop
   // accepting. Out of fds or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): 100 ms, so the loop
   // does not spin on a readiness it cannot act on; anything else (a connection that failed in
