@@ -1,5 +1,5 @@
 #pragma once
-// Conversions between text and numbers with Redis's exact rules, and glob matching.
+// Conversions between text and numbers with Redis's exact rules (glob matching: glob.hpp).
 // Pure functions; thread-safe.
 
 #include <cstdint>
@@ -19,8 +19,6 @@ std::string format_long_double(long double v);
 void append_int(std::string& out, std::int64_t n);
 // True when `s` is what Redis stores with the "int" encoding (round-trips through int64).
 bool is_int_encodable(std::string_view s);
-// Redis's stringmatchlen: '*', '?', '[a-z]', '[^x]', '\' escapes; optionally case-insensitive.
-bool glob_match(std::string_view pattern, std::string_view text, bool nocase = false);
 // ASCII case-insensitive equality (command names, options).
 bool iequals(std::string_view a, std::string_view b);
 

@@ -1,6 +1,6 @@
 // Dict: progressive rehashing keeps every key through growth and shrinking; SCAN's cursor
 // returns every key present for the whole walk at least once, even across resizes. And the
-// glob matcher.
+// number parsing of text.hpp.
 
 #include <gtest/gtest.h>
 
@@ -86,25 +86,6 @@ TEST(KvDict, RandomEntryFindsElements) {
   std::set<int> picked;
   for (int i = 0; i < 2000; ++i) picked.insert(d.random_entry(rng)->value);
   EXPECT_GT(picked.size(), 40u);
-}
-
-TEST(KvGlob, MatchesLikeRedis) {
-  EXPECT_TRUE(glob_match("*", ""));
-  EXPECT_TRUE(glob_match("h?llo", "hello"));
-  EXPECT_FALSE(glob_match("h?llo", "hllo"));
-  EXPECT_TRUE(glob_match("h*llo", "heeeello"));
-  EXPECT_TRUE(glob_match("h[ae]llo", "hallo"));
-  EXPECT_FALSE(glob_match("h[ae]llo", "hillo"));
-  EXPECT_TRUE(glob_match("h[^e]llo", "hallo"));
-  EXPECT_FALSE(glob_match("h[^e]llo", "hello"));
-  EXPECT_TRUE(glob_match("h[a-b]llo", "hbllo"));
-  EXPECT_TRUE(glob_match("h[b-a]llo", "hallo"));
-  EXPECT_TRUE(glob_match("h\\*llo", "h*llo"));
-  EXPECT_FALSE(glob_match("h\\*llo", "hello"));
-  EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
-  EXPECT_FALSE(glob_match("a*b*c", "axxbyy"));
-  EXPECT_TRUE(glob_match("MAX*", "maxmemory", true));
-  EXPECT_FALSE(glob_match("MAX*", "maxmemory", false));
 }
 
 TEST(KvText, NumbersLikeRedis) {
