@@ -2,6 +2,8 @@
 
 #include "kv/text.hpp"
 
+#include "tcpkit/codec/parse_int.hpp"
+
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -12,13 +14,8 @@
 namespace tcpkit::kv {
 
 std::optional<std::int64_t> parse_int(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  if (s == "0") return 0;
-  std::size_t digits_at = s[0] == '-' ? 1 : 0;
-  if (digits_at >= s.size() || s[digits_at] < '1' || s[digits_at] > '9') return std::nullopt;
   std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (!codec::parse_int64(s, value)) return std::nullopt;
   return value;
 }
 

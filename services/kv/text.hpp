@@ -10,6 +10,7 @@
 namespace tcpkit::kv {
 
 // Redis's string2ll: optional '-', digits, no leading zeros or '+' or spaces, fits int64.
+// The codec's parse_int64 (tcpkit/codec/parse_int.hpp), the one copy of these rules.
 std::optional<std::int64_t> parse_int(std::string_view s);
 // Redis's string2ld (strtold): rejects leading spaces, trailing garbage, NaN, overflow.
 std::optional<long double> parse_long_double(std::string_view s);

@@ -10,8 +10,10 @@
 
 #include "kv/dict.hpp"
 #include "kv/text.hpp"
+#include "kv_test_support.hpp"
+#include "tcpkit/codec/parse_int.hpp"
 
-namespace tcpkit::kv {
+namespace tcpkit::kv::testing {
 namespace {
 
 using IntDict = Dict<std::string, int>;
@@ -88,6 +90,22 @@ TEST(KvDict, RandomEntryFindsElements) {
   EXPECT_GT(picked.size(), 40u);
 }
 
+// kv takes integers exactly as the RESP codec does: one parser (codec::parse_int64).
+TEST(KvText, ParseIntIsTheCodecParser) {
+  for (std::string_view s : {"0", "-0", "1", "-1", "007", "+5", " 5", "5 ", "1a", "", "-",
+                             "9223372036854775807", "9223372036854775808",
+                             "-9223372036854775808", "-9223372036854775809",
+                             "18446744073709551616", "99999999999999999999",
+                             "123456789012345678901"}) {
+    std::int64_t want = 0;
+    const bool ok = codec::parse_int64(s, want);
+    EXPECT_EQ(parse_int(s).has_value(), ok) << s;
+    if (ok) {
+      EXPECT_EQ(*parse_int(s), want) << s;
+    }
+  }
+}
+
 TEST(KvText, NumbersLikeRedis) {
   EXPECT_EQ(parse_int("0"), 0);
   EXPECT_EQ(parse_int("-12"), -12);
@@ -106,4 +124,4 @@ TEST(KvText, NumbersLikeRedis) {
 }
 
 }  // namespace
-}  // namespace tcpkit::kv
+}  // namespace tcpkit::kv::testing
