@@ -109,7 +109,8 @@ void scan(CommandContext& ctx) {
     next = ctx.db().scan(next, [&](const KeyEntry& e) { found.push_back(&e); });
   } while (next != 0 && --budget > 0 && static_cast<std::int64_t>(found.size()) < count);
   std::erase_if(found, [&](const KeyEntry* e) {
-    return expired(*e, ctx.now_ms) || (pattern && *pattern != "*" && !glob_match(*pattern, e->key)) ||
+    const bool filtered = pattern && *pattern != "*";
+    return expired(*e, ctx.now_ms) || (filtered && !glob_match(*pattern, e->key)) ||
            (!type_filter.empty() && !iequals(type_filter, type_name(e->value.type)));
   });
   ctx.out.array(2);

@@ -93,8 +93,10 @@ class ProtocolSession final : public KvSession {
       if (restricted == restricted_) return;
       restricted_ = restricted;
       codec::RespLimits limits = decoder_.limits();
-      limits.unauthenticated_max_array_length = restricted ? kUnauthenticatedMaxArgs : codec::kNoLimit;
-      limits.unauthenticated_max_bulk_length = restricted ? kUnauthenticatedMaxBulk : codec::kNoLimit;
+      limits.unauthenticated_max_array_length =
+          restricted ? kUnauthenticatedMaxArgs : codec::kNoLimit;
+      limits.unauthenticated_max_bulk_length =
+          restricted ? kUnauthenticatedMaxBulk : codec::kNoLimit;
       decoder_.set_limits(limits);
     }
   }
