@@ -77,6 +77,14 @@ const Param kParams[] = {
        if (err.empty()) c.max_bulk_length = static_cast<std::size_t>(bytes);
        return err;
      }},
+    {"protected-mode", [](KvConfig& c) { return std::string(c.protected_mode ? "yes" : "no"); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       if (!iequals(v, "yes") && !iequals(v, "no")) {
+         return config_set_failed_error(n, ConfigReason::kNotYesNo);
+       }
+       c.protected_mode = iequals(v, "yes");
+       return std::string();
+     }},
     {"save", [](KvConfig& c) { return c.save; },
      [](KvConfig& c, std::string_view, std::string_view v) {
        c.save.assign(v);
@@ -136,6 +144,7 @@ void config_set(CommandContext& ctx) {
     if (!err.empty()) return ctx.out.error(err);
   }
   ctx.service.config() = std::move(updated);
+  ctx.service.config_changed();
   ctx.ok();
 }
 

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,7 @@ void scan(CommandContext& ctx) {
   auto cursor = parse_cursor(ctx.args[1]);
   if (!cursor) return ctx.error(KvError::kInvalidCursor);
   std::int64_t count = 10;
-  std::string_view pattern;
+  std::optional<std::string_view> pattern;  // MATCH "" is a pattern too (it matches only "")
   std::string_view type_filter;
   for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
     if (i + 1 >= ctx.args.size()) return ctx.error(KvError::kSyntax);
@@ -108,7 +109,8 @@ void scan(CommandContext& ctx) {
     next = ctx.db().scan(next, [&](const KeyEntry& e) { found.push_back(&e); });
   } while (next != 0 && --budget > 0 && static_cast<std::int64_t>(found.size()) < count);
   std::erase_if(found, [&](const KeyEntry* e) {
-    return expired(*e, ctx.now_ms) || (!pattern.empty() && pattern != "*" && !glob_match(pattern, e->key)) ||
+    const bool filtered = pattern && *pattern != "*";
+    return expired(*e, ctx.now_ms) || (filtered && !glob_match(*pattern, e->key)) ||
            (!type_filter.empty() && !iequals(type_filter, type_name(e->value.type)));
   });
   ctx.out.array(2);

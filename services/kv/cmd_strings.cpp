@@ -10,38 +10,60 @@ namespace tcpkit::kv::cmd {
 
 namespace {
 
-constexpr unsigned kNx = 1, kXx = 2, kGet = 4, kKeepTtl = 8;
+constexpr unsigned kNx = 1, kXx = 2, kGet = 4, kKeepTtl = 8, kPersist = 16, kExpire = 32;
 
-// SET's options after the value; nullopt after replying the error.
+// The options of SET (after the value) and GETEX (after the key), as Redis's
+// parseExtendedStringArgumentsOrReply reads them: a flag conflicts only with the others, so a
+// repeated flag is accepted ("EX 10 EX 20": the last value wins), but two different expiry
+// units, or an expiry with KEEPTTL/PERSIST, are a syntax error.
+struct StringOptions {
+  unsigned flags = 0;
+  ExpireArgs expire;  // the raw EX/PX/EXAT/PXAT argument, validated later
+};
+
+enum class OptionsOf { kSet, kGetex };
+
+std::optional<StringOptions> parse_string_options(CommandContext& ctx, OptionsOf command) {
+  const bool set = command == OptionsOf::kSet;
+  StringOptions opts;
+  for (std::size_t i = set ? 3 : 2; i < ctx.args.size(); ++i) {
+    const std::string_view a = ctx.args[i];
+    const bool has_next = i + 1 < ctx.args.size();
+    const ExpireUnit unit = expire_unit(a);
+    const bool other_unit = opts.expire.unit != ExpireUnit::kNone && opts.expire.unit != unit;
+    if (set && iequals(a, "nx") && !(opts.flags & kXx)) {
+      opts.flags |= kNx;
+    } else if (set && iequals(a, "xx") && !(opts.flags & kNx)) {
+      opts.flags |= kXx;
+    } else if (set && iequals(a, "get")) {
+      opts.flags |= kGet;
+    } else if (set && iequals(a, "keepttl") && !(opts.flags & (kPersist | kExpire))) {
+      opts.flags |= kKeepTtl;
+    } else if (!set && iequals(a, "persist") && !(opts.flags & (kExpire | kKeepTtl))) {
+      opts.flags |= kPersist;
+    } else if (unit != ExpireUnit::kNone && !other_unit && has_next &&
+               !(opts.flags & (kKeepTtl | kPersist))) {
+      opts.flags |= kExpire;
+      opts.expire = {unit, ctx.args[++i]};
+    } else {
+      return ctx.error(KvError::kSyntax), std::nullopt;
+    }
+  }
+  return opts;
+}
+
+// SET's flags and absolute expiry; nullopt after replying the error.
 struct SetOptions {
   unsigned flags = 0;
   std::int64_t expire_at_ms = kNoExpire;
 };
 
 std::optional<SetOptions> parse_set_options(CommandContext& ctx) {
-  SetOptions opts;
-  ExpireArgs expire;
-  for (std::size_t i = 3; i < ctx.args.size(); ++i) {
-    std::string_view a = ctx.args[i];
-    const bool has_next = i + 1 < ctx.args.size();
-    unsigned flag = iequals(a, "nx") ? kNx : iequals(a, "xx") ? kXx : iequals(a, "get") ? kGet
-                    : iequals(a, "keepttl") ? kKeepTtl : 0;
-    if (flag != 0) {
-      const bool conflict = (flag == kNx && (opts.flags & kXx)) ||
-                            (flag == kXx && (opts.flags & kNx)) ||
-                            (flag == kKeepTtl && expire.unit != ExpireUnit::kNone);
-      if (conflict) return ctx.error(KvError::kSyntax), std::nullopt;
-      opts.flags |= flag;
-    } else if (ExpireUnit unit = expire_unit(a); unit != ExpireUnit::kNone && has_next &&
-                                                 expire.unit == ExpireUnit::kNone &&
-                                                 !(opts.flags & kKeepTtl)) {
-      expire = {unit, ctx.args[++i]};
-    } else {
-      return ctx.error(KvError::kSyntax), std::nullopt;
-    }
-  }
-  if (expire.unit != ExpireUnit::kNone) {
-    auto at = expire_at_or_reply(ctx, expire, "set");
+  auto parsed = parse_string_options(ctx, OptionsOf::kSet);
+  if (!parsed) return std::nullopt;
+  SetOptions opts{parsed->flags, kNoExpire};
+  if (parsed->flags & kExpire) {
+    auto at = expire_at_or_reply(ctx, parsed->expire, "set");
     if (!at) return std::nullopt;
     opts.expire_at_ms = *at;
   }
@@ -97,29 +119,21 @@ void getdel(CommandContext& ctx) {
   ctx.db().erase(ctx.args[1]);
 }
 
+// Redis's order: option syntax, then the key (missing: nil, whatever the expiry says), then
+// its type, and only then the expiry value.
 void getex(CommandContext& ctx) {
-  ExpireArgs expire;
-  bool persist = false;
-  for (std::size_t i = 2; i < ctx.args.size(); ++i) {
-    ExpireUnit unit = expire_unit(ctx.args[i]);
-    const bool chosen = persist || expire.unit != ExpireUnit::kNone;
-    if (iequals(ctx.args[i], "persist") && !chosen) {
-      persist = true;
-    } else if (unit != ExpireUnit::kNone && !chosen && i + 1 < ctx.args.size()) {
-      expire = {unit, ctx.args[++i]};
-    } else {
-      return ctx.error(KvError::kSyntax);
-    }
-  }
+  auto opts = parse_string_options(ctx, OptionsOf::kGetex);
+  if (!opts) return;
+  KeyEntry* e = util::lookup_read(ctx, ctx.args[1]);
+  if (e == nullptr) return ctx.out.null();
+  if (!util::is_string_or_reply(ctx, e)) return;
   std::int64_t at = kNoExpire;
-  if (expire.unit != ExpireUnit::kNone) {
-    auto parsed = expire_at_or_reply(ctx, expire, "getex");
+  if (opts->flags & kExpire) {
+    auto parsed = expire_at_or_reply(ctx, opts->expire, "getex");
     if (!parsed) return;
     at = *parsed;
   }
-  KeyEntry* e = util::lookup_read(ctx, ctx.args[1]);
-  if (!util::is_string_or_reply(ctx, e)) return;
-  if (e == nullptr) return ctx.out.null();
+  const bool persist = (opts->flags & kPersist) != 0;
   ctx.out.bulk(e->value.str);
   if (at != kNoExpire && at <= ctx.now_ms) {
     ctx.db().erase(ctx.args[1]);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "kv/command.hpp"
+#include "kv/glob.hpp"
 #include "kv/kv_service.hpp"
 #include "kv/text.hpp"
 

@@ -58,6 +58,23 @@ std::string_view error_text(KvError e) {
              "some time to adjust.";
     case KvError::kInvalidClientId: return "ERR Invalid client ID";
     case KvError::kConfigRewrite: return "ERR The server is running without a config file";
+    case KvError::kProtectedMode:
+      // Redis 7.0.15's text, typo ("a an") included; redis-server sends it to a refused
+      // client as soon as it connects.
+      return "DENIED Redis is running in protected mode because protected mode is enabled and "
+             "no password is set for the default user. In this mode connections are only "
+             "accepted from the loopback interface. If you want to connect from external "
+             "computers to Redis you may adopt one of the following solutions: 1) Just disable "
+             "protected mode sending the command 'CONFIG SET protected-mode no' from the "
+             "loopback interface by connecting to Redis from the same host the server is "
+             "running, however MAKE SURE Redis is not publicly accessible from internet if you "
+             "do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can "
+             "just disable the protected mode by editing the Redis configuration file, and "
+             "setting the protected mode option to 'no', and then restarting the server. 3) If "
+             "you started the server manually just for testing, restart it with the "
+             "'--protected-mode no' option. 4) Setup a an authentication password for the "
+             "default user. NOTE: You only need to do one of the above things in order for the "
+             "server to start accepting connections from the outside.";
   }
   return "ERR";
 }
@@ -133,6 +150,7 @@ std::string config_set_failed_error(std::string_view option, ConfigReason reason
       break;
     case ConfigReason::kImmutable: why = "can't set immutable config"; break;
     case ConfigReason::kUnsupportedValue: why = "argument(s) must be one of the following: no"; break;
+    case ConfigReason::kNotYesNo: why = "argument must be 'yes' or 'no'"; break;
   }
   return without_newlines("ERR CONFIG SET failed (possibly related to argument '" +
                           std::string(option) + "') - " + why);

@@ -48,6 +48,7 @@ enum class KvError {
   kNoLfu,
   kInvalidClientId,
   kConfigRewrite,
+  kProtectedMode,
 };
 
 // The reply text of `e`, without protocol decoration.
@@ -71,7 +72,14 @@ std::string unknown_client_type_error(std::string_view type);
 // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"
 std::string config_unknown_option_error(std::string_view option);
 // Why CONFIG SET refused a value.
-enum class ConfigReason { kNotMemory, kNotInteger, kTooSmall, kImmutable, kUnsupportedValue };
+enum class ConfigReason {
+  kNotMemory,
+  kNotInteger,
+  kTooSmall,
+  kImmutable,
+  kUnsupportedValue,
+  kNotYesNo,
+};
 // "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - <reason>"; `minimum` is
 // quoted by kTooSmall ("argument must be between 1 and 9223372036854775807 inclusive").
 std::string config_set_failed_error(std::string_view option, ConfigReason reason,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "kv/errors.hpp"
 #include "kv/kv_session.hpp"
 #include "kv/protocol_sessions.hpp"
 
@@ -20,6 +21,13 @@ KvService::KvService(KvOptions options)
   config_.maxmemory = options.maxmemory;
   config_.max_bulk_length = options.max_bulk_length;
   config_.max_clients = options.max_clients;
+  config_.protected_mode = options.protected_mode;
+  config_changed();
+  over_capacity_reply_ = refusal_reply(protocol_, error_text(KvError::kMaxClients));
+}
+
+void KvService::config_changed() {
+  password_required_.store(!config_.requirepass.empty(), std::memory_order_release);
 }
 
 KvService::~KvService() = default;

@@ -34,6 +34,9 @@ struct KvOptions {
   std::uint64_t maxmemory = 0;                          // bytes; 0: no limit
   std::size_t max_bulk_length = 512u * 1024 * 1024;     // proto-max-bulk-len
   std::size_t max_clients = 10000;                      // maxclients
+  // protected-mode: with no requirepass, refuse clients that are not on loopback or a Unix
+  // socket (server::SessionInfo::peer_is_local) with Redis's DENIED error.
+  bool protected_mode = true;
   Protocol protocol = Protocol::kResp;
   std::shared_ptr<const Clock> clock;                   // null: the system clock
 };
@@ -47,8 +50,15 @@ struct KvConfig {
   std::uint64_t maxmemory = 0;
   std::size_t max_bulk_length = 0;
   std::size_t max_clients = 0;
+  bool protected_mode = true;
   std::string save;  // accepted and reported; kv never persists
 };
+
+// Redis's limits on a request from a client that has not authenticated while a password is
+// required (networking.c): more elements or bytes are a protocol error, checked as the header
+// arrives, so an unauthenticated client cannot make the server buffer a large request.
+inline constexpr std::size_t kUnauthenticatedMaxArgs = 10;
+inline constexpr std::size_t kUnauthenticatedMaxBulk = 16384;
 
 class KvService final : public server::Service {
  public:
@@ -62,6 +72,8 @@ class KvService final : public server::Service {
   // Active expiry, incremental rehashing, the ops/sec sample; takes the store mutex.
   void tick() override;
   void attach_stats(const server::Stats* stats) override { stats_ = stats; }
+  // Redis's "-ERR max number of clients reached", framed for this service's protocol.
+  std::string_view over_capacity_reply() const override { return over_capacity_reply_; }
 
   // A session with its concrete type, for tests and tools that call execute().
   std::unique_ptr<KvSession> open_kv_session(const server::SessionInfo& info);
@@ -69,6 +81,11 @@ class KvService final : public server::Service {
   // For the commands, with the store mutex held.
   Store& store() { return store_; }
   KvConfig& config() { return config_; }
+  // After config() changed: refreshes what sessions read without the store mutex.
+  void config_changed();
+  // True while requirepass is set (Redis's "the default user has a password"). Lock-free: a
+  // session checks it before decoding each request, to pick its decoder's limits.
+  bool password_required() const { return password_required_.load(std::memory_order_acquire); }
   ClientRegistry& clients() { return clients_; }
   const server::Stats* stats() const { return stats_; }
   Protocol protocol() const { return protocol_; }
@@ -88,6 +105,8 @@ class KvService final : public server::Service {
   Protocol protocol_;
   Store store_;
   KvConfig config_;
+  std::atomic<bool> password_required_{false};
+  std::string over_capacity_reply_;
   ClientRegistry clients_;
   const server::Stats* stats_ = nullptr;
   std::atomic<std::uint64_t> commands_{0};

@@ -27,6 +27,8 @@ KvSession::KvSession(KvService& service, const server::SessionInfo& info) : serv
     client_.created_ms = client_.last_ms = service.store().clock().now_ms();
     client_.authenticated = service.config().requirepass.empty();
     rejected_ = service.clients().size() >= service.config().max_clients;
+    denied_ = service.config().protected_mode && service.config().requirepass.empty() &&
+              !info.peer_is_local;
   }
   service.clients().add(&client_);
 }
@@ -37,6 +39,12 @@ KvSession::~KvSession() {
     for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
   }
   service_.clients().remove(&client_);
+}
+
+std::optional<std::string_view> KvSession::refusal() const {
+  if (rejected_) return error_text(KvError::kMaxClients);
+  if (denied_) return error_text(KvError::kProtectedMode);
+  return std::nullopt;
 }
 
 bool KvSession::execute(std::span<const std::string_view> args, codec::ReplyWriter& out) {
@@ -93,7 +101,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   std::uint32_t flags = 0;
   const CommandSpec* spec = resolve(args, out, flags);
   if (spec == nullptr) return false;
-  if (!client_.authenticated && (flags & kNoAuth) == 0) {
+  if (auth_required() && (flags & kNoAuth) == 0) {
     reject(out, error_text(KvError::kNoAuth));
     return false;
   }

@@ -14,6 +14,7 @@
 // service's ClientRegistry from construction to destruction; must not outlive the service.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -41,8 +42,14 @@ class KvSession : public server::Session {
  protected:
   // Runs one command with the store mutex held. Returns true to close the connection.
   bool dispatch(std::span<const std::string_view> args, codec::ReplyWriter& out);
-  // Over maxclients: the first reply is the error, then the connection closes.
-  bool rejected() const { return rejected_; }
+  // Why this connection is refused, decided when it opened: the maxclients error, or the
+  // protected-mode DENIED error (protected mode on, no requirepass, a peer that is neither
+  // loopback nor a Unix socket); nullopt when it is served. A refused connection gets the
+  // error as its only reply, at its first input (or EOF), and is closed.
+  std::optional<std::string_view> refusal() const;
+  // Redis's authRequired(): a password is set and this client has not authenticated. While
+  // true, only AUTH-like commands run and requests are held to the unauthenticated limits.
+  bool auth_required() const { return !client_.authenticated && service_.password_required(); }
   KvService& service() { return service_; }
 
  private:
@@ -53,7 +60,8 @@ class KvSession : public server::Session {
 
   KvService& service_;
   ClientState client_;
-  bool rejected_ = false;
+  bool rejected_ = false;  // over maxclients
+  bool denied_ = false;    // refused by protected mode
 };
 
 }  // namespace tcpkit::kv

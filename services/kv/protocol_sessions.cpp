@@ -4,6 +4,7 @@
 
 #include <mutex>
 #include <string>
+#include <type_traits>
 
 #include "kv/kv_session.hpp"
 #include "kv/protocol_sessions.hpp"
@@ -44,15 +45,14 @@ class ProtocolSession final : public KvSession {
   server::Progress on_bytes(std::string_view input, io::Buffer& output,
                             std::size_t room) override {
     server::Progress progress;
-    if (rejected()) {
-      Framing::reply(output, [](codec::ReplyWriter& w) {
-        w.error(error_text(KvError::kMaxClients));
-      });
+    if (const auto refused = refusal()) {
+      Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(*refused); });
       return {input.size(), true};
     }
     std::unique_lock<std::mutex> lock(service().store().mutex(), std::defer_lock);
     const std::size_t start = output.size();
     while (progress.consumed < input.size() && output.size() - start < room) {
+      apply_auth_limits();
       const codec::DecodeResult r = decoder_.decode(input.substr(progress.consumed));
       if (r.status == codec::DecodeStatus::kNeedMore) break;
       if (r.status == codec::DecodeStatus::kError) {
@@ -75,8 +75,34 @@ class ProtocolSession final : public KvSession {
     return progress;
   }
 
+  // A refused client that half-closes without a word still gets the error (redis-server sends
+  // it at accept; a session can first speak when the connection has input or EOF).
+  void on_eof(std::string_view, io::Buffer& output) override {
+    if (const auto refused = refusal()) {
+      Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(*refused); });
+    }
+  }
+
  private:
+  // Holds RESP requests to Redis's unauthenticated limits exactly while auth_required():
+  // switched before each request, so a pipelined "AUTH; big request" is accepted as in Redis,
+  // and RESET (or a password set by CONFIG SET after connecting) brings the limits back.
+  void apply_auth_limits() {
+    if constexpr (std::is_same_v<Decoder, codec::RespRequestDecoder>) {
+      const bool restricted = auth_required();
+      if (restricted == restricted_) return;
+      restricted_ = restricted;
+      codec::RespLimits limits = decoder_.limits();
+      limits.unauthenticated_max_array_length =
+          restricted ? kUnauthenticatedMaxArgs : codec::kNoLimit;
+      limits.unauthenticated_max_bulk_length =
+          restricted ? kUnauthenticatedMaxBulk : codec::kNoLimit;
+      decoder_.set_limits(limits);
+    }
+  }
+
   Decoder decoder_;
+  bool restricted_ = false;  // the decoder holds the unauthenticated limits
 };
 
 }  // namespace
@@ -93,6 +119,13 @@ std::unique_ptr<KvSession> make_protocol_session(KvService& service,
   limits.max_bulk_length = max_bulk_length;
   return std::make_unique<ProtocolSession<codec::RespRequestDecoder, RespFraming>>(
       service, info, codec::RespRequestDecoder(limits));
+}
+
+std::string refusal_reply(Protocol protocol, std::string_view error) {
+  io::Buffer out;
+  const auto say = [&](codec::ReplyWriter& w) { w.error(error); };
+  protocol == Protocol::kNative ? NativeFraming::reply(out, say) : RespFraming::reply(out, say);
+  return std::string(out.view());
 }
 
 std::size_t resp_session_size() {

@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "kv/kv_session.hpp"
 
@@ -12,6 +14,8 @@ namespace tcpkit::kv {
 std::unique_ptr<KvSession> make_protocol_session(KvService& service,
                                                  const server::SessionInfo& info,
                                                  std::size_t max_bulk_length);
+// `error` as one reply in `protocol`'s framing ("-ERR ...\r\n" in RESP).
+std::string refusal_reply(Protocol protocol, std::string_view error);
 // sizeof the RESP session object (memory per idle connection, reported by tests).
 std::size_t resp_session_size();
 

@@ -1,6 +1,8 @@
-// Number parsing and formatting with Redis's rules, and Redis's glob matcher.
+// Number parsing and formatting with Redis's rules.
 
 #include "kv/text.hpp"
+
+#include "tcpkit/codec/parse_int.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -12,13 +14,8 @@
 namespace tcpkit::kv {
 
 std::optional<std::int64_t> parse_int(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  if (s == "0") return 0;
-  std::size_t digits_at = s[0] == '-' ? 1 : 0;
-  if (digits_at >= s.size() || s[digits_at] < '1' || s[digits_at] > '9') return std::nullopt;
   std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (!codec::parse_int64(s, value)) return std::nullopt;
   return value;
 }
 
@@ -66,73 +63,6 @@ bool iequals(std::string_view a, std::string_view b) {
       return false;
   }
   return true;
-}
-
-namespace {
-
-char fold(char c, bool nocase) {
-  return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
-}
-
-// Matches a "[...]" class at p (just after '['); advances p to its closing ']'.
-bool match_class(std::string_view pattern, std::size_t& p, char c, bool nocase) {
-  bool negate = p < pattern.size() && pattern[p] == '^';
-  if (negate) ++p;
-  bool match = false;
-  for (; p < pattern.size() && pattern[p] != ']'; ++p) {
-    if (pattern[p] == '\\' && p + 1 < pattern.size()) {
-      ++p;
-      if (fold(pattern[p], nocase) == fold(c, nocase)) match = true;
-    } else if (p + 2 < pattern.size() && pattern[p + 1] == '-') {
-      char lo = fold(pattern[p], nocase);
-      char hi = fold(pattern[p + 2], nocase);
-      if (lo > hi) std::swap(lo, hi);
-      p += 2;
-      char x = fold(c, nocase);
-      if (x >= lo && x <= hi) match = true;
-    } else if (fold(pattern[p], nocase) == fold(c, nocase)) {
-      match = true;
-    }
-  }
-  if (p >= pattern.size()) p = pattern.size() - 1;  // unterminated: Redis stops at the end
-  return negate ? !match : match;
-}
-
-bool match_from(std::string_view pattern, std::size_t p, std::string_view text, std::size_t t,
-                bool nocase, int depth) {
-  if (depth > 1000) return false;  // Redis's nesting guard against pathological patterns
-  while (p < pattern.size() && t < text.size()) {
-    switch (pattern[p]) {
-      case '*':
-        while (p + 1 < pattern.size() && pattern[p + 1] == '*') ++p;
-        if (p + 1 == pattern.size()) return true;
-        for (; t < text.size(); ++t) {
-          if (match_from(pattern, p + 1, text, t, nocase, depth + 1)) return true;
-        }
-        return false;
-      case '?':
-        break;
-      case '[':
-        ++p;
-        if (!match_class(pattern, p, text[t], nocase)) return false;
-        break;
-      case '\\':
-        if (p + 1 < pattern.size()) ++p;
-        [[fallthrough]];
-      default:
-        if (fold(pattern[p], nocase) != fold(text[t], nocase)) return false;
-    }
-    ++p;
-    ++t;
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size() && t == text.size();
-}
-
-}  // namespace
-
-bool glob_match(std::string_view pattern, std::string_view text, bool nocase) {
-  return match_from(pattern, 0, text, 0, nocase, 0);
 }
 
 }  // namespace tcpkit::kv

@@ -25,6 +25,7 @@ class ProtocolCategory final : public std::error_category {
       case ProtocolErrc::kTooDeep: return "nesting too deep";
       case ProtocolErrc::kTruncated: return "truncated frame";
       case ProtocolErrc::kMalformed: return "malformed frame";
+      case ProtocolErrc::kUnauthenticatedLength: return "length over the unauthenticated limit";
     }
     return "unknown protocol error";
   }

@@ -151,6 +151,45 @@ bool split_inline(std::string_view line, std::string& storage,
 
 RespRequestDecoder::RespRequestDecoder(RespLimits limits) : limits_(limits) {}
 
+std::size_t RespRequestDecoder::heap_bytes() const {
+  return spans_.capacity() * sizeof(Span) + args_view_.capacity() * sizeof(std::string_view) +
+         inline_args_.capacity() * sizeof(std::string_view) + inline_storage_.capacity();
+}
+
+// A huge request leaves tables sized for it; an idle connection should not keep them.
+void RespRequestDecoder::release_large_tables() {
+  constexpr std::size_t kKeptArgs = 1024;
+  // (Assigning {} would keep the capacity: it is an empty initializer list.)
+  if (spans_.capacity() > kKeptArgs) std::vector<Span>().swap(spans_);
+  if (args_view_.capacity() > kKeptArgs) std::vector<std::string_view>().swap(args_view_);
+}
+
+// Redis's order: over max_array_length is invalid, then over the unauthenticated limit.
+bool RespRequestDecoder::check_count(std::int64_t count) {
+  const auto n = static_cast<std::uint64_t>(count);
+  if (n > limits_.max_array_length) {
+    fail(ProtocolErrc::kInvalidMultibulkLength, texts::kInvalidMultibulkLength);
+    return false;
+  }
+  if (n > limits_.unauthenticated_max_array_length) {
+    fail(ProtocolErrc::kUnauthenticatedLength, texts::kUnauthenticatedMultibulkLength);
+    return false;
+  }
+  return true;
+}
+
+bool RespRequestDecoder::check_bulk_length(std::int64_t length) {
+  if (length < 0 || static_cast<std::uint64_t>(length) > limits_.max_bulk_length) {
+    fail(ProtocolErrc::kInvalidBulkLength, texts::kInvalidBulkLength);
+    return false;
+  }
+  if (static_cast<std::uint64_t>(length) > limits_.unauthenticated_max_bulk_length) {
+    fail(ProtocolErrc::kUnauthenticatedLength, texts::kUnauthenticatedBulkLength);
+    return false;
+  }
+  return true;
+}
+
 void RespRequestDecoder::reset() {
   mode_ = Mode::kIdle;
   scanned_ = 0;
@@ -172,6 +211,7 @@ std::optional<ProtocolError> RespRequestDecoder::finish(std::string_view remaini
 
 DecodeResult RespRequestDecoder::decode(std::string_view input) {
   if (mode_ == Mode::kIdle) {
+    release_large_tables();
     if (input.empty()) return DecodeResult::need_more();
     if (input[0] == '*') {
       if (const std::size_t consumed = decode_whole_multibulk(input)) {
@@ -192,9 +232,11 @@ std::size_t RespRequestDecoder::decode_whole_multibulk(std::string_view input) {
   const char* p = input.data() + 1;
   const char* const end = input.data() + input.size();
   std::uint64_t count = 0;
-  if (!read_plain_length(p, end, count) || count == 0 || count > limits_.max_array_length) {
-    return 0;
-  }
+  const std::uint64_t max_count =
+      std::min(limits_.max_array_length, limits_.unauthenticated_max_array_length);
+  const std::uint64_t max_length =
+      std::min(limits_.max_bulk_length, limits_.unauthenticated_max_bulk_length);
+  if (!read_plain_length(p, end, count) || count == 0 || count > max_count) return 0;
   // Each argument takes at least 4 bytes ("$0\r\n" is not even whole), so this growth is
   // bounded by bytes already received.
   if (count > static_cast<std::uint64_t>(end - p) / 4) return 0;
@@ -204,7 +246,7 @@ std::size_t RespRequestDecoder::decode_whole_multibulk(std::string_view input) {
     std::uint64_t length = 0;
     if (p == end || *p != '$') return 0;
     ++p;
-    if (!read_plain_length(p, end, length) || length > limits_.max_bulk_length) return 0;
+    if (!read_plain_length(p, end, length) || length > max_length) return 0;
     if (static_cast<std::uint64_t>(end - p) < length + 2) return 0;
     const auto n = static_cast<std::size_t>(length);
     if (p[n] != '\r' || p[n + 1] != '\n') return 0;
@@ -232,10 +274,8 @@ DecodeResult RespRequestDecoder::decode_multibulk(std::string_view input) {
     const Header h = parse_header(input, &count);
     if (h != Header::kOk) return h == Header::kError ? DecodeResult::error() : DecodeResult::need_more();
     // Redis: "*0" and any negative count are an empty command.
+    if (count > 0 && !check_count(count)) return DecodeResult::error();
     if (count <= 0) return complete(input, scanned_);
-    if (static_cast<std::uint64_t>(count) > limits_.max_array_length) {
-      return fail(ProtocolErrc::kInvalidMultibulkLength, texts::kInvalidMultibulkLength);
-    }
     expected_args_ = count;
   }
   while (spans_.size() < static_cast<std::size_t>(expected_args_)) {
@@ -250,9 +290,7 @@ DecodeResult RespRequestDecoder::decode_multibulk(std::string_view input) {
       std::int64_t length = 0;
       const Header h = parse_header(input, &length);
       if (h != Header::kOk) return h == Header::kError ? DecodeResult::error() : DecodeResult::need_more();
-      if (length < 0 || static_cast<std::uint64_t>(length) > limits_.max_bulk_length) {
-        return fail(ProtocolErrc::kInvalidBulkLength, texts::kInvalidBulkLength);
-      }
+      if (!check_bulk_length(length)) return DecodeResult::error();
       pending_bulk_ = length;
     }
     const auto length = static_cast<std::size_t>(pending_bulk_);

@@ -15,23 +15,29 @@ std::string joined(std::span<const std::string_view> args) {
   return s;
 }
 
-RespLimits small_limits() {
+// Half the inputs (by their last byte) also get the unauthenticated limits, below the others.
+RespLimits small_limits(bool unauthenticated) {
   RespLimits limits;
   limits.max_bulk_length = 512;
   limits.max_array_length = 64;
   limits.max_inline_length = 256;
+  if (unauthenticated) {
+    limits.unauthenticated_max_array_length = 10;
+    limits.unauthenticated_max_bulk_length = 100;
+  }
   return limits;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const RespLimits limits = small_limits(size > 0 && (data[size - 1] & 1) != 0);
   const auto outcome = fuzz::check_split_invariance(
-      data, size, [] { return RespRequestDecoder(small_limits()); },
+      data, size, [&limits] { return RespRequestDecoder(limits); },
       [](const RespRequestDecoder& d) { return joined(d.args()); });
   // Replay whole to get at the arguments themselves.
   const std::string input(reinterpret_cast<const char*>(data), size);
-  RespRequestDecoder decoder(small_limits());
+  RespRequestDecoder decoder(limits);
   std::string_view rest = input;
   for (std::size_t i = 0; i < outcome.frames.size(); ++i) {
     const DecodeResult r = decoder.decode(rest);

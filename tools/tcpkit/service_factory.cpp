@@ -37,6 +37,11 @@ void add_service_options(CLI::App& cmd, ServiceArgs& args) {
   kv->add_option("--max-bulk-length", args.max_bulk_length,
                  "kv: largest string argument in bytes (Redis proto-max-bulk-len)")
       ->capture_default_str();
+  kv->add_option("--protected-mode", args.protected_mode,
+                 "kv: yes refuses clients that are not on loopback or a Unix socket while no "
+                 "--requirepass is set (Redis's DENIED error); no serves everyone")
+      ->transform(CLI::IsMember({"yes", "no"}, CLI::ignore_case))
+      ->capture_default_str();
 }
 
 namespace {
@@ -73,6 +78,7 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     ko.requirepass = args.requirepass;
     ko.max_bulk_length = args.max_bulk_length;
     ko.max_clients = options.max_connections;
+    ko.protected_mode = args.protected_mode == "yes";
     ko.protocol = args.protocol == "native" ? kv::Protocol::kNative : kv::Protocol::kResp;
     return kv::make_kv_service(std::move(ko));
   }

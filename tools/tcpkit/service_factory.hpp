@@ -22,6 +22,7 @@ struct ServiceArgs {
   std::string requirepass;
   std::string maxmemory = "0";
   std::size_t max_bulk_length = 512u << 20;
+  std::string protected_mode = "yes";
 };
 
 std::vector<std::string> service_names();

@@ -40,6 +40,7 @@ enum class ProtocolErrc {
   kTooDeep,
   kTruncated,
   kMalformed,
+  kUnauthenticatedLength,  // over a pre-authentication limit (RespLimits)
 };
 
 const std::error_category& protocol_category();

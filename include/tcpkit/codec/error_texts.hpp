@@ -21,6 +21,11 @@ inline constexpr std::string_view kTooBigInline = "Protocol error: too big inlin
 inline constexpr std::string_view kTooBigMbulkCount =
     "Protocol error: too big mbulk count string";
 inline constexpr std::string_view kTooBigBulkCount = "Protocol error: too big bulk count string";
+// Over RespLimits' pre-authentication limits (Redis: more than 10 elements or 16384 bytes).
+inline constexpr std::string_view kUnauthenticatedMultibulkLength =
+    "Protocol error: unauthenticated multibulk length";
+inline constexpr std::string_view kUnauthenticatedBulkLength =
+    "Protocol error: unauthenticated bulk length";
 
 // tcpkit's own codecs (and RESP replies, which Redis never has to parse).
 inline constexpr std::string_view kBulkNotTerminated =

@@ -12,8 +12,9 @@
 // RespRequestDecoder turns a stream of those into argument lists. It records how far it got
 // inside the current frame (the argument offsets found so far), so a frame arriving one byte at
 // a time costs O(bytes), and nothing is allocated from a declared length before the bytes arrive.
-// Limits come from RespLimits; breaking one is a ProtocolError worded as Redis words it
-// (error_texts.hpp).
+// Limits come from RespLimits (adjustable between requests); breaking one is a ProtocolError
+// worded as Redis words it (error_texts.hpp). A multibulk may declare up to INT_MAX elements,
+// as in Redis: the argument tables grow with the arguments that arrive, never with the count.
 //
 // Decoding, step by step. The first byte of a request picks its form, as in Redis: '*' is a
 // multibulk, anything else an inline line.
@@ -51,11 +52,20 @@
 
 namespace tcpkit::codec {
 
+// No limit, for the optional limits below.
+inline constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);
+
 struct RespLimits {
   std::size_t max_bulk_length = 512u * 1024 * 1024;  // Redis proto-max-bulk-len
-  std::size_t max_array_length = 1024u * 1024;       // elements in one multibulk request
+  std::size_t max_array_length = 2147483647;         // elements in one multibulk (Redis: INT_MAX)
   std::size_t max_inline_length = 64u * 1024;        // Redis PROTO_INLINE_MAX_SIZE
   std::size_t max_depth = 32;                        // nesting, for RespValueDecoder
+  // Requests only: tighter limits for a peer that has not authenticated yet (Redis applies 10
+  // elements and 16384 bytes while a password is required). Checked after the limits above,
+  // as soon as the header arrives, with texts of their own ("unauthenticated multibulk
+  // length", "unauthenticated bulk length").
+  std::size_t unauthenticated_max_array_length = kNoLimit;
+  std::size_t unauthenticated_max_bulk_length = kNoLimit;
 };
 
 class RespRequestDecoder {
@@ -74,6 +84,14 @@ class RespRequestDecoder {
   std::optional<ProtocolError> finish(std::string_view remaining) const;
   // Forgets a partially decoded frame (after the caller dropped the input).
   void reset();
+  // Replaces the limits; headers parsed from now on are checked against the new ones (a
+  // session lifts the unauthenticated limits after AUTH, between requests).
+  void set_limits(const RespLimits& limits) { limits_ = limits; }
+  const RespLimits& limits() const { return limits_; }
+  // Bytes the decoder holds on the heap (argument tables, inline storage): grows with the
+  // arguments that arrived, never with a declared count; large tables are released between
+  // frames.
+  std::size_t heap_bytes() const;
 
  private:
   struct Span {
@@ -89,6 +107,9 @@ class RespRequestDecoder {
   Header parse_header_slow(std::string_view input, std::int64_t* value);
   DecodeResult complete(std::string_view input, std::size_t consumed);
   DecodeResult fail(ProtocolErrc code, std::string_view text);
+  bool check_count(std::int64_t count);
+  bool check_bulk_length(std::int64_t length);
+  void release_large_tables();
 
   RespLimits limits_;
   // Resumable state of the current frame.

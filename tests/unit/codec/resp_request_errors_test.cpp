@@ -52,7 +52,7 @@ TEST(RespRequestErrors, MalformedInputsWithDefaultLimits) {
       {"*1 \r\n", mbulk, E::kInvalidMultibulkLength},
       {"*1\rX", mbulk, E::kInvalidMultibulkLength},
       {"*99999999999999999999999\r\n", mbulk, E::kInvalidMultibulkLength},
-      {"*2000000\r\n", mbulk, E::kInvalidMultibulkLength},
+      {"*2147483648\r\n", mbulk, E::kInvalidMultibulkLength},
       {"*1\r\n$abc\r\n", bulk, E::kInvalidBulkLength},
       {"*1\r\n$-1\r\n", bulk, E::kInvalidBulkLength},
       {"*1\r\n$03\r\nfoo\r\n", bulk, E::kInvalidBulkLength},

@@ -1,6 +1,6 @@
 // Dict: progressive rehashing keeps every key through growth and shrinking; SCAN's cursor
 // returns every key present for the whole walk at least once, even across resizes. And the
-// glob matcher.
+// number parsing of text.hpp.
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,10 @@
 
 #include "kv/dict.hpp"
 #include "kv/text.hpp"
+#include "kv_test_support.hpp"
+#include "tcpkit/codec/parse_int.hpp"
 
-namespace tcpkit::kv {
+namespace tcpkit::kv::testing {
 namespace {
 
 using IntDict = Dict<std::string, int>;
@@ -88,23 +90,20 @@ TEST(KvDict, RandomEntryFindsElements) {
   EXPECT_GT(picked.size(), 40u);
 }
 
-TEST(KvGlob, MatchesLikeRedis) {
-  EXPECT_TRUE(glob_match("*", ""));
-  EXPECT_TRUE(glob_match("h?llo", "hello"));
-  EXPECT_FALSE(glob_match("h?llo", "hllo"));
-  EXPECT_TRUE(glob_match("h*llo", "heeeello"));
-  EXPECT_TRUE(glob_match("h[ae]llo", "hallo"));
-  EXPECT_FALSE(glob_match("h[ae]llo", "hillo"));
-  EXPECT_TRUE(glob_match("h[^e]llo", "hallo"));
-  EXPECT_FALSE(glob_match("h[^e]llo", "hello"));
-  EXPECT_TRUE(glob_match("h[a-b]llo", "hbllo"));
-  EXPECT_TRUE(glob_match("h[b-a]llo", "hallo"));
-  EXPECT_TRUE(glob_match("h\\*llo", "h*llo"));
-  EXPECT_FALSE(glob_match("h\\*llo", "hello"));
-  EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
-  EXPECT_FALSE(glob_match("a*b*c", "axxbyy"));
-  EXPECT_TRUE(glob_match("MAX*", "maxmemory", true));
-  EXPECT_FALSE(glob_match("MAX*", "maxmemory", false));
+// kv takes integers exactly as the RESP codec does: one parser (codec::parse_int64).
+TEST(KvText, ParseIntIsTheCodecParser) {
+  for (std::string_view s : {"0", "-0", "1", "-1", "007", "+5", " 5", "5 ", "1a", "", "-",
+                             "9223372036854775807", "9223372036854775808",
+                             "-9223372036854775808", "-9223372036854775809",
+                             "18446744073709551616", "99999999999999999999",
+                             "123456789012345678901"}) {
+    std::int64_t want = 0;
+    const bool ok = codec::parse_int64(s, want);
+    EXPECT_EQ(parse_int(s).has_value(), ok) << s;
+    if (ok) {
+      EXPECT_EQ(*parse_int(s), want) << s;
+    }
+  }
 }
 
 TEST(KvText, NumbersLikeRedis) {
@@ -125,4 +124,4 @@ TEST(KvText, NumbersLikeRedis) {
 }
 
 }  // namespace
-}  // namespace tcpkit::kv
+}  // namespace tcpkit::kv::testing

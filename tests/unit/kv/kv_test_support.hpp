@@ -1,6 +1,7 @@
 #pragma once
-// Test helpers for kv: a ReplyWriter that records replies as compact text, and a Harness that
-// runs commands on a session of a service with a manual clock, without sockets or codecs.
+// The one harness every kv unit test uses: a ReplyWriter that records replies as compact text,
+// a Harness that runs commands on a session of a service with a manual clock (no sockets, no
+// codecs), and feed() to push raw bytes through a session's on_bytes() like a connection.
 //
 // Reply text: +OK  -ERR msg  :5  "bulk"  (nil)  (nil-array)  [a, b] for arrays.
 
@@ -12,6 +13,8 @@
 #include "kv/kv_service.hpp"
 #include "kv/kv_session.hpp"
 #include "tcpkit/codec/reply_writer.hpp"
+#include "tcpkit/io/buffer.hpp"
+#include "tcpkit/server/service.hpp"
 
 namespace tcpkit::kv::testing {
 
@@ -74,6 +77,38 @@ KvOptions with_options(Edit edit) {
   return options;
 }
 
+// What one on_bytes() call did: its Progress and the bytes it appended.
+struct Fed {
+  server::Progress progress;
+  std::string output;
+};
+
+inline Fed feed(server::Session& s, std::string_view input,
+                std::size_t room = server::kUnboundedRoom) {
+  io::Buffer out;
+  Fed fed{s.on_bytes(input, out, room), {}};
+  fed.output = std::string(out.view());
+  return fed;
+}
+
+// The bytes a session appends at EOF with `input` unconsumed.
+inline std::string feed_eof(server::Session& s, std::string_view input = {}) {
+  io::Buffer out;
+  s.on_eof(input, out);
+  return std::string(out.view());
+}
+
+// A connection from 127.0.0.1 (local: protected mode lets it in), or from 192.0.2.7.
+inline server::SessionInfo peer_info(bool local = true, std::uint64_t id = 0) {
+  server::SessionInfo info;
+  info.id = id;
+  info.peer = local ? "127.0.0.1:40000" : "192.0.2.7:40000";
+  info.local = local ? "127.0.0.1:6379" : "192.0.2.1:6379";
+  info.fd = 7;
+  info.peer_is_local = local;
+  return info;
+}
+
 class Harness {
  public:
   explicit Harness(KvOptions options = {}) {
@@ -83,12 +118,11 @@ class Harness {
     session = open();
   }
   std::unique_ptr<KvSession> open(std::uint64_t id = 0) {
-    server::SessionInfo info;
-    info.id = id;
-    info.peer = "127.0.0.1:40000";
-    info.local = "127.0.0.1:6379";
-    info.fd = 7;
-    return service->open_kv_session(info);
+    return service->open_kv_session(peer_info(true, id));
+  }
+  // A session as the server opens it (with its codec), from a local or a remote peer.
+  std::unique_ptr<server::Session> connect(bool local = true) {
+    return service->open_session(peer_info(local));
   }
   // Runs one command line on `s` (default: the harness's session); returns the reply text.
   std::string run(std::string_view line, KvSession* s = nullptr) {

@@ -10,20 +10,9 @@
 namespace tcpkit::kv::testing {
 namespace {
 
-struct Fed {
-  server::Progress progress;
-  std::string output;
-};
-
-Fed feed(server::Session& s, std::string_view input) {
-  io::Buffer out;
-  Fed fed{s.on_bytes(input, out, server::kUnboundedRoom), std::string(out.view())};
-  return fed;
-}
-
 TEST(KvSession, PipelinedBatch) {
   Harness h;
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   const std::string input =
       "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n"
       "*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n";
@@ -35,7 +24,7 @@ TEST(KvSession, PipelinedBatch) {
 
 TEST(KvSession, PartialFrameWaitsForMore) {
   Harness h;
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   const std::string input = "*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n";
   for (std::size_t cut = 0; cut < input.size(); ++cut) {
     Fed first = feed(*s, input.substr(0, cut));
@@ -49,7 +38,7 @@ TEST(KvSession, PartialFrameWaitsForMore) {
 
 TEST(KvSession, QuitClosesAfterReply) {
   Harness h;
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   Fed fed = feed(*s, "QUIT\r\nPING\r\n");
   EXPECT_TRUE(fed.progress.close);
   EXPECT_EQ(fed.output, "+OK\r\n");
@@ -58,7 +47,7 @@ TEST(KvSession, QuitClosesAfterReply) {
 
 TEST(KvSession, ProtocolErrorRepliesAndCloses) {
   Harness h;
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   Fed fed = feed(*s, "PING\r\n*1\r\n$x\r\n");
   EXPECT_TRUE(fed.progress.close);
   EXPECT_EQ(fed.output, "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n");
@@ -66,7 +55,7 @@ TEST(KvSession, ProtocolErrorRepliesAndCloses) {
 
 TEST(KvSession, BulkLongerThanLimitIsAProtocolError) {
   Harness h(with_options([](KvOptions& o) { o.max_bulk_length = 1024 * 1024; }));
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   Fed fed = feed(*s, "*2\r\n$4\r\nECHO\r\n$2000000\r\n");
   EXPECT_TRUE(fed.progress.close);
   EXPECT_EQ(fed.output, "-ERR Protocol error: invalid bulk length\r\n");
@@ -74,7 +63,7 @@ TEST(KvSession, BulkLongerThanLimitIsAProtocolError) {
 
 TEST(KvSession, MaxClientsRejects) {
   Harness h(with_options([](KvOptions& o) { o.max_clients = 1; }));  // the harness's own session is the one
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   Fed fed = feed(*s, "PING\r\n");
   EXPECT_TRUE(fed.progress.close);
   EXPECT_EQ(fed.output, "-ERR max number of clients reached\r\n");
@@ -82,7 +71,7 @@ TEST(KvSession, MaxClientsRejects) {
 
 TEST(KvSession, NativeProtocol) {
   Harness h(with_options([](KvOptions& o) { o.protocol = Protocol::kNative; }));
-  auto s = h.service->open_session({});
+  auto s = h.connect();
   io::Buffer request;
   codec::encode_native_request(request, {"SET", "k", "v"});
   codec::encode_native_request(request, {"GET", "k"});

@@ -90,6 +90,37 @@ TEST(KvStrings, Getex) {
   EXPECT_EQ(h.run("EXISTS k"), ":0");
 }
 
+// Checked against redis-server 7.0.15: option syntax first, then a missing key is nil
+// whatever its expiry argument says, then the expiry value; repeating the same option is
+// accepted (the last value wins), mixing units or PERSIST with an expiry is a syntax error.
+TEST(KvStrings, GetexArgumentErrorOrder) {
+  Harness h;
+  for (const char* arg : {"EX abc", "EX 0", "EX -1", "PX 9223372036854775807",
+                          "EX 9223372036854775807", "EXAT 0", "EX 10 EX 20", "PERSIST PERSIST",
+                          "EXAT 10 EXAT abc"}) {
+    EXPECT_EQ(h.run(std::string("GETEX missing ") + arg), "(nil)") << arg;
+  }
+  for (const char* arg : {"EX", "FOO", "EX 10 PX 10", "PERSIST EX 10", "EX 10 PERSIST",
+                          "KEEPTTL", "NX", "GET"}) {
+    EXPECT_EQ(h.run(std::string("GETEX missing ") + arg), "-ERR syntax error") << arg;
+  }
+  EXPECT_EQ(h.run("SET k v"), "+OK");
+  EXPECT_EQ(h.run("GETEX k EX abc"), "-ERR value is not an integer or out of range");
+  EXPECT_EQ(h.run("GETEX k EX 9223372036854775"), "-ERR invalid expire time in 'getex' command");
+  EXPECT_EQ(h.run("GETEX k PX 10 PX abc"), "-ERR value is not an integer or out of range");
+  EXPECT_EQ(h.run("GETEX k EX 10 EX 20"), "\"v\"");
+  EXPECT_EQ(h.run("TTL k"), ":20");
+  EXPECT_EQ(h.run("GETEX k PERSIST PERSIST"), "\"v\"");
+  EXPECT_EQ(h.run("TTL k"), ":-1");
+  // SET reads its options with the same rules.
+  EXPECT_EQ(h.run("SET k v EX 10 EX 20"), "+OK");
+  EXPECT_EQ(h.run("TTL k"), ":20");
+  EXPECT_EQ(h.run("SET k v KEEPTTL KEEPTTL"), "+OK");
+  EXPECT_EQ(h.run("SET k v PX 10 PX abc"), "-ERR value is not an integer or out of range");
+  EXPECT_EQ(h.run("SET k v EX 10 KEEPTTL"), "-ERR syntax error");
+  EXPECT_EQ(h.run("SET k v NX XX"), "-ERR syntax error");
+}
+
 TEST(KvStrings, MgetMsetMsetnx) {
   Harness h;
   EXPECT_EQ(h.run("MSET a 1 b 2"), "+OK");
