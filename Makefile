@@ -7,7 +7,7 @@ SERVICE ?= echo
 LISTEN  ?= 127.0.0.1:7000
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps configure build run test asan tsan sanitize fuzz bench format clean
+.PHONY: all deps configure build run test examples install asan tsan sanitize fuzz bench format clean
 
 all: build
 
@@ -30,6 +30,16 @@ run: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+## make examples: install into a temp prefix, build examples/ against it and run them (make test
+## runs this too, as the ctest test `examples`).
+examples: build
+	scripts/check-examples $(BUILD)
+
+## make install PREFIX=/opt/tcpkit: headers, libraries, tcpkit, CMake package and tcpkit.pc.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 ## The same tests under the sanitizers (CI runs both).
 asan:

@@ -2,9 +2,19 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
 
-namespace tcpkit::net::detail {
+namespace tcpkit::net {
+
+namespace {
+std::atomic<bool> g_trace{false};
+}  // namespace
+
+void set_trace(bool on) { g_trace.store(on, std::memory_order_relaxed); }
+bool tracing() { return g_trace.load(std::memory_order_relaxed); }
+
+namespace detail {
 
 void write_trace_line(std::string_view line) {
   std::string out = "trace: ";
@@ -14,4 +24,5 @@ void write_trace_line(std::string_view line) {
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, out.data(), out.size());
 }
 
-}  // namespace tcpkit::net::detail
+}  // namespace detail
+}  // namespace tcpkit::net

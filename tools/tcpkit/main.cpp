@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "tcpkit/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -11,7 +12,7 @@ int main(int argc, char** argv) {
       "tcpkit"};
   app.require_subcommand(1);
   app.failure_message(CLI::FailureMessage::help);
-  app.set_version_flag("--version", "tcpkit 0.1.0");
+  app.set_version_flag("--version", "tcpkit " TCPKIT_VERSION_STRING);
   int exit_code = tcpkit::cli::kExitOk;
   tcpkit::cli::add_serve(app, exit_code);
   tcpkit::cli::add_connect(app, exit_code);

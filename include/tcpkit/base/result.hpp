@@ -2,12 +2,15 @@
 // Result<T>: either a value or an Error (an error_code with its context), like
 // std::expected<T, Error>. Written here because clang 14, which builds the fuzzers, cannot use
 // libstdc++'s <expected>. Would-block, EOF and need-more are values, never Errors.
+//
+// Asking for the alternative a Result does not hold (value() or * on an error, error() on a
+// value) is a bug: it aborts with a message in every build type, release included.
 
-#include <cassert>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
+#include "tcpkit/base/assert.hpp"
 #include "tcpkit/base/error.hpp"
 
 namespace tcpkit {
@@ -28,16 +31,16 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
 
   T& value() & {
-    assert(ok());
+    TCPKIT_ASSERT(ok() && "Result::value() on an error");
     return std::get<0>(state_);
   }
   const T& value() const& {
-    assert(ok());
+    TCPKIT_ASSERT(ok() && "Result::value() on an error");
     return std::get<0>(state_);
   }
   T&& value() && {
-    assert(ok());
-    return std::get<0>(std::move(state_));
+    TCPKIT_ASSERT(ok() && "Result::value() on an error");
+    return std::move(std::get<0>(state_));
   }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
@@ -45,7 +48,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   const Error& error() const {
-    assert(!ok());
+    TCPKIT_ASSERT(!ok() && "Result::error() on a value");
     return std::get<1>(state_);
   }
 
@@ -62,7 +65,7 @@ class [[nodiscard]] Result<void> {
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
   const Error& error() const {
-    assert(failed_);
+    TCPKIT_ASSERT(failed_ && "Result::error() on a success");
     return error_;
   }
 

@@ -3,21 +3,25 @@
 // servers work ("socket() = fd 3", "bind(fd 3, 127.0.0.1:7000)", "read(fd 5) = 12 bytes").
 // Each syscall lives in one place in net/ or a model file, and calls trace() there.
 // Thread-safe: one line per call, written with a single write(2) to stderr.
+//
+// Tracing is the program's choice (`--trace`), one switch per process, kept in trace.cpp:
+// set_trace() and tracing() are the only way to it.
 
-#include <atomic>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
 namespace tcpkit::net {
 
 namespace detail {
-inline std::atomic<bool> g_trace{false};
 void write_trace_line(std::string_view line);
 }  // namespace detail
 
-inline void set_trace(bool on) { detail::g_trace.store(on, std::memory_order_relaxed); }
-inline bool tracing() { return detail::g_trace.load(std::memory_order_relaxed); }
+// Turns tracing on or off for the whole process. Any thread; off until called.
+void set_trace(bool on);
+// True when trace() writes its lines.
+bool tracing();
 
 template <class... Args>
 void trace(fmt::format_string<Args...> format, Args&&... args) {

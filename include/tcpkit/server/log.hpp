@@ -1,21 +1,25 @@
 #pragma once
 // A minimal logger for the server: one line per event on stderr, "tcpkit: " prefixed.
 // info() lines appear only with -v; warn() and error() always. Thread-safe (one write each).
+//
+// The verbosity is the program's choice (`tcpkit serve -v`), one per process, and lives in
+// log.cpp: set_verbose() and verbose() are the only way to it.
 
-#include <atomic>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
 namespace tcpkit::server::log {
 
 namespace detail {
-inline std::atomic<bool> g_verbose{false};
 void write_line(std::string_view level, std::string_view text);
 }  // namespace detail
 
-inline void set_verbose(bool on) { detail::g_verbose.store(on, std::memory_order_relaxed); }
-inline bool verbose() { return detail::g_verbose.load(std::memory_order_relaxed); }
+// Turns info() lines on or off for the whole process. Any thread; off until called.
+void set_verbose(bool on);
+// True when info() lines are written.
+bool verbose();
 
 template <class... Args>
 void info(fmt::format_string<Args...> format, Args&&... args) {

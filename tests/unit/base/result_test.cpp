@@ -48,5 +48,24 @@ TEST(ResultVoid, DefaultIsSuccessAndFailCarriesTheError) {
   EXPECT_EQ(bad.error().code().category(), std::system_category());
 }
 
+// Reading the alternative a Result does not hold is a bug, caught in every build type: these
+// run in the release build too, where NDEBUG would have silenced a plain assert().
+TEST(ResultDeathTest, ValueOfAnErrorAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const Result<int> bad = parse_port("x");
+  EXPECT_DEATH((void)bad.value(), "assertion failed: .*Result::value\\(\\) on an error");
+  EXPECT_DEATH((void)*bad, "Result::value\\(\\) on an error");
+  Result<std::unique_ptr<std::string>> moved = Fail(Error::from_errno(EINVAL, "x"));
+  EXPECT_DEATH((void)std::move(moved).value(), "Result::value\\(\\) on an error");
+}
+
+TEST(ResultDeathTest, ErrorOfAValueAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const Result<int> good = parse_port("7000");
+  EXPECT_DEATH((void)good.error(), "Result::error\\(\\) on a value");
+  const Result<void> ok;
+  EXPECT_DEATH((void)ok.error(), "Result::error\\(\\) on a success");
+}
+
 }  // namespace
 }  // namespace tcpkit
