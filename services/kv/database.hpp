@@ -51,9 +51,11 @@ class Database {
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl);
   // Adds a key known to be absent (after find() returned nullptr).
   KeyEntry* add(std::string_view key, Value value);
-  // Changes an entry's string in place through fn(std::string&), keeping the accounting right.
+  // Changes a string entry's string in place through fn(std::string&), keeping the accounting
+  // right.
   template <class Fn>
   void update(KeyEntry* e, Encoding enc, Fn&& fn) {
+    TCPKIT_ASSERT(e->value.type == ValueType::kString);
     std::size_t before = entry_bytes(*e);
     fn(e->value.str);
     e->value.encoding = enc;

@@ -70,7 +70,9 @@ class List {
   }
 
  private:
-  static std::size_t cost(const std::string& s) { return sizeof(std::string) + string_heap_bytes(s); }
+  static std::size_t cost(const std::string& s) {
+    return sizeof(std::string) + string_heap_bytes(s);
+  }
 
   std::deque<std::string> items_;
   std::size_t element_bytes_ = 0;

@@ -64,6 +64,9 @@ class Value {
   // Drops any collection; the value becomes an empty string (TTL kept).
   void make_string();
 
+  // The payload: read `str` for a string; reach a collection through list()/hash(), which
+  // check the tag (the pointers are public only because an anonymous union's members share
+  // one access level).
   union {
     std::string str;  // type == kString
     List* list_;      // type == kList, owned

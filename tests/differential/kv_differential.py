@@ -242,7 +242,8 @@ class Gen:
                 args += r.choice([[b"RANK", self.bad(r.choice([b"1", b"2", b"-1", b"-2"]),
                                                      [b"0", b"x", b"-9223372036854775808"])],
                                   [b"COUNT", self.count()], [b"MAXLEN", self.count()],
-                                  [b"RANK", b"3"], [b"COUNT", b"0"]] + [[b"BOGUS"]] * (r.random() < 0.1))
+                                  [b"RANK", b"3"], [b"COUNT", b"0"]]
+                                 + [[b"BOGUS"]] * (r.random() < 0.1))
             return args
         if c == "lmove":
             return [b"LMOVE", k, self.lkey(), self.end(), self.end()]

@@ -138,7 +138,8 @@ TEST(KvHashes, ScanLargeHashVisitsEveryField) {
     s.execute(args, w);
     std::string reply = w.take();
     cursor = reply.substr(2, reply.find('"', 2) - 2);
-    for (std::size_t at = reply.find("\"f"); at != std::string::npos; at = reply.find("\"f", at + 1)) {
+    for (std::size_t at = reply.find("\"f"); at != std::string::npos;
+         at = reply.find("\"f", at + 1)) {
       seen.insert(reply.substr(at + 1, reply.find('"', at + 1) - at - 1));
     }
     ++calls;
@@ -192,7 +193,10 @@ TEST(KvHashes, MemoryAccounting) {
   Harness h;
   const std::size_t empty = h.service->store().used_memory();
   std::vector<std::string> hset = {"HSET", "h"};
-  for (int i = 0; i < 1000; ++i) hset.push_back("field" + std::to_string(i)), hset.push_back(std::string(50, 'v'));
+  for (int i = 0; i < 1000; ++i) {
+    hset.push_back("field" + std::to_string(i));
+    hset.push_back(std::string(50, 'v'));
+  }
   h.run_args(hset);
   EXPECT_GT(h.service->store().used_memory(), empty + 1000 * 50);
   h.run("DEL h");

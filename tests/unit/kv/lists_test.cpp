@@ -141,7 +141,8 @@ TEST(KvLists, WrongTypeEverywhere) {
   Harness h;
   h.run("RPUSH l a");
   h.run("SET s x");
-  const std::string wrongtype = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+  const std::string wrongtype =
+      "-WRONGTYPE Operation against a key holding the wrong kind of value";
   for (const char* line : {"GET l", "APPEND l x", "STRLEN l", "INCR l", "INCRBYFLOAT l 1",
                            "GETRANGE l 0 1", "SETRANGE l 0 x", "GETDEL l", "GETEX l",
                            "SET l x GET", "GETSET l x", "LPUSH s x", "LLEN s", "LRANGE s 0 1",
