@@ -11,7 +11,7 @@ namespace {
 constexpr std::pair<CommandFlag, std::string_view> kFlagNames[] = {
     {kWrite, "write"},     {kReadonly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},
     {kNoScript, "noscript"}, {kLoading, "loading"},  {kStale, "stale"},     {kFast, "fast"},
-    {kNoAuth, "no_auth"},
+    {kNoAuth, "no_auth"},  {kMovableKeys, "movablekeys"},
 };
 
 void write_flags(codec::ReplyWriter& out, std::uint32_t flags) {
@@ -24,10 +24,12 @@ void write_flags(codec::ReplyWriter& out, std::uint32_t flags) {
 }
 
 void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
-  std::string_view cats[4];
+  std::string_view cats[5];
   std::size_t n = 0;
   if (flags & kWrite) cats[n++] = "@write";
   if (flags & kReadonly) cats[n++] = "@read";
+  if (flags & kCategoryList) cats[n++] = "@list";
+  if (flags & kCategoryHash) cats[n++] = "@hash";
   cats[n++] = (flags & kFast) ? "@fast" : "@slow";
   if (flags & kAdmin) cats[n++] = "@admin";
   out.array(n);

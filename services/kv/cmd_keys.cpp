@@ -1,8 +1,6 @@
 // Keyspace commands: DEL UNLINK EXISTS TYPE KEYS SCAN RANDOMKEY RENAME RENAMENX COPY MOVE
 // SWAPDB OBJECT.
 
-#include <cerrno>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +14,8 @@ namespace {
 std::string_view type_name(ValueType t) {
   switch (t) {
     case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kHash: return "hash";
   }
   return "none";
 }
@@ -25,23 +25,15 @@ std::string_view encoding_name(Encoding e) {
     case Encoding::kInt: return "int";
     case Encoding::kEmbstr: return "embstr";
     case Encoding::kRaw: return "raw";
+    case Encoding::kQuicklist: return "quicklist";
+    case Encoding::kListpack: return "listpack";
+    case Encoding::kHashtable: return "hashtable";
   }
   return "raw";
 }
 
 bool expired(const KeyEntry& e, std::int64_t now_ms) {
   return e.value.expire_at_ms != kNoExpire && e.value.expire_at_ms <= now_ms;
-}
-
-// Redis's parseScanCursorOrReply: an unsigned 64-bit decimal.
-std::optional<std::uint64_t> parse_cursor(std::string_view s) {
-  if (s.empty() || s[0] == '-' || s[0] == ' ') return std::nullopt;
-  std::string copy(s);
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(copy.c_str(), &end, 10);
-  if (errno == ERANGE || end != copy.c_str() + copy.size()) return std::nullopt;
-  return static_cast<std::uint64_t>(v);
 }
 
 }  // namespace
@@ -81,7 +73,7 @@ void keys(CommandContext& ctx) {
 }
 
 void scan(CommandContext& ctx) {
-  auto cursor = parse_cursor(ctx.args[1]);
+  auto cursor = util::scan_cursor(ctx.args[1]);
   if (!cursor) return ctx.error(KvError::kInvalidCursor);
   std::int64_t count = 10;
   std::optional<std::string_view> pattern;  // MATCH "" is a pattern too (it matches only "")
@@ -216,7 +208,7 @@ void object(CommandContext& ctx) {
   }
   KeyEntry* e = ctx.db().find(ctx.args[2], ctx.now_ms);
   if (e == nullptr) return ctx.out.null();
-  if (iequals(sub, "encoding")) return ctx.out.bulk(encoding_name(e->value.encoding));
+  if (iequals(sub, "encoding")) return ctx.out.bulk(encoding_name(e->value.current_encoding()));
   if (iequals(sub, "refcount")) return ctx.out.integer(1);
   if (iequals(sub, "idletime")) return ctx.out.integer(0);
   ctx.error(KvError::kNoLfu);

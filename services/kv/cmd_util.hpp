@@ -2,8 +2,12 @@
 // Small helpers shared by the command handlers: argument parsing that replies the right error,
 // and typed key lookups. Each returns nullopt/nullptr/false after replying the error.
 
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "kv/command.hpp"
@@ -20,6 +24,18 @@ inline std::optional<std::int64_t> int_arg(CommandContext& ctx, std::string_view
   return v;
 }
 
+// A SCAN/HSCAN cursor, or nullopt: Redis's parseScanCursorOrReply, which is strtoul's rule
+// (a sign is accepted, "-1" wraps to 2^64-1) minus leading spaces and trailing characters.
+inline std::optional<std::uint64_t> scan_cursor(std::string_view s) {
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0])) != 0) return std::nullopt;
+  std::string copy(s);
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(copy.c_str(), &end, 10);
+  if (errno == ERANGE || end != copy.c_str() + copy.size()) return std::nullopt;
+  return static_cast<std::uint64_t>(v);
+}
+
 // The live entry of `key` for reading, counted as a keyspace hit or miss.
 inline KeyEntry* lookup_read(CommandContext& ctx, std::string_view key) {
   KeyEntry* e = ctx.db().find(key, ctx.now_ms);
@@ -32,6 +48,23 @@ inline bool is_string_or_reply(CommandContext& ctx, const KeyEntry* e) {
   if (e == nullptr || e->value.type == ValueType::kString) return true;
   ctx.error(KvError::kWrongType);
   return false;
+}
+
+// A key looked up for a command on one type: `entry` is nullptr when the key is absent; `ok`
+// is false after WRONGTYPE was replied (the key holds another type).
+struct Typed {
+  KeyEntry* entry = nullptr;
+  bool ok = true;
+};
+
+// Looks `key` up for a command on `type`; `read` counts a keyspace hit or miss as Redis's
+// lookupKeyRead does.
+inline Typed lookup_typed(CommandContext& ctx, std::string_view key, ValueType type,
+                          bool read) {
+  KeyEntry* e = read ? lookup_read(ctx, key) : ctx.db().find(key, ctx.now_ms);
+  if (e == nullptr || e->value.type == type) return {e, true};
+  ctx.error(KvError::kWrongType);
+  return {nullptr, false};
 }
 
 // False after replying the error when a string would grow past proto-max-bulk-len.

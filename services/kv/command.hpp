@@ -36,6 +36,10 @@ enum CommandFlag : std::uint32_t {
   kLoading = 1u << 7,
   kStale = 1u << 8,
   kNoMultiQueue = 1u << 9,  // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
+  kMovableKeys = 1u << 10,  // keys found by parsing the arguments (LMPOP's numkeys)
+  // The ACL category of the data type a command works on (COMMAND INFO's @list, @hash).
+  kCategoryList = 1u << 11,
+  kCategoryHash = 1u << 12,
 };
 
 struct SubcommandSpec {
@@ -111,7 +115,7 @@ struct CommandContext {
 
 // The handlers, one file per family: cmd_connection.cpp, cmd_client.cpp, cmd_server.cpp,
 // cmd_config.cpp, cmd_command.cpp, cmd_strings.cpp, cmd_counters.cpp, cmd_keys.cpp,
-// cmd_expire.cpp, cmd_multi.cpp.
+// cmd_expire.cpp, cmd_multi.cpp, cmd_lists.cpp, cmd_hashes.cpp.
 namespace cmd {
 // connection
 void ping(CommandContext&);
@@ -175,6 +179,41 @@ void pttl(CommandContext&);
 void expiretime(CommandContext&);
 void pexpiretime(CommandContext&);
 void persist(CommandContext&);
+// lists
+void lpush(CommandContext&);
+void rpush(CommandContext&);
+void lpushx(CommandContext&);
+void rpushx(CommandContext&);
+void lpop(CommandContext&);
+void rpop(CommandContext&);
+void llen(CommandContext&);
+void lrange(CommandContext&);
+void lindex(CommandContext&);
+void lset(CommandContext&);
+void linsert(CommandContext&);
+void lrem(CommandContext&);
+void ltrim(CommandContext&);
+void lpos(CommandContext&);
+void lmove(CommandContext&);
+void rpoplpush(CommandContext&);
+void lmpop(CommandContext&);
+// hashes
+void hset(CommandContext&);
+void hsetnx(CommandContext&);
+void hget(CommandContext&);
+void hmset(CommandContext&);
+void hmget(CommandContext&);
+void hgetall(CommandContext&);
+void hdel(CommandContext&);
+void hexists(CommandContext&);
+void hlen(CommandContext&);
+void hkeys(CommandContext&);
+void hvals(CommandContext&);
+void hstrlen(CommandContext&);
+void hincrby(CommandContext&);
+void hincrbyfloat(CommandContext&);
+void hrandfield(CommandContext&);
+void hscan(CommandContext&);
 // transactions
 void multi(CommandContext&);
 void exec(CommandContext&);

@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::uint32_t kR = kReadonly;
 constexpr std::uint32_t kW = kWrite;
+constexpr std::uint32_t kL = kCategoryList;
+constexpr std::uint32_t kH = kCategoryHash;
 constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 
 constexpr SubcommandSpec kClientSubs[] = {
@@ -104,6 +106,41 @@ constexpr CommandSpec kCommands[] = {
     {"expiretime", cmd::expiretime, 2, kR | kFast, 1, 1, 1, {}},
     {"pexpiretime", cmd::pexpiretime, 2, kR | kFast, 1, 1, 1, {}},
     {"persist", cmd::persist, 2, kW | kFast, 1, 1, 1, {}},
+    // lists
+    {"lpush", cmd::lpush, -3, kW | kDenyOom | kFast | kL, 1, 1, 1, {}},
+    {"rpush", cmd::rpush, -3, kW | kDenyOom | kFast | kL, 1, 1, 1, {}},
+    {"lpushx", cmd::lpushx, -3, kW | kDenyOom | kFast | kL, 1, 1, 1, {}},
+    {"rpushx", cmd::rpushx, -3, kW | kDenyOom | kFast | kL, 1, 1, 1, {}},
+    {"lpop", cmd::lpop, -2, kW | kFast | kL, 1, 1, 1, {}},
+    {"rpop", cmd::rpop, -2, kW | kFast | kL, 1, 1, 1, {}},
+    {"llen", cmd::llen, 2, kR | kFast | kL, 1, 1, 1, {}},
+    {"lrange", cmd::lrange, 4, kR | kL, 1, 1, 1, {}},
+    {"lindex", cmd::lindex, 3, kR | kL, 1, 1, 1, {}},
+    {"lset", cmd::lset, 4, kW | kDenyOom | kL, 1, 1, 1, {}},
+    {"linsert", cmd::linsert, 5, kW | kDenyOom | kL, 1, 1, 1, {}},
+    {"lrem", cmd::lrem, 4, kW | kL, 1, 1, 1, {}},
+    {"ltrim", cmd::ltrim, 4, kW | kL, 1, 1, 1, {}},
+    {"lpos", cmd::lpos, -3, kR | kL, 1, 1, 1, {}},
+    {"lmove", cmd::lmove, 5, kW | kDenyOom | kL, 1, 2, 1, {}},
+    {"rpoplpush", cmd::rpoplpush, 3, kW | kDenyOom | kL, 1, 2, 1, {}},
+    {"lmpop", cmd::lmpop, -4, kW | kMovableKeys | kL, 0, 0, 0, {}},
+    // hashes
+    {"hset", cmd::hset, -4, kW | kDenyOom | kFast | kH, 1, 1, 1, {}},
+    {"hsetnx", cmd::hsetnx, 4, kW | kDenyOom | kFast | kH, 1, 1, 1, {}},
+    {"hget", cmd::hget, 3, kR | kFast | kH, 1, 1, 1, {}},
+    {"hmset", cmd::hmset, -4, kW | kDenyOom | kFast | kH, 1, 1, 1, {}},
+    {"hmget", cmd::hmget, -3, kR | kFast | kH, 1, 1, 1, {}},
+    {"hgetall", cmd::hgetall, 2, kR | kH, 1, 1, 1, {}},
+    {"hdel", cmd::hdel, -3, kW | kFast | kH, 1, 1, 1, {}},
+    {"hexists", cmd::hexists, 3, kR | kFast | kH, 1, 1, 1, {}},
+    {"hlen", cmd::hlen, 2, kR | kFast | kH, 1, 1, 1, {}},
+    {"hkeys", cmd::hkeys, 2, kR | kH, 1, 1, 1, {}},
+    {"hvals", cmd::hvals, 2, kR | kH, 1, 1, 1, {}},
+    {"hstrlen", cmd::hstrlen, 3, kR | kFast | kH, 1, 1, 1, {}},
+    {"hincrby", cmd::hincrby, 4, kW | kDenyOom | kFast | kH, 1, 1, 1, {}},
+    {"hincrbyfloat", cmd::hincrbyfloat, 4, kW | kDenyOom | kFast | kH, 1, 1, 1, {}},
+    {"hrandfield", cmd::hrandfield, -2, kR | kH, 1, 1, 1, {}},
+    {"hscan", cmd::hscan, -3, kR | kH, 1, 1, 1, {}},
     // transactions
     {"multi", cmd::multi, 1, kConn | kNoMultiQueue, 0, 0, 0, {}},
     {"exec", cmd::exec, 1, kNoScript | kLoading | kStale | kNoMultiQueue, 0, 0, 0, {}},
@@ -113,7 +150,7 @@ constexpr CommandSpec kCommands[] = {
 };
 
 constexpr std::size_t kMaxNameLength = 16;  // longer names are unknown without a lookup
-constexpr std::size_t kSlots = 256;         // open addressing, load < 30%
+constexpr std::size_t kSlots = 512;         // open addressing, load < 30%
 
 std::size_t name_hash(std::string_view lower) {
   std::size_t h = 2166136261u;  // FNV-1a

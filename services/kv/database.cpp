@@ -6,20 +6,13 @@
 
 namespace tcpkit::kv {
 
-namespace {
-
-// Heap bytes of a std::string beyond the object itself (libstdc++ keeps 15 bytes inline).
-std::size_t heap_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
-
-}  // namespace
-
 Encoding encoding_for(std::string_view s) {
   if (is_int_encodable(s)) return Encoding::kInt;
   return s.size() <= 44 ? Encoding::kEmbstr : Encoding::kRaw;
 }
 
 std::size_t Database::entry_bytes(const KeyEntry& e) {
-  std::size_t bytes = sizeof(KeyEntry) + heap_bytes(e.key) + heap_bytes(e.value.str);
+  std::size_t bytes = sizeof(KeyEntry) + string_heap_bytes(e.key) + e.value.heap_bytes();
   if (e.value.expire_at_ms != kNoExpire) bytes += sizeof(ExpireDict::Entry);
   return bytes;
 }
@@ -45,7 +38,7 @@ KeyEntry* Database::set(std::string_view key, std::string_view value, Encoding e
     return add(key, std::move(v));
   }
   if (!keep_ttl) set_expire(e, kNoExpire);
-  if (e->value.type != ValueType::kString) e->value.type = ValueType::kString;
+  if (e->value.type != ValueType::kString) change(e, [](Value& v) { v.make_string(); });
   update(e, enc, [value](std::string& s) { s.assign(value); });
   return e;
 }
@@ -64,9 +57,8 @@ Value Database::extract(KeyEntry* e) {
   touch(e->key);
   counters_->entry_bytes -= entry_bytes(*e);
   if (e->value.expire_at_ms != kNoExpire) expires_.erase(e->key);
-  Value v = std::move(e->value);
+  Value v = std::move(e->value);  // leaves an empty string behind
   e->value.expire_at_ms = kNoExpire;
-  e->value.str = std::string();
   main_.erase(e->key);
   return v;
 }

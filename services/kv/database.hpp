@@ -16,21 +16,9 @@
 #include <vector>
 
 #include "kv/dict.hpp"
+#include "kv/value.hpp"
 
 namespace tcpkit::kv {
-
-enum class ValueType : std::uint8_t { kString };
-// What OBJECT ENCODING reports, as Redis would store the same value.
-enum class Encoding : std::uint8_t { kInt, kEmbstr, kRaw };
-
-inline constexpr std::int64_t kNoExpire = -1;
-
-struct Value {
-  std::string str;
-  std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
-  ValueType type = ValueType::kString;
-  Encoding encoding = Encoding::kRaw;
-};
 
 using MainDict = Dict<std::string, Value>;
 using KeyEntry = MainDict::Entry;
@@ -59,19 +47,35 @@ class Database {
 
   // The live entry for `key`, or nullptr. An expired key is deleted on the way (lazy expiry).
   KeyEntry* find(std::string_view key, std::int64_t now_ms);
-  // Stores a string value, replacing any old one; drops the TTL unless keep_ttl.
+  // Stores a string value, replacing any old one (of any type); drops the TTL unless keep_ttl.
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl);
   // Adds a key known to be absent (after find() returned nullptr).
   KeyEntry* add(std::string_view key, Value value);
-  // Changes an entry's string in place through fn(std::string&), keeping the accounting right.
+  // Changes a string entry's string in place through fn(std::string&), keeping the accounting
+  // right.
   template <class Fn>
   void update(KeyEntry* e, Encoding enc, Fn&& fn) {
+    TCPKIT_ASSERT(e->value.type == ValueType::kString);
     std::size_t before = entry_bytes(*e);
     fn(e->value.str);
     e->value.encoding = enc;
     counters_->entry_bytes += entry_bytes(*e);
     counters_->entry_bytes -= before;
     touch(e->key);
+  }
+  // Changes an entry's value (any type) through fn(Value&), keeping the accounting and WATCH
+  // versions right; a collection left empty deletes its key, as in Redis. Returns false when
+  // the key was deleted (`e` is then dangling).
+  template <class Fn>
+  bool change(KeyEntry* e, Fn&& fn) {
+    std::size_t before = entry_bytes(*e);
+    fn(e->value);
+    counters_->entry_bytes += entry_bytes(*e);
+    counters_->entry_bytes -= before;
+    touch(e->key);
+    if (!e->value.empty_collection()) return true;
+    erase_entry(e);
+    return false;
   }
   // Removes an entry and returns its value (TTL included): RENAME, MOVE.
   Value extract(KeyEntry* e);

@@ -199,6 +199,14 @@ class Dict {
       }
     }
   }
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (const Table& table : t_) {
+      for (std::size_t i = 0; i < table.size; ++i) {
+        for (const Entry* e = table.buckets[i]; e != nullptr; e = e->next) fn(*e);
+      }
+    }
+  }
 
  private:
   static constexpr std::size_t kInitialSize = 4;

@@ -17,6 +17,21 @@ std::string_view error_text(KvError e) {
     case KvError::kNanOrInfinity: return "ERR increment would produce NaN or Infinity";
     case KvError::kWrongType:
       return "WRONGTYPE Operation against a key holding the wrong kind of value";
+    case KvError::kIndexOutOfRange: return "ERR index out of range";
+    case KvError::kRankZero:
+      return "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+             "or use negative to start from the end of the list";
+    case KvError::kCountNegative: return "ERR COUNT can't be negative";
+    case KvError::kMaxlenNegative: return "ERR MAXLEN can't be negative";
+    case KvError::kNumkeysNotPositive: return "ERR numkeys should be greater than 0";
+    case KvError::kCountNotPositive: return "ERR count should be greater than 0";
+    case KvError::kHashNotInteger: return "ERR hash value is not an integer";
+    case KvError::kHashNotFloat: return "ERR hash value is not a float";
+    case KvError::kIncrementNanOrInfinity: return "ERR value is NaN or Infinity";
+    case KvError::kOutOfRange: return "ERR value is out of range";
+    case KvError::kOutOfLongRange:
+      return "ERR value is out of range, value must between -9223372036854775807 and "
+             "9223372036854775807";
     case KvError::kNoSuchKey: return "ERR no such key";
     case KvError::kSameObject: return "ERR source and destination objects are the same";
     case KvError::kDbIndexOutOfRange: return "ERR DB index is out of range";

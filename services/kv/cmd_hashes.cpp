@@ -1,0 +1,294 @@
+// Hash commands: HSET HSETNX HGET HMSET HMGET HGETALL HDEL HEXISTS HLEN HKEYS HVALS HSTRLEN
+// HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
+//
+// A hash is created only when something is about to be written to it, and a hash left empty
+// deletes its key (Database::change), so no command can leave an empty hash behind.
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+#include <vector>
+
+#include "kv/cmd_util.hpp"
+#include "kv/hash.hpp"
+
+namespace tcpkit::kv::cmd {
+
+namespace {
+
+util::Typed lookup_hash(CommandContext& ctx, bool read) {
+  return util::lookup_typed(ctx, ctx.args[1], ValueType::kHash, read);
+}
+
+// Sets the field/value pairs from args[first] on of the hash at `e` (created when nullptr).
+std::int64_t write_fields(CommandContext& ctx, KeyEntry* e, std::size_t first) {
+  if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_hash());
+  std::int64_t created = 0;
+  ctx.db().change(e, [&](Value& v) {
+    Hash& h = v.hash();
+    for (std::size_t i = first; i + 1 < ctx.args.size(); i += 2) {
+      created += h.set(ctx.args[i], ctx.args[i + 1]) ? 1 : 0;
+    }
+  });
+  return created;
+}
+
+// Sets args[2] to `value` (HINCRBY, HINCRBYFLOAT), creating the hash.
+void write_field(CommandContext& ctx, KeyEntry* e, std::string_view value) {
+  if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_hash());
+  ctx.db().change(e, [&](Value& v) { v.hash().set(ctx.args[2], value); });
+}
+
+void hset_generic(CommandContext& ctx, bool reply_created) {
+  if (ctx.args.size() % 2 != 0) return ctx.out.error(arity_error(reply_created ? "hset" : "hmset"));
+  auto [e, ok] = lookup_hash(ctx, false);
+  if (!ok) return;
+  const std::int64_t created = write_fields(ctx, e, 2);
+  reply_created ? ctx.out.integer(created) : ctx.ok();
+}
+
+enum Parts : unsigned { kFields = 1, kValues = 2 };
+
+void getall_generic(CommandContext& ctx, unsigned parts) {
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (!ok) return;
+  if (e == nullptr) return ctx.out.array(0);
+  const Hash& h = e->value.hash();
+  ctx.out.array(h.size() * (parts == (kFields | kValues) ? 2 : 1));
+  h.for_each([&](const Hash::Entry& f) {
+    if (parts & kFields) ctx.out.bulk(f.key);
+    if (parts & kValues) ctx.out.bulk(f.value);
+  });
+}
+
+}  // namespace
+
+void hset(CommandContext& ctx) { hset_generic(ctx, true); }
+void hmset(CommandContext& ctx) { hset_generic(ctx, false); }
+
+void hsetnx(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, false);
+  if (!ok) return;
+  if (e != nullptr && e->value.hash().find(ctx.args[2]) != nullptr) return ctx.out.integer(0);
+  write_fields(ctx, e, 2);
+  ctx.out.integer(1);
+}
+
+void hget(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (!ok) return;
+  const std::string* v = e ? e->value.hash().find(ctx.args[2]) : nullptr;
+  v ? ctx.out.bulk(*v) : ctx.out.null();
+}
+
+void hmget(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (!ok) return;
+  ctx.out.array(ctx.args.size() - 2);
+  for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+    const std::string* v = e ? e->value.hash().find(ctx.args[i]) : nullptr;
+    v ? ctx.out.bulk(*v) : ctx.out.null();
+  }
+}
+
+void hgetall(CommandContext& ctx) { getall_generic(ctx, kFields | kValues); }
+void hkeys(CommandContext& ctx) { getall_generic(ctx, kFields); }
+void hvals(CommandContext& ctx) { getall_generic(ctx, kValues); }
+
+void hdel(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, false);
+  if (!ok) return;
+  std::int64_t deleted = 0;
+  if (e != nullptr) {
+    ctx.db().change(e, [&](Value& v) {
+      for (std::size_t i = 2; i < ctx.args.size(); ++i) deleted += v.hash().erase(ctx.args[i]);
+    });
+  }
+  ctx.out.integer(deleted);
+}
+
+void hexists(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (ok) ctx.out.integer(e && e->value.hash().find(ctx.args[2]) ? 1 : 0);
+}
+
+void hlen(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (ok) ctx.out.integer(e ? static_cast<std::int64_t>(e->value.hash().size()) : 0);
+}
+
+void hstrlen(CommandContext& ctx) {
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (!ok) return;
+  const std::string* v = e ? e->value.hash().find(ctx.args[2]) : nullptr;
+  ctx.out.integer(v ? static_cast<std::int64_t>(v->size()) : 0);
+}
+
+void hincrby(CommandContext& ctx) {
+  auto delta = util::int_arg(ctx, ctx.args[3]);
+  if (!delta) return;
+  auto [e, ok] = lookup_hash(ctx, false);
+  if (!ok) return;
+  std::int64_t value = 0;
+  if (const std::string* old = e ? e->value.hash().find(ctx.args[2]) : nullptr) {
+    auto parsed = parse_int(*old);
+    if (!parsed) return ctx.error(KvError::kHashNotInteger);
+    value = *parsed;
+  }
+  if (__builtin_add_overflow(value, *delta, &value)) return ctx.error(KvError::kOverflow);
+  std::string text;
+  append_int(text, value);
+  write_field(ctx, e, text);
+  ctx.out.integer(value);
+}
+
+void hincrbyfloat(CommandContext& ctx) {
+  auto delta = parse_long_double(ctx.args[3]);
+  if (!delta) return ctx.error(KvError::kNotFloat);
+  if (std::isnan(*delta) || std::isinf(*delta)) return ctx.error(KvError::kIncrementNanOrInfinity);
+  auto [e, ok] = lookup_hash(ctx, false);
+  if (!ok) return;
+  long double value = 0;
+  if (const std::string* old = e ? e->value.hash().find(ctx.args[2]) : nullptr) {
+    auto parsed = parse_long_double(*old);
+    if (!parsed) return ctx.error(KvError::kHashNotFloat);
+    value = *parsed;
+  }
+  value += *delta;
+  if (std::isnan(value) || std::isinf(value)) return ctx.error(KvError::kNanOrInfinity);
+  const std::string text = format_long_double(value);
+  write_field(ctx, e, text);
+  ctx.out.bulk(text);
+}
+
+namespace {
+
+// HRANDFIELD with a negative count draws -count fields: more than this many is refused (Redis
+// would build the reply until memory runs out; bounded memory and time are kept here).
+constexpr std::uint64_t kMaxDraws = std::uint64_t{1} << 24;
+
+// HRANDFIELD's arguments: no count (one field as a bulk) or a count, maybe WITHVALUES.
+struct RandArgs {
+  std::optional<std::int64_t> count;
+  bool with_values = false;
+};
+
+std::optional<RandArgs> parse_hrandfield(CommandContext& ctx) {
+  RandArgs a;
+  if (ctx.args.size() < 3) return a;
+  a.count = parse_int(ctx.args[2]);
+  if (!a.count) return ctx.error(KvError::kNotInteger), std::nullopt;
+  if (*a.count == INT64_MIN) return ctx.error(KvError::kOutOfLongRange), std::nullopt;
+  if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !iequals(ctx.args[3], "withvalues"))) {
+    return ctx.error(KvError::kSyntax), std::nullopt;
+  }
+  a.with_values = ctx.args.size() == 4;
+  if (a.with_values && (*a.count < -INT64_MAX / 2 || *a.count > INT64_MAX / 2)) {
+    return ctx.error(KvError::kOutOfRange), std::nullopt;
+  }
+  return a;
+}
+
+// `count` distinct fields of `h` (count < size): a partial shuffle when many are wanted,
+// otherwise random draws until enough distinct ones came.
+std::vector<const Hash::Entry*> distinct_random(Hash& h, std::size_t count, std::mt19937_64& rng) {
+  std::vector<const Hash::Entry*> picked;
+  if (count * 3 > h.size()) {
+    h.for_each([&](const Hash::Entry& f) { picked.push_back(&f); });
+    for (std::size_t i = 0; i < count; ++i) {
+      std::swap(picked[i], picked[i + rng() % (picked.size() - i)]);
+    }
+    picked.resize(count);
+    return picked;
+  }
+  std::unordered_set<const Hash::Entry*> seen;
+  while (picked.size() < count) {
+    const Hash::Entry* f = &h.random_field(rng);
+    if (seen.insert(f).second) picked.push_back(f);
+  }
+  return picked;
+}
+
+}  // namespace
+
+void hrandfield(CommandContext& ctx) {
+  auto a = parse_hrandfield(ctx);
+  if (!a) return;
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (!ok) return;
+  if (!a->count) {
+    return e ? ctx.out.bulk(e->value.hash().random_field(ctx.store.rng()).key) : ctx.out.null();
+  }
+  if (e == nullptr || *a->count == 0) return ctx.out.array(0);
+  Hash& h = e->value.hash();
+  std::vector<const Hash::Entry*> picked;
+  if (*a->count < 0) {
+    // Repetitions allowed: -count independent draws.
+    const auto n = static_cast<std::uint64_t>(-*a->count);
+    if (n > kMaxDraws) return ctx.error(KvError::kOutOfRange);
+    picked.reserve(static_cast<std::size_t>(n));
+    for (std::uint64_t i = 0; i < n; ++i) picked.push_back(&h.random_field(ctx.store.rng()));
+  } else if (static_cast<std::uint64_t>(*a->count) >= h.size()) {
+    h.for_each([&](const Hash::Entry& f) { picked.push_back(&f); });
+  } else {
+    picked = distinct_random(h, static_cast<std::size_t>(*a->count), ctx.store.rng());
+  }
+  ctx.out.array(picked.size() * (a->with_values ? 2 : 1));
+  for (const Hash::Entry* f : picked) {
+    ctx.out.bulk(f->key);
+    if (a->with_values) ctx.out.bulk(f->value);
+  }
+}
+
+void hscan(CommandContext& ctx) {
+  auto cursor = util::scan_cursor(ctx.args[2]);
+  if (!cursor) return ctx.error(KvError::kInvalidCursor);
+  auto [e, ok] = lookup_hash(ctx, true);
+  if (!ok) return;
+  if (e == nullptr) {
+    ctx.out.array(2);
+    ctx.out.bulk("0");
+    return ctx.out.array(0);
+  }
+  std::int64_t count = 10;
+  std::string_view pattern;
+  for (std::size_t i = 3; i < ctx.args.size(); i += 2) {
+    if (i + 1 >= ctx.args.size()) return ctx.error(KvError::kSyntax);
+    if (iequals(ctx.args[i], "count")) {
+      auto n = util::int_arg(ctx, ctx.args[i + 1]);
+      if (!n) return;
+      if (*n < 1) return ctx.error(KvError::kSyntax);
+      count = *n;
+    } else if (iequals(ctx.args[i], "match")) {
+      pattern = ctx.args[i + 1];
+    } else {
+      return ctx.error(KvError::kSyntax);
+    }
+  }
+  const Hash& h = e->value.hash();
+  std::vector<const Hash::Entry*> found;
+  std::uint64_t next = 0;
+  if (h.listpack()) {
+    // Redis returns a small (listpack) hash whole, whatever the cursor and COUNT.
+    h.for_each([&](const Hash::Entry& f) { found.push_back(&f); });
+  } else {
+    // Bounds the work when most buckets are empty.
+    std::int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+    next = *cursor;
+    do {
+      next = h.scan(next, [&](const Hash::Entry& f) { found.push_back(&f); });
+    } while (next != 0 && --budget > 0 && static_cast<std::int64_t>(found.size()) < count);
+  }
+  if (!pattern.empty() && pattern != "*") {
+    std::erase_if(found, [&](const Hash::Entry* f) { return !glob_match(pattern, f->key); });
+  }
+  ctx.out.array(2);
+  ctx.out.bulk(std::to_string(next));
+  ctx.out.array(found.size() * 2);
+  for (const Hash::Entry* f : found) {
+    ctx.out.bulk(f->key);
+    ctx.out.bulk(f->value);
+  }
+}
+
+}  // namespace tcpkit::kv::cmd

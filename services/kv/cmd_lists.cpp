@@ -1,0 +1,335 @@
+// List commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM
+// LPOS LMOVE RPOPLPUSH LMPOP.
+//
+// Indexes follow Redis: a negative index counts from the tail (-1 is the last element). The
+// handlers normalize them (element_index, element_range), so List only sees valid positions.
+// The order of the checks (arguments, then the key's type, or the reverse) is Redis 7.0's for
+// each command, because it decides which error a client sees.
+
+#include <algorithm>
+#include <vector>
+
+#include "kv/cmd_util.hpp"
+#include "kv/list.hpp"
+
+namespace tcpkit::kv::cmd {
+
+namespace {
+
+enum class End { kLeft, kRight };
+
+std::optional<End> parse_end(std::string_view s) {
+  if (iequals(s, "left")) return End::kLeft;
+  if (iequals(s, "right")) return End::kRight;
+  return std::nullopt;
+}
+
+void push(List& l, End end, std::string_view s) {
+  end == End::kLeft ? l.push_front(s) : l.push_back(s);
+}
+std::string pop(List& l, End end) { return end == End::kLeft ? l.pop_front() : l.pop_back(); }
+std::int64_t length(const List& l) { return static_cast<std::int64_t>(l.size()); }
+
+// LINDEX/LSET: a negative index counts from the tail; nullopt when out of range.
+std::optional<std::size_t> element_index(std::int64_t index, std::size_t size) {
+  const auto n = static_cast<std::int64_t>(size);
+  if (index < 0) index += n;
+  if (index < 0 || index >= n) return std::nullopt;
+  return static_cast<std::size_t>(index);
+}
+
+// LRANGE/LTRIM: [start, end] with negative ends from the tail, clamped; nullopt when empty.
+struct Range {
+  std::size_t first, last;
+};
+std::optional<Range> element_range(std::int64_t start, std::int64_t end, std::size_t size) {
+  const auto n = static_cast<std::int64_t>(size);
+  if (start < 0) start += n;
+  if (end < 0) end += n;
+  if (start < 0) start = 0;
+  if (start > end || start >= n) return std::nullopt;
+  if (end >= n) end = n - 1;
+  return Range{static_cast<std::size_t>(start), static_cast<std::size_t>(end)};
+}
+
+void reply_strings(CommandContext& ctx, const std::vector<std::string>& items) {
+  ctx.out.array(items.size());
+  for (const std::string& s : items) ctx.out.bulk(s);
+}
+
+// Pops up to `count` elements from one end of the list at `e` (deleting an emptied key).
+std::vector<std::string> pop_many(CommandContext& ctx, KeyEntry* e, End end, std::int64_t count) {
+  std::vector<std::string> popped;
+  ctx.db().change(e, [&](Value& v) {
+    List& l = v.list();
+    const auto n = std::min(static_cast<std::size_t>(count), l.size());
+    popped.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) popped.push_back(pop(l, end));
+  });
+  return popped;
+}
+
+void push_generic(CommandContext& ctx, End end, bool only_existing) {
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (e == nullptr) {
+    if (only_existing) return ctx.out.integer(0);
+    e = ctx.db().add(ctx.args[1], Value::new_list());
+  }
+  std::int64_t len = 0;
+  ctx.db().change(e, [&](Value& v) {
+    for (std::size_t i = 2; i < ctx.args.size(); ++i) push(v.list(), end, ctx.args[i]);
+    len = length(v.list());
+  });
+  ctx.out.integer(len);
+}
+
+void pop_generic(CommandContext& ctx, End end) {
+  if (ctx.args.size() > 3) return ctx.out.error(arity_error(end == End::kLeft ? "lpop" : "rpop"));
+  std::optional<std::int64_t> count;
+  if (ctx.args.size() == 3) {
+    count = parse_int(ctx.args[2]);
+    if (!count || *count < 0) return ctx.error(KvError::kCountOutOfRange);
+  }
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (e == nullptr) return count ? ctx.out.null_array() : ctx.out.null();
+  if (!count) return ctx.out.bulk(pop_many(ctx, e, end, 1).front());
+  if (*count == 0) return ctx.out.array(0);
+  reply_strings(ctx, pop_many(ctx, e, end, *count));
+}
+
+// LMOVE and RPOPLPUSH: the destination's type is checked before anything is popped.
+void move_generic(CommandContext& ctx, End from, End to) {
+  Database& db = ctx.db();
+  auto [src, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (src == nullptr) return ctx.out.null();
+  auto [dst, dst_ok] = util::lookup_typed(ctx, ctx.args[2], ValueType::kList, false);
+  if (!dst_ok) return;
+  std::string moved;
+  if (src == dst) {
+    db.change(src, [&](Value& v) {
+      moved = pop(v.list(), from);
+      push(v.list(), to, moved);
+    });
+    return ctx.out.bulk(moved);
+  }
+  db.change(src, [&](Value& v) { moved = pop(v.list(), from); });
+  if (dst == nullptr) dst = db.add(ctx.args[2], Value::new_list());
+  db.change(dst, [&](Value& v) { push(v.list(), to, moved); });
+  ctx.out.bulk(moved);
+}
+
+}  // namespace
+
+void lpush(CommandContext& ctx) { push_generic(ctx, End::kLeft, false); }
+void rpush(CommandContext& ctx) { push_generic(ctx, End::kRight, false); }
+void lpushx(CommandContext& ctx) { push_generic(ctx, End::kLeft, true); }
+void rpushx(CommandContext& ctx) { push_generic(ctx, End::kRight, true); }
+void lpop(CommandContext& ctx) { pop_generic(ctx, End::kLeft); }
+void rpop(CommandContext& ctx) { pop_generic(ctx, End::kRight); }
+
+void llen(CommandContext& ctx) {
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, true);
+  if (ok) ctx.out.integer(e ? length(e->value.list()) : 0);
+}
+
+void lrange(CommandContext& ctx) {
+  auto start = util::int_arg(ctx, ctx.args[2]);
+  if (!start) return;
+  auto end = util::int_arg(ctx, ctx.args[3]);
+  if (!end) return;
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, true);
+  if (!ok) return;
+  if (e == nullptr) return ctx.out.array(0);
+  const List& l = e->value.list();
+  auto range = element_range(*start, *end, l.size());
+  if (!range) return ctx.out.array(0);
+  ctx.out.array(range->last - range->first + 1);
+  for (std::size_t i = range->first; i <= range->last; ++i) ctx.out.bulk(l.at(i));
+}
+
+void lindex(CommandContext& ctx) {
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, true);
+  if (!ok) return;
+  if (e == nullptr) return ctx.out.null();
+  auto index = util::int_arg(ctx, ctx.args[2]);
+  if (!index) return;
+  const List& l = e->value.list();
+  auto i = element_index(*index, l.size());
+  i ? ctx.out.bulk(l.at(*i)) : ctx.out.null();
+}
+
+void lset(CommandContext& ctx) {
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (e == nullptr) return ctx.error(KvError::kNoSuchKey);
+  auto index = util::int_arg(ctx, ctx.args[2]);
+  if (!index) return;
+  auto i = element_index(*index, e->value.list().size());
+  if (!i) return ctx.error(KvError::kIndexOutOfRange);
+  ctx.db().change(e, [&](Value& v) { v.list().set(*i, ctx.args[3]); });
+  ctx.ok();
+}
+
+void linsert(CommandContext& ctx) {
+  const bool after = iequals(ctx.args[2], "after");
+  if (!after && !iequals(ctx.args[2], "before")) return ctx.error(KvError::kSyntax);
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (e == nullptr) return ctx.out.integer(0);
+  const List& l = e->value.list();
+  std::size_t pivot = 0;
+  while (pivot < l.size() && l.at(pivot) != ctx.args[3]) ++pivot;
+  if (pivot == l.size()) return ctx.out.integer(-1);
+  std::int64_t len = 0;
+  ctx.db().change(e, [&](Value& v) {
+    v.list().insert(pivot + (after ? 1 : 0), ctx.args[4]);
+    len = length(v.list());
+  });
+  ctx.out.integer(len);
+}
+
+void lrem(CommandContext& ctx) {
+  auto count = util::int_arg(ctx, ctx.args[2]);
+  if (!count) return;
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (e == nullptr) return ctx.out.integer(0);
+  const bool from_tail = *count < 0;
+  const std::uint64_t magnitude = from_tail ? 0 - static_cast<std::uint64_t>(*count)
+                                            : static_cast<std::uint64_t>(*count);
+  std::size_t removed = 0;
+  ctx.db().change(e, [&](Value& v) {
+    removed = v.list().remove(ctx.args[3], static_cast<std::size_t>(magnitude), from_tail);
+  });
+  ctx.out.integer(static_cast<std::int64_t>(removed));
+}
+
+void ltrim(CommandContext& ctx) {
+  auto start = util::int_arg(ctx, ctx.args[2]);
+  if (!start) return;
+  auto end = util::int_arg(ctx, ctx.args[3]);
+  if (!end) return;
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (e != nullptr) {
+    auto range = element_range(*start, *end, e->value.list().size());
+    ctx.db().change(e, [&](Value& v) {
+      range ? v.list().keep_range(range->first, range->last) : v.list().clear();
+    });
+  }
+  ctx.ok();
+}
+
+namespace {
+
+// LPOS's options; count is absent unless COUNT was given (it changes the reply's shape).
+struct LposArgs {
+  std::int64_t rank = 1;
+  std::optional<std::int64_t> count;
+  std::int64_t maxlen = 0;
+};
+
+std::optional<LposArgs> parse_lpos(CommandContext& ctx) {
+  LposArgs a;
+  for (std::size_t i = 3; i < ctx.args.size(); ++i) {
+    const std::string_view opt = ctx.args[i];
+    const bool more = i + 1 < ctx.args.size();
+    if (iequals(opt, "rank") && more) {
+      auto rank = util::int_arg(ctx, ctx.args[++i]);
+      if (!rank) return std::nullopt;
+      if (*rank == 0) return ctx.error(KvError::kRankZero), std::nullopt;
+      a.rank = *rank;
+    } else if ((iequals(opt, "count") || iequals(opt, "maxlen")) && more) {
+      const bool is_count = iequals(opt, "count");
+      auto n = parse_int(ctx.args[++i]);
+      if (!n || *n < 0) {
+        return ctx.error(is_count ? KvError::kCountNegative : KvError::kMaxlenNegative),
+               std::nullopt;
+      }
+      is_count ? a.count = *n : a.maxlen = *n;
+    } else {
+      return ctx.error(KvError::kSyntax), std::nullopt;
+    }
+  }
+  return a;
+}
+
+// The indexes (from the head) of the matches LPOS reports, scanning from the tail when the
+// rank is negative, comparing at most maxlen elements.
+std::vector<std::int64_t> lpos_matches(const List& l, std::string_view element,
+                                       const LposArgs& a) {
+  const bool from_tail = a.rank < 0;
+  // RANK -9223372036854775808 behaves as -1 in Redis 7.0 (its negation overflows).
+  const std::uint64_t skip =
+      from_tail ? (a.rank == INT64_MIN ? 0 : static_cast<std::uint64_t>(-a.rank) - 1)
+                : static_cast<std::uint64_t>(a.rank) - 1;
+  const std::uint64_t wanted = a.count ? static_cast<std::uint64_t>(*a.count) : 1;
+  const std::size_t n = l.size();
+  const std::size_t limit =
+      a.maxlen == 0 ? n : std::min(n, static_cast<std::size_t>(a.maxlen));
+  std::vector<std::int64_t> found;
+  std::uint64_t matches = 0;
+  for (std::size_t k = 0; k < limit; ++k) {
+    const std::size_t i = from_tail ? n - 1 - k : k;
+    if (l.at(i) != element || ++matches <= skip) continue;
+    found.push_back(static_cast<std::int64_t>(i));
+    if (wanted != 0 && found.size() == wanted) break;
+  }
+  return found;
+}
+
+}  // namespace
+
+void lpos(CommandContext& ctx) {
+  auto a = parse_lpos(ctx);
+  if (!a) return;
+  auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, true);
+  if (!ok) return;
+  if (e == nullptr) return a->count ? ctx.out.array(0) : ctx.out.null();
+  const std::vector<std::int64_t> found = lpos_matches(e->value.list(), ctx.args[2], *a);
+  if (!a->count) return found.empty() ? ctx.out.null() : ctx.out.integer(found.front());
+  ctx.out.array(found.size());
+  for (std::int64_t i : found) ctx.out.integer(i);
+}
+
+void lmove(CommandContext& ctx) {
+  auto from = parse_end(ctx.args[3]);
+  auto to = parse_end(ctx.args[4]);
+  if (!from || !to) return ctx.error(KvError::kSyntax);
+  move_generic(ctx, *from, *to);
+}
+
+void rpoplpush(CommandContext& ctx) { move_generic(ctx, End::kRight, End::kLeft); }
+
+void lmpop(CommandContext& ctx) {
+  auto numkeys = parse_int(ctx.args[1]);
+  if (!numkeys || *numkeys < 1) return ctx.error(KvError::kNumkeysNotPositive);
+  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - 2) {
+    return ctx.error(KvError::kSyntax);
+  }
+  const std::size_t where = static_cast<std::size_t>(*numkeys) + 2;
+  auto end = parse_end(ctx.args[where]);
+  if (!end) return ctx.error(KvError::kSyntax);
+  std::optional<std::int64_t> count;
+  for (std::size_t i = where + 1; i < ctx.args.size(); ++i) {
+    if (count || !iequals(ctx.args[i], "count") || i + 1 == ctx.args.size()) {
+      return ctx.error(KvError::kSyntax);
+    }
+    count = parse_int(ctx.args[++i]);
+    if (!count || *count < 1) return ctx.error(KvError::kCountNotPositive);
+  }
+  for (std::size_t k = 2; k < where; ++k) {
+    auto [e, ok] = util::lookup_typed(ctx, ctx.args[k], ValueType::kList, false);
+    if (!ok) return;
+    if (e == nullptr) continue;
+    ctx.out.array(2);
+    ctx.out.bulk(ctx.args[k]);
+    return reply_strings(ctx, pop_many(ctx, e, *end, count.value_or(1)));
+  }
+  ctx.out.null_array();
+}
+
+}  // namespace tcpkit::kv::cmd

@@ -1,0 +1,139 @@
+// Value: the tagged union of what a key holds (see value.hpp).
+
+#include "kv/value.hpp"
+
+#include <new>
+#include <utility>
+
+#include "kv/hash.hpp"
+#include "kv/list.hpp"
+
+namespace tcpkit::kv {
+
+Value Value::new_list() {
+  Value v;
+  v.destroy();
+  v.list_ = new List();
+  v.type = ValueType::kList;
+  return v;
+}
+
+Value Value::new_hash() {
+  Value v;
+  v.destroy();
+  v.hash_ = new Hash();
+  v.type = ValueType::kHash;
+  return v;
+}
+
+Value::Value(const Value& other)
+    : str(), expire_at_ms(other.expire_at_ms), type(ValueType::kString), encoding(other.encoding) {
+  copy_payload(other);
+}
+
+Value::Value(Value&& other) noexcept
+    : str(), expire_at_ms(other.expire_at_ms), type(ValueType::kString), encoding(other.encoding) {
+  move_payload(other);
+}
+
+Value& Value::operator=(const Value& other) {
+  if (this == &other) return *this;
+  Value copy(other);
+  return *this = std::move(copy);
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this == &other) return *this;
+  destroy();
+  move_payload(other);
+  expire_at_ms = other.expire_at_ms;
+  encoding = other.encoding;
+  return *this;
+}
+
+bool Value::empty_collection() const {
+  switch (type) {
+    case ValueType::kString: return false;
+    case ValueType::kList: return list_->empty();
+    case ValueType::kHash: return hash_->empty();
+  }
+  return false;
+}
+
+Encoding Value::current_encoding() const {
+  switch (type) {
+    case ValueType::kString: return encoding;
+    case ValueType::kList: return Encoding::kQuicklist;
+    case ValueType::kHash: return hash_->listpack() ? Encoding::kListpack : Encoding::kHashtable;
+  }
+  return encoding;
+}
+
+std::size_t Value::heap_bytes() const {
+  switch (type) {
+    case ValueType::kString: return string_heap_bytes(str);
+    case ValueType::kList: return list_->bytes();
+    case ValueType::kHash: return hash_->bytes();
+  }
+  return 0;
+}
+
+void Value::make_string() {
+  if (type == ValueType::kString) return;
+  destroy();
+  encoding = Encoding::kRaw;
+}
+
+// Ends the payload's life and leaves `str` alive and empty, type kString.
+void Value::destroy() noexcept {
+  switch (type) {
+    case ValueType::kString: str.~basic_string(); break;
+    case ValueType::kList: delete list_; break;
+    case ValueType::kHash: delete hash_; break;
+  }
+  ::new (&str) std::string();
+  type = ValueType::kString;
+}
+
+// Precondition: this holds an empty string (constructors, or after destroy()).
+void Value::copy_payload(const Value& other) {
+  switch (other.type) {
+    case ValueType::kString: str = other.str; return;
+    case ValueType::kList: {
+      auto* copy = new List(*other.list_);
+      str.~basic_string();
+      list_ = copy;
+      break;
+    }
+    case ValueType::kHash: {
+      auto* copy = new Hash(*other.hash_);
+      str.~basic_string();
+      hash_ = copy;
+      break;
+    }
+  }
+  type = other.type;
+}
+
+// Precondition as copy_payload; `other` is left an empty string.
+void Value::move_payload(Value& other) noexcept {
+  switch (other.type) {
+    case ValueType::kString:
+      str = std::move(other.str);
+      other.str.clear();
+      return;
+    case ValueType::kList:
+      str.~basic_string();
+      list_ = other.list_;
+      break;
+    case ValueType::kHash:
+      str.~basic_string();
+      hash_ = other.hash_;
+      break;
+  }
+  type = other.type;
+  ::new (&other.str) std::string();
+  other.type = ValueType::kString;
+}
+
+}  // namespace tcpkit::kv

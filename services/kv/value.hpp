@@ -1,0 +1,90 @@
+#pragma once
+// Value: what one key holds — a string, a list or a hash — with its TTL.
+//
+// A tagged union: `type` says which member of the payload is alive. A string lives inline (the
+// std::string itself, as before collections existed), a collection behind one owning pointer,
+// so a string key costs no more than it did (sizeof(Value) == 48 on libstdc++) and a new type
+// (set, sorted set) is one more tag, one more pointer and one more case in value.cpp.
+//
+//   Value (48 bytes)
+//   ┌──────────────────────────────┬──────────────┬──────┬──────────┐
+//   │ str (32) | list* | hash*     │ expire_at_ms │ type │ encoding │
+//   └──────────────────────────────┴──────────────┴──────┴──────────┘
+//
+// Copying deep-copies the collection (COPY); moving steals it and leaves the source an empty
+// string. Not thread-safe: guarded by the Store's mutex like everything in a Database.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "tcpkit/base/assert.hpp"
+
+namespace tcpkit::kv {
+
+class List;  // list.hpp
+class Hash;  // hash.hpp
+
+enum class ValueType : std::uint8_t { kString, kList, kHash };
+// What OBJECT ENCODING reports, as Redis 7.0 would store the same value.
+enum class Encoding : std::uint8_t { kInt, kEmbstr, kRaw, kQuicklist, kListpack, kHashtable };
+
+inline constexpr std::int64_t kNoExpire = -1;
+
+class Value {
+ public:
+  Value() : str() {}
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value() { destroy(); }
+
+  // An empty list or hash (the caller fills it before anyone sees it).
+  static Value new_list();
+  static Value new_hash();
+
+  List& list() {
+    TCPKIT_ASSERT(type == ValueType::kList);
+    return *list_;
+  }
+  Hash& hash() {
+    TCPKIT_ASSERT(type == ValueType::kHash);
+    return *hash_;
+  }
+  const List& list() const { return const_cast<Value*>(this)->list(); }
+  const Hash& hash() const { return const_cast<Value*>(this)->hash(); }
+
+  // True for a list or hash with no elements: its key must be deleted (Redis never keeps one).
+  bool empty_collection() const;
+  // The encoding OBJECT ENCODING reports (a collection's follows its size).
+  Encoding current_encoding() const;
+  // Heap bytes owned beyond the Value itself (the string's buffer, the collection).
+  std::size_t heap_bytes() const;
+  // Drops any collection; the value becomes an empty string (TTL kept).
+  void make_string();
+
+  // The payload: read `str` for a string; reach a collection through list()/hash(), which
+  // check the tag (the pointers are public only because an anonymous union's members share
+  // one access level).
+  union {
+    std::string str;  // type == kString
+    List* list_;      // type == kList, owned
+    Hash* hash_;      // type == kHash, owned
+  };
+  std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
+  ValueType type = ValueType::kString;
+  Encoding encoding = Encoding::kRaw;  // strings only; collections compute theirs
+
+ private:
+  void destroy() noexcept;
+  void copy_payload(const Value& other);
+  void move_payload(Value& other) noexcept;
+};
+
+// Heap bytes of a std::string beyond the object itself (libstdc++ keeps 15 bytes inline).
+inline std::size_t string_heap_bytes(const std::string& s) {
+  return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
+
+}  // namespace tcpkit::kv

@@ -1,0 +1,457 @@
+#!/usr/bin/python3
+"""Differential test: the same seeded random command sequences sent to a fresh redis-server
+(THE oracle, Debian's 7.0.15) and to `tcpkit serve kv`, raw RESP replies compared byte for byte.
+
+Theory of operation. A sequence is FLUSHALL followed by --length commands drawn by a
+random.Random seeded with (seed, sequence number), over a small pool of keys so that types
+collide (wrong-type calls), with indexes around and beyond the ends, empty and large
+collections and binary values. Replies are compared as raw bytes, except where Redis promises
+no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset of pairs) or
+no content (HRANDFIELD, RANDOMKEY: the reply's shape). A mismatch prints the seed, the
+sequence, the command and both replies, and the commands before it, and fails.
+
+Usage: kv_differential.py path/to/tcpkit [--seed S] [--sequences N | --seconds T]
+                          [--length L] [--redis-server PATH]
+Exit 0: all equal; 1: a mismatch; 77: no redis-server (skipped).
+"""
+import argparse
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+# ---------------------------------------------------------------- RESP over a socket
+
+class Conn:
+    """One connection; call() sends a command and returns (raw reply bytes, parsed reply)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sock.settimeout(10)
+        self.buf = b""
+
+    def call(self, args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.sock.sendall(out)
+        while True:
+            parsed = parse(self.buf, 0)
+            if parsed is not None:
+                value, end = parsed
+                raw, self.buf = self.buf[:end], self.buf[end:]
+                return raw, value
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise ConnectionError("connection closed")
+            self.buf += chunk
+
+
+def parse(buf, pos):
+    """(value, end) of the RESP2 value at pos, or None when incomplete.
+    Values: ('+', bytes) ('-', bytes) (':', int) ('$', bytes|None) ('*', list|None)."""
+    eol = buf.find(b"\r\n", pos)
+    if eol < 0:
+        return None
+    kind, line = buf[pos:pos + 1], buf[pos + 1:eol]
+    if kind in (b"+", b"-"):
+        return (kind.decode(), line), eol + 2
+    if kind == b":":
+        return (":", int(line)), eol + 2
+    n = int(line)
+    if kind == b"$":
+        if n < 0:
+            return ("$", None), eol + 2
+        if len(buf) < eol + 2 + n + 2:
+            return None
+        return ("$", buf[eol + 2:eol + 2 + n]), eol + 2 + n + 2
+    if kind == b"*":
+        if n < 0:
+            return ("*", None), eol + 2
+        items, at = [], eol + 2
+        for _ in range(n):
+            parsed = parse(buf, at)
+            if parsed is None:
+                return None
+            item, at = parsed
+            items.append(item)
+        return ("*", items), at
+    raise ValueError("bad RESP at %d: %r" % (pos, buf[pos:pos + 40]))
+
+
+# ---------------------------------------------------------------- the two servers
+
+def start_redis(path, workdir):
+    sock_path = os.path.join(workdir, "redis.sock")
+    proc = subprocess.Popen(
+        [path, "--port", "0", "--unixsocket", sock_path, "--save", "", "--appendonly", "no",
+         "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(sock_path)
+            return proc, Conn(s)
+        except OSError:
+            s.close()
+            time.sleep(0.02)
+    proc.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+def start_tcpkit(path):
+    proc = subprocess.Popen([path, "serve", "kv", "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if "listening on 127.0.0.1:" not in line:
+        proc.kill()
+        raise RuntimeError("no ready line: " + line + proc.stderr.read())
+    port = int(line.split("listening on 127.0.0.1:")[1].split()[0].rstrip(","))
+    return proc, Conn(socket.create_connection(("127.0.0.1", port)))
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ---------------------------------------------------------------- the generator
+
+KEYS = [b"s0", b"s1", b"l0", b"l1", b"l2", b"h0", b"h1", b"h2", b"x"]
+SMALL = [b"a", b"b", b"c", b"", b"1", b"-3", b"10", b"1.5", b"9223372036854775807",
+         b"bin\x00\r\n\xff", b" sp", b"a*"]
+
+
+class Gen:
+    """Random commands as lists of bytes; the mix favors lists and hashes."""
+
+    def __init__(self, rng):
+        self.r = rng
+
+    def key(self):
+        return self.r.choice(KEYS)
+
+    def typed_key(self, pool):
+        # Mostly a key of the command's type; sometimes any key (wrong-type calls).
+        return self.r.choice(pool) if self.r.random() < 0.93 else self.key()
+
+    def skey(self):
+        return self.typed_key(KEYS[0:2] + KEYS[8:])
+
+    def lkey(self):
+        return self.typed_key(KEYS[2:5])
+
+    def hkey(self):
+        return self.typed_key(KEYS[5:8])
+
+    def bad(self, good, bad, p=0.1):
+        """`good` most of the time, `bad` (an invalid argument) with probability p."""
+        return self.r.choice(bad) if self.r.random() < p else good
+
+    def val(self):
+        p = self.r.random()
+        if p < 0.8:
+            return self.r.choice(SMALL)
+        if p < 0.9:
+            return bytes(self.r.randrange(256) for _ in range(self.r.randrange(1, 20)))
+        return b"v" * self.r.choice([44, 45, 63, 64, 65, 100])
+
+    def field(self):
+        return self.r.choice([b"f1", b"f2", b"f3", b"n", b"fl", b""]) if self.r.random() < 0.85 \
+            else self.val()
+
+    def index(self):
+        r = self.r
+        if r.random() < 0.6:
+            return str(r.randrange(-4, 4)).encode()
+        return str(r.choice([5, -10, 100, -100, r.randrange(-700, 700),
+                             9223372036854775807, -9223372036854775808])).encode()
+
+    def count(self):
+        return self.bad(self.r.choice([b"0", b"1", b"2", b"3", b"10", b"200", b"700"]),
+                        [b"-1", b"x", b"-5", b"1.5"])
+
+    def end(self):
+        return self.bad(self.r.choice([b"LEFT", b"RIGHT", b"left", b"right"]), [b"up"], 0.05)
+
+    def many(self, fn, lo=1, hi=4):
+        return [fn() for _ in range(self.r.randrange(lo, hi + 1))]
+
+    def big_list(self, k):
+        n = self.r.choice([127, 128, 129, 150])
+        return [b"RPUSH", k] + [b"e%d" % (i % 7) for i in range(n)]
+
+    def big_hash(self, k):
+        n = self.r.choice([127, 511, 512, 513, 600])
+        args = [b"HSET", k]
+        for i in range(n):
+            args += [b"f%d" % i, b"%d" % i]
+        return args
+
+    def command(self):
+        r = self.r
+        kind = r.random()
+        if kind < 0.42:
+            return self.list_command()
+        if kind < 0.84:
+            return self.hash_command()
+        if kind < 0.95:
+            return self.string_command()
+        return self.key_command()
+
+    def list_command(self):
+        r, k = self.r, self.lkey()
+        c = r.choice(["push", "push", "push", "pop", "llen", "lrange", "lindex", "lset",
+                      "linsert", "lrem", "ltrim", "lpos", "lmove", "rpoplpush", "lmpop",
+                      "big", "arity"])
+        if c == "push":
+            return [r.choice([b"LPUSH", b"RPUSH", b"LPUSHX", b"RPUSHX"]), k] + self.many(self.val)
+        if c == "pop":
+            args = [r.choice([b"LPOP", b"RPOP"]), k]
+            return args + ([self.count()] if r.random() < 0.5 else [])
+        if c == "llen":
+            return [b"LLEN", k]
+        if c == "lrange":
+            return [b"LRANGE", k, self.index(), self.index()]
+        if c == "lindex":
+            return [b"LINDEX", k, self.bad(self.index(), [b"x", b"1.0"], 0.05)]
+        if c == "lset":
+            return [b"LSET", k, self.index(), self.val()]
+        if c == "linsert":
+            return [b"LINSERT", k, self.bad(r.choice([b"BEFORE", b"after"]), [b"middle"]),
+                    self.val(), self.val()]
+        if c == "lrem":
+            return [b"LREM", k, self.bad(r.choice([b"0", b"1", b"-1", b"2", b"-2"]), [b"x"]),
+                    self.val()]
+        if c == "ltrim":
+            return [b"LTRIM", k, self.index(), self.index()]
+        if c == "lpos":
+            args = [b"LPOS", k, self.val()]
+            for _ in range(r.randrange(0, 3)):
+                args += r.choice([[b"RANK", self.bad(r.choice([b"1", b"2", b"-1", b"-2"]),
+                                                     [b"0", b"x", b"-9223372036854775808"])],
+                                  [b"COUNT", self.count()], [b"MAXLEN", self.count()],
+                                  [b"RANK", b"3"], [b"COUNT", b"0"]]
+                                 + [[b"BOGUS"]] * (r.random() < 0.1))
+            return args
+        if c == "lmove":
+            return [b"LMOVE", k, self.lkey(), self.end(), self.end()]
+        if c == "rpoplpush":
+            return [b"RPOPLPUSH", k, self.lkey()]
+        if c == "lmpop":
+            keys = self.many(self.lkey, 1, 3)
+            n = self.bad(len(keys), [0, len(keys) + 1, -1])
+            args = [b"LMPOP", str(n).encode()] + keys + [self.end()]
+            if r.random() < 0.5:
+                args += [b"COUNT", self.bad(r.choice([b"1", b"2", b"5", b"1000"]),
+                                            [b"0", b"-1", b"x"])]
+            return args
+        if c == "big":
+            return self.big_list(k)
+        return r.choice([[b"LPUSH", k], [b"LPOP", k, b"1", b"2"], [b"LSET", k, b"0"],
+                         [b"LMPOP", b"1"], [b"LRANGE", k, b"0"]])
+
+    def hash_command(self):
+        r, k = self.r, self.hkey()
+        c = r.choice(["hset", "hset", "hsetnx", "hget", "hmget", "hgetall", "hdel", "hexists",
+                      "hlen", "hkeys", "hvals", "hstrlen", "hincrby", "hincrbyfloat",
+                      "hrandfield", "hscan", "big", "arity", "encoding"])
+        if c == "hset":
+            args = [r.choice([b"HSET", b"HMSET"]), k]
+            for _ in range(r.randrange(1, 4)):
+                args += [self.field(), self.val()]
+            return args
+        if c == "hsetnx":
+            return [b"HSETNX", k, self.field(), self.val()]
+        if c == "hget":
+            return [b"HGET", k, self.field()]
+        if c == "hmget":
+            return [b"HMGET", k] + self.many(self.field)
+        if c in ("hgetall", "hkeys", "hvals", "hlen"):
+            return [c.upper().encode(), k]
+        if c == "hdel":
+            return [b"HDEL", k] + self.many(self.field)
+        if c in ("hexists", "hstrlen"):
+            return [c.upper().encode(), k, self.field()]
+        if c == "hincrby":
+            return [b"HINCRBY", k, self.field(),
+                    self.bad(r.choice([b"1", b"-5", b"100"]), [b"x", b"9223372036854775807",
+                                                              b"1.5"], 0.15)]
+        if c == "hincrbyfloat":
+            return [b"HINCRBYFLOAT", k, self.field(),
+                    self.bad(r.choice([b"1", b"-0.5", b"1e3", b"0.1", b"1.5e300"]),
+                             [b"x", b"inf", b"-inf", b"nan"], 0.15)]
+        if c == "hrandfield":
+            args = [b"HRANDFIELD", k]
+            if r.random() < 0.7:
+                args.append(self.bad(r.choice([b"0", b"1", b"2", b"5", b"-3", b"200", b"1000"]),
+                                     [b"x", b"-9223372036854775808"]))
+                if r.random() < 0.5:
+                    args.append(self.bad(r.choice([b"WITHVALUES", b"withvalues"]), [b"bogus"]))
+            return args
+        if c == "hscan":
+            args = [b"HSCAN", k, self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
+            if r.random() < 0.5:
+                args += [b"MATCH", r.choice([b"f*", b"*", b"n", b"f[12]", b"?"])]
+            if r.random() < 0.5:
+                args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
+                                 [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
+                                  [b"COUNT"]], 0.2)
+            return args
+        if c == "big":
+            return self.big_hash(k)
+        if c == "encoding":
+            return [b"OBJECT", b"ENCODING", self.key()]
+        return r.choice([[b"HSET", k, b"f"], [b"HMSET", k], [b"HGET", k], [b"HSETNX", k, b"f"],
+                         [b"HRANDFIELD"], [b"HSCAN", k]])
+
+    def string_command(self):
+        r, k = self.r, self.skey()
+        return r.choice([
+            [b"SET", k, self.val()], [b"GET", k], [b"APPEND", k, self.val()], [b"STRLEN", k],
+            [b"INCR", k], [b"INCRBYFLOAT", k, b"1.5"], [b"GETRANGE", k, b"0", b"-1"],
+            [b"SETRANGE", k, b"1", b"zz"], [b"GETDEL", k], [b"GETEX", k, b"PERSIST"],
+            [b"SET", k, b"v", b"GET"], [b"MGET", k, self.key()], [b"SETNX", k, b"n"],
+            [b"GETSET", k, b"g"], [b"DECRBY", k, b"2"], [b"OBJECT", b"ENCODING", k]])
+
+    def key_command(self):
+        r, k = self.r, self.key()
+        return r.choice([
+            [b"TYPE", k], [b"EXISTS", k, self.key()], [b"DEL", k], [b"RENAME", k, self.key()],
+            [b"RENAMENX", k, self.key()], [b"COPY", k, self.key()],
+            [b"COPY", k, self.key(), b"REPLACE"], [b"MOVE", k, b"1"], [b"DBSIZE"],
+            [b"EXPIRE", k, b"1000"], [b"TTL", k], [b"PERSIST", k], [b"KEYS", b"*"],
+            [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE", r.choice([b"list", b"hash", b"string"])],
+            [b"OBJECT", b"ENCODING", k], [b"SELECT", b"1"], [b"SELECT", b"0"], [b"RANDOMKEY"]])
+
+
+# ---------------------------------------------------------------- comparing
+
+ORDERLESS = {b"HKEYS", b"HVALS", b"KEYS"}
+PAIRS = {b"HGETALL"}
+SHAPE_ONLY = {b"HRANDFIELD", b"RANDOMKEY"}
+
+
+def shape(v):
+    kind, body = v
+    if kind == "*" and body is not None:
+        return ("*", len(body))
+    if kind == "-":
+        return v
+    return (kind, body is None)
+
+
+def pairs(items):
+    return sorted((items[i][1], items[i + 1][1]) for i in range(0, len(items), 2))
+
+
+def normalize(args, v):
+    """What must be equal for this command: the raw bytes unless Redis promises less."""
+    name = args[0].upper()
+    kind, body = v
+    if kind != "*" or body is None:
+        return v if name in SHAPE_ONLY and kind != "-" and kind != "$" else v
+    if name in SHAPE_ONLY:
+        return shape(v)
+    if name in ORDERLESS or (name == b"SCAN"):
+        if name == b"SCAN":
+            return (body[0], sorted(x[1] for x in body[1][1]))
+        return sorted(x[1] for x in body)
+    if name in PAIRS:
+        return pairs(body)
+    return v
+
+
+def same(args, a, b):
+    (raw_a, va), (raw_b, vb) = a, b
+    if raw_a == raw_b:
+        return True
+    name = args[0].upper()
+    if name == b"HSCAN" and va[0] == vb[0] == "*":
+        # A hashtable's cursor walks buckets in an order only its hash function decides: a
+        # walk that both finish at once (cursor 0) is compared by content, others by shape.
+        (_, ca), (_, ea) = va[1]
+        (_, cb), (_, eb) = vb[1]
+        if ca == cb == b"0" and args[2] == b"0":
+            return pairs(ea) == pairs(eb)
+        return len(va[1]) == len(vb[1]) == 2
+    if name in ORDERLESS | PAIRS | SHAPE_ONLY | {b"SCAN"}:
+        if name in SHAPE_ONLY and va[0] == "$" and vb[0] == "$":
+            return (va[1] is None) == (vb[1] is None)
+        return normalize(args, va) == normalize(args, vb)
+    return False
+
+
+# ---------------------------------------------------------------- driver
+
+def run_sequence(seed, index, length, oracle, subject):
+    rng = random.Random("%d/%d" % (seed, index))
+    gen = Gen(rng)
+    history = []
+    for conn in (oracle, subject):
+        conn.call([b"SELECT", b"0"])
+        conn.call([b"FLUSHALL"])
+    for _ in range(length):
+        args = gen.command()
+        history.append(args)
+        a, b = oracle.call(args), subject.call(args)
+        if not same(args, a, b):
+            print("MISMATCH seed=%d sequence=%d command #%d" % (seed, index, len(history)))
+            print("  command:   %r" % b" ".join(args))
+            print("  redis:     %r" % a[0])
+            print("  tcpkit:    %r" % b[0])
+            print("  before it (last 15):")
+            for h in history[-16:-1]:
+                print("    %r" % b" ".join(h))
+            return False, len(history)
+    return True, length
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("tcpkit")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sequences", type=int, default=60)
+    ap.add_argument("--seconds", type=float, default=0, help="run until then instead")
+    ap.add_argument("--length", type=int, default=250)
+    ap.add_argument("--redis-server", default=shutil.which("redis-server") or "")
+    opts = ap.parse_args()
+    if not opts.redis_server or not os.path.exists(opts.redis_server):
+        print("SKIP: no redis-server")
+        return 77
+    workdir = tempfile.mkdtemp(prefix="kv-differential-")
+    redis_proc, oracle = start_redis(opts.redis_server, workdir)
+    tcpkit_proc, subject = start_tcpkit(opts.tcpkit)
+    started, commands, index, ok = time.monotonic(), 0, 0, True
+    try:
+        while ok:
+            if opts.seconds > 0:
+                if time.monotonic() - started >= opts.seconds:
+                    break
+            elif index >= opts.sequences:
+                break
+            ok, n = run_sequence(opts.seed, index, opts.length, oracle, subject)
+            commands += n
+            index += 1
+    finally:
+        stop(tcpkit_proc)
+        stop(redis_proc)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("%s: seed %d, %d sequences, %d commands, %.1f s" %
+          ("ok" if ok else "FAILED", opts.seed, index, commands, time.monotonic() - started))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
