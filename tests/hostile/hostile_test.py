@@ -716,7 +716,13 @@ def unread_holder(server, value=100 * KIB, gets=20000):
     set_value(server, "key", value)
     s = server.connect()
     fill_pipelines([s], resp("GET", "key") * gets, stall=0.2, deadline_s=2.0)
+    # The kernel may take the whole pipeline before the server has even accepted the
+    # connection (a busy machine): wait for the accept, with a deadline.
+    deadline = time.monotonic() + 3.0
     held = server.connections()
+    while held != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+        held = server.connections()
     if held != 1:
         s.close()
         raise CaseFailure("precondition: the server does not hold the one client it owes "
