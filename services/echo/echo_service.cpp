@@ -12,8 +12,7 @@ namespace {
 // Raw echo: whatever arrived goes straight back.
 class RawSession final : public server::Session {
  public:
-  server::Progress on_bytes(std::string_view input, io::Buffer& output,
-                            std::size_t room) override {
+  server::Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
     const std::string_view echoed = input.substr(0, std::min(input.size(), room));
     output.append(echoed);
     return {echoed.size(), false};
@@ -28,8 +27,7 @@ class FramedSession final : public server::Session {
  public:
   explicit FramedSession(std::size_t max_frame) : decoder_(max_frame) {}
 
-  server::Progress on_bytes(std::string_view input, io::Buffer& output,
-                            std::size_t room) override {
+  server::Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
     server::Progress p;
     const std::size_t start = output.size();
     while (output.size() - start < room) {
@@ -59,7 +57,8 @@ class EchoService final : public server::Service {
         return std::make_unique<FramedSession<codec::LineDecoder>>(options_.max_frame);
       case Framing::kLength:
         return std::make_unique<FramedSession<codec::LengthPrefixDecoder>>(options_.max_frame);
-      case Framing::kRaw: break;
+      case Framing::kRaw:
+        break;
     }
     return std::make_unique<RawSession>();
   }

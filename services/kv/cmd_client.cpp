@@ -66,14 +66,22 @@ void client_list(CommandContext& ctx) {
 void client_help(CommandContext& ctx) {
   static constexpr std::string_view kHelp[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "GETNAME", "    Return the name of the current connection.",
-      "ID", "    Return the ID of the current connection.",
-      "INFO", "    Return information about the current client connection.",
-      "LIST [options ...]", "    Return information about client connections. Options:",
-      "    * TYPE (NORMAL)", "      Return clients of specified type.",
-      "    * ID <client-id> [<client-id> ...]", "      Return clients of specified IDs only.",
-      "SETNAME <name>", "    Assign the name <name> to the current connection.",
-      "HELP", "    Prints this help."};
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL)",
+      "      Return clients of specified type.",
+      "    * ID <client-id> [<client-id> ...]",
+      "      Return clients of specified IDs only.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "HELP",
+      "    Prints this help."};
   ctx.out.array(std::size(kHelp));
   for (std::string_view line : kHelp) ctx.out.simple(line);
 }

@@ -9,9 +9,11 @@ namespace tcpkit::kv::cmd {
 namespace {
 
 constexpr std::pair<CommandFlag, std::string_view> kFlagNames[] = {
-    {kWrite, "write"},     {kReadonly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},
-    {kNoScript, "noscript"}, {kLoading, "loading"},  {kStale, "stale"},     {kFast, "fast"},
-    {kNoAuth, "no_auth"},  {kMovableKeys, "movablekeys"},
+    {kWrite, "write"},       {kReadonly, "readonly"},
+    {kDenyOom, "denyoom"},   {kAdmin, "admin"},
+    {kNoScript, "noscript"}, {kLoading, "loading"},
+    {kStale, "stale"},       {kFast, "fast"},
+    {kNoAuth, "no_auth"},    {kMovableKeys, "movablekeys"},
 };
 
 void write_flags(codec::ReplyWriter& out, std::uint32_t flags) {
@@ -38,9 +40,8 @@ void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
 
 // One COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL categories,
 // tips, key specs, subcommands.
-void write_entry(codec::ReplyWriter& out, std::string_view name, int arity,
-                 std::uint32_t flags, int first, int last, int step,
-                 std::span<const SubcommandSpec> subs) {
+void write_entry(codec::ReplyWriter& out, std::string_view name, int arity, std::uint32_t flags,
+                 int first, int last, int step, std::span<const SubcommandSpec> subs) {
   out.array(10);
   out.bulk(name);
   out.integer(arity);
@@ -58,19 +59,25 @@ void write_entry(codec::ReplyWriter& out, std::string_view name, int arity,
 }
 
 void write_entry(codec::ReplyWriter& out, const CommandSpec& spec) {
-  write_entry(out, spec.name, spec.arity, spec.flags, spec.first_key, spec.last_key,
-              spec.key_step, spec.subcommands);
+  write_entry(out, spec.name, spec.arity, spec.flags, spec.first_key, spec.last_key, spec.key_step,
+              spec.subcommands);
 }
 
 void command_help(CommandContext& ctx) {
   static constexpr std::string_view kHelp[] = {
       "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "(no subcommand)", "    Return details about all Redis commands.",
-      "COUNT", "    Return the total number of commands in this Redis server.",
-      "LIST", "    Return a list of all commands in this Redis server.",
-      "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
-      "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
-      "HELP", "    Prints this help."};
+      "(no subcommand)",
+      "    Return details about all Redis commands.",
+      "COUNT",
+      "    Return the total number of commands in this Redis server.",
+      "LIST",
+      "    Return a list of all commands in this Redis server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple Redis commands.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple Redis commands.",
+      "HELP",
+      "    Prints this help."};
   ctx.out.array(std::size(kHelp));
   for (std::string_view line : kHelp) ctx.out.simple(line);
 }

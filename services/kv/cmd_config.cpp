@@ -19,8 +19,14 @@ std::optional<std::uint64_t> parse_memory(std::string_view s) {
   if (ec != std::errc() || end == s.data()) return std::nullopt;
   std::string_view unit(end, static_cast<std::size_t>(s.data() + s.size() - end));
   static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
-      {"", 1}, {"b", 1}, {"k", 1000}, {"kb", 1024}, {"m", 1000 * 1000}, {"mb", 1024 * 1024},
-      {"g", 1000ull * 1000 * 1000}, {"gb", 1024ull * 1024 * 1024}};
+      {"", 1},
+      {"b", 1},
+      {"k", 1000},
+      {"kb", 1024},
+      {"m", 1000 * 1000},
+      {"mb", 1024 * 1024},
+      {"g", 1000ull * 1000 * 1000},
+      {"gb", 1024ull * 1024 * 1024}};
   for (const auto& [name, factor] : kUnits) {
     if (iequals(unit, name) && !__builtin_mul_overflow(n, factor, &n)) return n;
   }
@@ -158,11 +164,16 @@ void config(CommandContext& ctx) {
   if (iequals(sub, "rewrite")) return ctx.error(KvError::kConfigRewrite);
   static constexpr std::string_view kHelp[] = {
       "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-      "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-      "RESETSTAT", "    Reset statistics reported by the INFO command.",
-      "REWRITE", "    Rewrite the configuration file.",
-      "HELP", "    Prints this help."};
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help."};
   ctx.out.array(std::size(kHelp));
   for (std::string_view line : kHelp) ctx.out.simple(line);
 }

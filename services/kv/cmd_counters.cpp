@@ -30,7 +30,9 @@ void incr_by(CommandContext& ctx, std::int64_t delta) {
   ctx.out.integer(value);
 }
 
-std::optional<std::int64_t> delta_arg(CommandContext& ctx) { return util::int_arg(ctx, ctx.args[2]); }
+std::optional<std::int64_t> delta_arg(CommandContext& ctx) {
+  return util::int_arg(ctx, ctx.args[2]);
+}
 
 }  // namespace
 

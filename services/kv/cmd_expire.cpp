@@ -13,11 +13,16 @@ std::optional<unsigned> parse_expire_flags(CommandContext& ctx) {
   unsigned flags = 0;
   for (std::size_t i = 3; i < ctx.args.size(); ++i) {
     std::string_view a = ctx.args[i];
-    if (iequals(a, "nx")) flags |= kNx;
-    else if (iequals(a, "xx")) flags |= kXx;
-    else if (iequals(a, "gt")) flags |= kGt;
-    else if (iequals(a, "lt")) flags |= kLt;
-    else return ctx.out.error(unsupported_option_error(a)), std::nullopt;
+    if (iequals(a, "nx"))
+      flags |= kNx;
+    else if (iequals(a, "xx"))
+      flags |= kXx;
+    else if (iequals(a, "gt"))
+      flags |= kGt;
+    else if (iequals(a, "lt"))
+      flags |= kLt;
+    else
+      return ctx.out.error(unsupported_option_error(a)), std::nullopt;
   }
   if ((flags & kNx) && (flags & (kXx | kGt | kLt))) {
     return ctx.error(KvError::kExpireNxWithOthers), std::nullopt;

@@ -13,21 +13,30 @@ namespace {
 
 std::string_view type_name(ValueType t) {
   switch (t) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kHash: return "hash";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kHash:
+      return "hash";
   }
   return "none";
 }
 
 std::string_view encoding_name(Encoding e) {
   switch (e) {
-    case Encoding::kInt: return "int";
-    case Encoding::kEmbstr: return "embstr";
-    case Encoding::kRaw: return "raw";
-    case Encoding::kQuicklist: return "quicklist";
-    case Encoding::kListpack: return "listpack";
-    case Encoding::kHashtable: return "hashtable";
+    case Encoding::kInt:
+      return "int";
+    case Encoding::kEmbstr:
+      return "embstr";
+    case Encoding::kRaw:
+      return "raw";
+    case Encoding::kQuicklist:
+      return "quicklist";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kHashtable:
+      return "hashtable";
   }
   return "raw";
 }

@@ -198,8 +198,8 @@ void lrem(CommandContext& ctx) {
   if (!ok) return;
   if (e == nullptr) return ctx.out.integer(0);
   const bool from_tail = *count < 0;
-  const std::uint64_t magnitude = from_tail ? 0 - static_cast<std::uint64_t>(*count)
-                                            : static_cast<std::uint64_t>(*count);
+  const std::uint64_t magnitude =
+      from_tail ? 0 - static_cast<std::uint64_t>(*count) : static_cast<std::uint64_t>(*count);
   std::size_t removed = 0;
   ctx.db().change(e, [&](Value& v) {
     removed = v.list().remove(ctx.args[3], static_cast<std::size_t>(magnitude), from_tail);
@@ -259,8 +259,7 @@ std::optional<LposArgs> parse_lpos(CommandContext& ctx) {
 
 // The indexes (from the head) of the matches LPOS reports, scanning from the tail when the
 // rank is negative, comparing at most maxlen elements.
-std::vector<std::int64_t> lpos_matches(const List& l, std::string_view element,
-                                       const LposArgs& a) {
+std::vector<std::int64_t> lpos_matches(const List& l, std::string_view element, const LposArgs& a) {
   const bool from_tail = a.rank < 0;
   // RANK -9223372036854775808 behaves as -1 in Redis 7.0 (its negation overflows).
   const std::uint64_t skip =
@@ -268,8 +267,7 @@ std::vector<std::int64_t> lpos_matches(const List& l, std::string_view element,
                 : static_cast<std::uint64_t>(a.rank) - 1;
   const std::uint64_t wanted = a.count ? static_cast<std::uint64_t>(*a.count) : 1;
   const std::size_t n = l.size();
-  const std::size_t limit =
-      a.maxlen == 0 ? n : std::min(n, static_cast<std::size_t>(a.maxlen));
+  const std::size_t limit = a.maxlen == 0 ? n : std::min(n, static_cast<std::size_t>(a.maxlen));
   std::vector<std::int64_t> found;
   std::uint64_t matches = 0;
   for (std::size_t k = 0; k < limit; ++k) {

@@ -18,9 +18,12 @@ std::string human_bytes(std::uint64_t n) {
   char buf[32];
   const double d = static_cast<double>(n);
   if (n < 1024) return std::to_string(n) + "B";
-  if (n < 1024ull * 1024) std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
-  else if (n < 1024ull * 1024 * 1024) std::snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
-  else std::snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  if (n < 1024ull * 1024)
+    std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (n < 1024ull * 1024 * 1024)
+    std::snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  else
+    std::snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
   return buf;
 }
 
@@ -84,9 +87,8 @@ void info_stats(InfoText& info, CommandContext& ctx) {
     return stats ? server::Stats::get(stats->*member) : 0;
   };
   info.section("Stats");
-  info.field("total_connections_received",
-             stats ? counter(&server::Stats::connections_accepted)
-                   : ctx.service.clients().total_added());
+  info.field("total_connections_received", stats ? counter(&server::Stats::connections_accepted)
+                                                 : ctx.service.clients().total_added());
   info.field("total_commands_processed", ctx.service.commands_processed());
   info.field("instantaneous_ops_per_sec", ctx.service.ops_per_sec());
   info.field("total_net_input_bytes", counter(&server::Stats::bytes_read));
@@ -112,9 +114,11 @@ void info_keyspace(InfoText& info, CommandContext& ctx) {
 
 void info(CommandContext& ctx) {
   using Writer = void (*)(InfoText&, CommandContext&);
-  static constexpr std::pair<std::string_view, Writer> kSections[] = {
-      {"server", info_server}, {"clients", info_clients}, {"memory", info_memory},
-      {"stats", info_stats},   {"keyspace", info_keyspace}};
+  static constexpr std::pair<std::string_view, Writer> kSections[] = {{"server", info_server},
+                                                                      {"clients", info_clients},
+                                                                      {"memory", info_memory},
+                                                                      {"stats", info_stats},
+                                                                      {"keyspace", info_keyspace}};
   InfoText text;
   for (const auto& [name, write] : kSections) {
     bool wanted = ctx.args.size() == 1;
@@ -165,9 +169,9 @@ void time(CommandContext& ctx) {
 void function(CommandContext& ctx) {
   // kv has no functions; FUNCTION FLUSH is accepted so that clients' cleanup calls succeed.
   if (iequals(ctx.args[1], "flush")) {
-    const bool mode_ok = ctx.args.size() == 2 ||
-                         (ctx.args.size() == 3 && (iequals(ctx.args[2], "async") ||
-                                                   iequals(ctx.args[2], "sync")));
+    const bool mode_ok =
+        ctx.args.size() == 2 ||
+        (ctx.args.size() == 3 && (iequals(ctx.args[2], "async") || iequals(ctx.args[2], "sync")));
     return mode_ok ? ctx.ok() : ctx.error(KvError::kSyntax);
   }
   ctx.out.array(2);

@@ -106,7 +106,9 @@ void set(CommandContext& ctx) {
   if (auto opts = parse_set_options(ctx)) set_generic(ctx, ctx.args[1], ctx.args[2], *opts);
 }
 
-void setnx(CommandContext& ctx) { set_generic(ctx, ctx.args[1], ctx.args[2], {kNx, kNoExpire}, true); }
+void setnx(CommandContext& ctx) {
+  set_generic(ctx, ctx.args[1], ctx.args[2], {kNx, kNoExpire}, true);
+}
 void setex(CommandContext& ctx) { setex_generic(ctx, ExpireUnit::kSeconds, "setex"); }
 void psetex(CommandContext& ctx) { setex_generic(ctx, ExpireUnit::kMilliseconds, "psetex"); }
 void getset(CommandContext& ctx) { set_generic(ctx, ctx.args[1], ctx.args[2], {kGet, kNoExpire}); }

@@ -59,8 +59,7 @@ struct Typed {
 
 // Looks `key` up for a command on `type`; `read` counts a keyspace hit or miss as Redis's
 // lookupKeyRead does.
-inline Typed lookup_typed(CommandContext& ctx, std::string_view key, ValueType type,
-                          bool read) {
+inline Typed lookup_typed(CommandContext& ctx, std::string_view key, ValueType type, bool read) {
   KeyEntry* e = read ? lookup_read(ctx, key) : ctx.db().find(key, ctx.now_ms);
   if (e == nullptr || e->value.type == type) return {e, true};
   ctx.error(KvError::kWrongType);

@@ -93,7 +93,7 @@ struct ClientState {
   // MULTI: present from MULTI to EXEC/DISCARD.
   struct Transaction {
     std::vector<QueuedCommand> queued;
-    bool failed = false;  // a command was rejected while queueing: EXEC replies EXECABORT
+    bool failed = false;      // a command was rejected while queueing: EXEC replies EXECABORT
     std::uint32_t flags = 0;  // union of the queued commands' flags
   };
   std::unique_ptr<Transaction> tx;

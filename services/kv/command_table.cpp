@@ -18,9 +18,9 @@ constexpr std::uint32_t kH = kCategoryHash;
 constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 
 constexpr SubcommandSpec kClientSubs[] = {
-    {"client|id", 2, kConn}, {"client|setname", 3, kConn}, {"client|getname", 2, kConn},
-    {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
-    {"client|info", 2, kConn}, {"client|help", 2, kLoading | kStale},
+    {"client|id", 2, kConn},      {"client|setname", 3, kConn},
+    {"client|getname", 2, kConn}, {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
+    {"client|info", 2, kConn},    {"client|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kConfigSubs[] = {
     {"config|get", -3, kAdmin | kNoScript | kLoading | kStale},
@@ -35,11 +35,15 @@ constexpr SubcommandSpec kCommandSubs[] = {
     {"command|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kObjectSubs[] = {
-    {"object|encoding", 3, kR}, {"object|freq", 3, kR}, {"object|idletime", 3, kR},
-    {"object|refcount", 3, kR}, {"object|help", 2, kLoading | kStale},
+    {"object|encoding", 3, kR},
+    {"object|freq", 3, kR},
+    {"object|idletime", 3, kR},
+    {"object|refcount", 3, kR},
+    {"object|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kFunctionSubs[] = {
-    {"function|flush", -2, kW | kNoScript}, {"function|help", 2, kLoading | kStale},
+    {"function|flush", -2, kW | kNoScript},
+    {"function|help", 2, kLoading | kStale},
 };
 
 constexpr CommandSpec kCommands[] = {

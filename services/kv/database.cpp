@@ -28,8 +28,7 @@ KeyEntry* Database::find(std::string_view key, std::int64_t now_ms) {
   return e;
 }
 
-KeyEntry* Database::set(std::string_view key, std::string_view value, Encoding enc,
-                        bool keep_ttl) {
+KeyEntry* Database::set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl) {
   KeyEntry* e = main_.find(key);
   if (e == nullptr) {
     Value v;

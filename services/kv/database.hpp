@@ -29,9 +29,9 @@ Encoding encoding_for(std::string_view s);
 
 // Counters shared by all databases of a store.
 struct StoreCounters {
-  std::size_t entry_bytes = 0;      // keys + values + per-entry overhead
-  std::uint64_t next_version = 1;   // WATCH versions
-  std::uint64_t expired_keys = 0;   // INFO stats: expired_keys
+  std::size_t entry_bytes = 0;     // keys + values + per-entry overhead
+  std::uint64_t next_version = 1;  // WATCH versions
+  std::uint64_t expired_keys = 0;  // INFO stats: expired_keys
 };
 
 class Database {

@@ -87,8 +87,7 @@ class Dict {
     for (int t = 0; t <= 1; ++t) {
       Table& table = t_[t];
       if (table.size == 0) continue;
-      for (Entry** link = &table.buckets[h & table.mask]; *link != nullptr;
-           link = &(*link)->next) {
+      for (Entry** link = &table.buckets[h & table.mask]; *link != nullptr; link = &(*link)->next) {
         if (std::string_view((*link)->key) != key) continue;
         Entry* victim = *link;
         *link = victim->next;

@@ -9,60 +9,95 @@ namespace tcpkit::kv {
 
 std::string_view error_text(KvError e) {
   switch (e) {
-    case KvError::kSyntax: return "ERR syntax error";
-    case KvError::kNotInteger: return "ERR value is not an integer or out of range";
-    case KvError::kNotFloat: return "ERR value is not a valid float";
-    case KvError::kOverflow: return "ERR increment or decrement would overflow";
-    case KvError::kDecrementOverflow: return "ERR decrement would overflow";
-    case KvError::kNanOrInfinity: return "ERR increment would produce NaN or Infinity";
+    case KvError::kSyntax:
+      return "ERR syntax error";
+    case KvError::kNotInteger:
+      return "ERR value is not an integer or out of range";
+    case KvError::kNotFloat:
+      return "ERR value is not a valid float";
+    case KvError::kOverflow:
+      return "ERR increment or decrement would overflow";
+    case KvError::kDecrementOverflow:
+      return "ERR decrement would overflow";
+    case KvError::kNanOrInfinity:
+      return "ERR increment would produce NaN or Infinity";
     case KvError::kWrongType:
       return "WRONGTYPE Operation against a key holding the wrong kind of value";
-    case KvError::kIndexOutOfRange: return "ERR index out of range";
+    case KvError::kIndexOutOfRange:
+      return "ERR index out of range";
     case KvError::kRankZero:
       return "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
              "or use negative to start from the end of the list";
-    case KvError::kCountNegative: return "ERR COUNT can't be negative";
-    case KvError::kMaxlenNegative: return "ERR MAXLEN can't be negative";
-    case KvError::kNumkeysNotPositive: return "ERR numkeys should be greater than 0";
-    case KvError::kCountNotPositive: return "ERR count should be greater than 0";
-    case KvError::kHashNotInteger: return "ERR hash value is not an integer";
-    case KvError::kHashNotFloat: return "ERR hash value is not a float";
-    case KvError::kIncrementNanOrInfinity: return "ERR value is NaN or Infinity";
-    case KvError::kOutOfRange: return "ERR value is out of range";
+    case KvError::kCountNegative:
+      return "ERR COUNT can't be negative";
+    case KvError::kMaxlenNegative:
+      return "ERR MAXLEN can't be negative";
+    case KvError::kNumkeysNotPositive:
+      return "ERR numkeys should be greater than 0";
+    case KvError::kCountNotPositive:
+      return "ERR count should be greater than 0";
+    case KvError::kHashNotInteger:
+      return "ERR hash value is not an integer";
+    case KvError::kHashNotFloat:
+      return "ERR hash value is not a float";
+    case KvError::kIncrementNanOrInfinity:
+      return "ERR value is NaN or Infinity";
+    case KvError::kOutOfRange:
+      return "ERR value is out of range";
     case KvError::kOutOfLongRange:
       return "ERR value is out of range, value must between -9223372036854775807 and "
              "9223372036854775807";
-    case KvError::kNoSuchKey: return "ERR no such key";
-    case KvError::kSameObject: return "ERR source and destination objects are the same";
-    case KvError::kDbIndexOutOfRange: return "ERR DB index is out of range";
-    case KvError::kInvalidFirstDb: return "ERR invalid first DB index";
-    case KvError::kInvalidSecondDb: return "ERR invalid second DB index";
-    case KvError::kInvalidCursor: return "ERR invalid cursor";
-    case KvError::kOom: return "OOM command not allowed when used memory > 'maxmemory'.";
-    case KvError::kNoAuth: return "NOAUTH Authentication required.";
+    case KvError::kNoSuchKey:
+      return "ERR no such key";
+    case KvError::kSameObject:
+      return "ERR source and destination objects are the same";
+    case KvError::kDbIndexOutOfRange:
+      return "ERR DB index is out of range";
+    case KvError::kInvalidFirstDb:
+      return "ERR invalid first DB index";
+    case KvError::kInvalidSecondDb:
+      return "ERR invalid second DB index";
+    case KvError::kInvalidCursor:
+      return "ERR invalid cursor";
+    case KvError::kOom:
+      return "OOM command not allowed when used memory > 'maxmemory'.";
+    case KvError::kNoAuth:
+      return "NOAUTH Authentication required.";
     case KvError::kWrongPass:
       return "WRONGPASS invalid username-password pair or user is disabled.";
     case KvError::kAuthWithoutPassword:
       return "ERR AUTH <password> called without any password configured for the default user. "
              "Are you sure your configuration is correct?";
-    case KvError::kNoProto: return "NOPROTO unsupported protocol version";
-    case KvError::kProtocolVersion: return "ERR Protocol version is not an integer or out of range";
-    case KvError::kMultiNested: return "ERR MULTI calls can not be nested";
-    case KvError::kExecWithoutMulti: return "ERR EXEC without MULTI";
-    case KvError::kDiscardWithoutMulti: return "ERR DISCARD without MULTI";
-    case KvError::kWatchInsideMulti: return "ERR WATCH inside MULTI is not allowed";
-    case KvError::kExecAbort: return "EXECABORT Transaction discarded because of previous errors.";
-    case KvError::kOffsetOutOfRange: return "ERR offset is out of range";
+    case KvError::kNoProto:
+      return "NOPROTO unsupported protocol version";
+    case KvError::kProtocolVersion:
+      return "ERR Protocol version is not an integer or out of range";
+    case KvError::kMultiNested:
+      return "ERR MULTI calls can not be nested";
+    case KvError::kExecWithoutMulti:
+      return "ERR EXEC without MULTI";
+    case KvError::kDiscardWithoutMulti:
+      return "ERR DISCARD without MULTI";
+    case KvError::kWatchInsideMulti:
+      return "ERR WATCH inside MULTI is not allowed";
+    case KvError::kExecAbort:
+      return "EXECABORT Transaction discarded because of previous errors.";
+    case KvError::kOffsetOutOfRange:
+      return "ERR offset is out of range";
     case KvError::kStringTooLong:
       return "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     case KvError::kBadClientName:
       return "ERR Client names cannot contain spaces, newlines or special characters.";
     case KvError::kExpireNxWithOthers:
       return "ERR NX and XX, GT or LT options at the same time are not compatible";
-    case KvError::kExpireGtAndLt: return "ERR GT and LT options at the same time are not compatible";
-    case KvError::kMaxClients: return "ERR max number of clients reached";
-    case KvError::kTimeoutNotInteger: return "ERR timeout is not an integer or out of range";
-    case KvError::kCountOutOfRange: return "ERR value is out of range, must be positive";
+    case KvError::kExpireGtAndLt:
+      return "ERR GT and LT options at the same time are not compatible";
+    case KvError::kMaxClients:
+      return "ERR max number of clients reached";
+    case KvError::kTimeoutNotInteger:
+      return "ERR timeout is not an integer or out of range";
+    case KvError::kCountOutOfRange:
+      return "ERR value is out of range, must be positive";
     case KvError::kHelloNoAuth:
       return "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
              "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
@@ -71,8 +106,10 @@ std::string_view error_text(KvError e) {
       return "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
              "note that when switching between policies at runtime LRU and LFU data will take "
              "some time to adjust.";
-    case KvError::kInvalidClientId: return "ERR Invalid client ID";
-    case KvError::kConfigRewrite: return "ERR The server is running without a config file";
+    case KvError::kInvalidClientId:
+      return "ERR Invalid client ID";
+    case KvError::kConfigRewrite:
+      return "ERR The server is running without a config file";
     case KvError::kProtectedMode:
       // Redis 7.0.15's text, typo ("a an") included; redis-server sends it to a refused
       // client as soon as it connects.
@@ -98,11 +135,14 @@ namespace {
 
 // Redis replaces CR and LF by spaces in error texts built from client input.
 std::string without_newlines(std::string s) {
-  std::replace_if(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return s;
 }
 
-std::string_view clip(std::string_view s, std::size_t n) { return s.substr(0, std::min(s.size(), n)); }
+std::string_view clip(std::string_view s, std::size_t n) {
+  return s.substr(0, std::min(s.size(), n));
+}
 
 }  // namespace
 
@@ -157,15 +197,25 @@ std::string config_set_failed_error(std::string_view option, ConfigReason reason
                                     std::int64_t minimum) {
   std::string why;
   switch (reason) {
-    case ConfigReason::kNotMemory: why = "argument must be a memory value"; break;
-    case ConfigReason::kNotInteger: why = "argument couldn't be parsed into an integer"; break;
+    case ConfigReason::kNotMemory:
+      why = "argument must be a memory value";
+      break;
+    case ConfigReason::kNotInteger:
+      why = "argument couldn't be parsed into an integer";
+      break;
     case ConfigReason::kTooSmall:
       why = "argument must be between " + std::to_string(minimum) +
             " and 9223372036854775807 inclusive";
       break;
-    case ConfigReason::kImmutable: why = "can't set immutable config"; break;
-    case ConfigReason::kUnsupportedValue: why = "argument(s) must be one of the following: no"; break;
-    case ConfigReason::kNotYesNo: why = "argument must be 'yes' or 'no'"; break;
+    case ConfigReason::kImmutable:
+      why = "can't set immutable config";
+      break;
+    case ConfigReason::kUnsupportedValue:
+      why = "argument(s) must be one of the following: no";
+      break;
+    case ConfigReason::kNotYesNo:
+      why = "argument must be 'yes' or 'no'";
+      break;
   }
   return without_newlines("ERR CONFIG SET failed (possibly related to argument '" +
                           std::string(option) + "') - " + why);

@@ -15,8 +15,8 @@ namespace tcpkit::kv {
 
 namespace {
 
-constexpr std::size_t kKeysPerLoop = 20;                 // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP
-constexpr std::size_t kRepeatPercent = 25;               // repeat while > 25% expired
+constexpr std::size_t kKeysPerLoop = 20;                  // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP
+constexpr std::size_t kRepeatPercent = 25;                // repeat while > 25% expired
 constexpr std::chrono::microseconds kCycleBudget{25000};  // 25% of the 100 ms period
 constexpr std::chrono::microseconds kRehashBudget{1000};  // per database and tick
 

@@ -111,8 +111,8 @@ bool Matcher::run() {
       while (at(p + 1) == '*') ++p, ++steps_;
       ++steps_;
       ++stars;
-      if (p + 1 == m) return true;           // a trailing star takes the rest
-      if (stars > kMaxStars) return false;   // Redis's nesting guard
+      if (p + 1 == m) return true;          // a trailing star takes the rest
+      if (stars > kMaxStars) return false;  // Redis's nesting guard
       star_p = p + 1, star_t = t, star_count = stars;
       p = star_p;
       continue;

@@ -30,15 +30,15 @@ class KvSession;
 enum class Protocol { kResp, kNative };
 
 struct KvOptions {
-  std::string requirepass;                              // empty: no AUTH needed
-  std::uint64_t maxmemory = 0;                          // bytes; 0: no limit
-  std::size_t max_bulk_length = 512u * 1024 * 1024;     // proto-max-bulk-len
-  std::size_t max_clients = 10000;                      // maxclients
+  std::string requirepass;                           // empty: no AUTH needed
+  std::uint64_t maxmemory = 0;                       // bytes; 0: no limit
+  std::size_t max_bulk_length = 512u * 1024 * 1024;  // proto-max-bulk-len
+  std::size_t max_clients = 10000;                   // maxclients
   // protected-mode: with no requirepass, refuse clients that are not on loopback or a Unix
   // socket (server::SessionInfo::peer_is_local) with Redis's DENIED error.
   bool protected_mode = true;
   Protocol protocol = Protocol::kResp;
-  std::shared_ptr<const Clock> clock;                   // null: the system clock
+  std::shared_ptr<const Clock> clock;  // null: the system clock
 };
 
 // The service as the server sees it.
@@ -68,7 +68,9 @@ class KvService final : public server::Service {
   std::string_view name() const override { return "kv"; }
   std::unique_ptr<server::Session> open_session(const server::SessionInfo& info) override;
   bool shares_state() const override { return true; }
-  std::chrono::milliseconds tick_interval() const override { return std::chrono::milliseconds(100); }
+  std::chrono::milliseconds tick_interval() const override {
+    return std::chrono::milliseconds(100);
+  }
   // Active expiry, incremental rehashing, the ops/sec sample; takes the store mutex.
   void tick() override;
   void attach_stats(const server::Stats* stats) override { stats_ = stats; }

@@ -2,12 +2,13 @@
 // same loop — decode every whole request, run it, append its reply — and differ only in the
 // decoder and in how one reply is framed (see kv_session.hpp).
 
+#include "kv/protocol_sessions.hpp"
+
 #include <mutex>
 #include <string>
 #include <type_traits>
 
 #include "kv/kv_session.hpp"
-#include "kv/protocol_sessions.hpp"
 #include "tcpkit/codec/native.hpp"
 #include "tcpkit/codec/resp.hpp"
 #include "tcpkit/codec/typed.hpp"
@@ -42,8 +43,7 @@ class ProtocolSession final : public KvSession {
   ProtocolSession(KvService& service, const server::SessionInfo& info, Decoder decoder)
       : KvSession(service, info), decoder_(std::move(decoder)) {}
 
-  server::Progress on_bytes(std::string_view input, io::Buffer& output,
-                            std::size_t room) override {
+  server::Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
     server::Progress progress;
     if (const auto refused = refusal()) {
       Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(*refused); });

@@ -2,14 +2,14 @@
 
 #include "kv/text.hpp"
 
-#include "tcpkit/codec/parse_int.hpp"
-
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+
+#include "tcpkit/codec/parse_int.hpp"
 
 namespace tcpkit::kv {
 

@@ -53,27 +53,36 @@ Value& Value::operator=(Value&& other) noexcept {
 
 bool Value::empty_collection() const {
   switch (type) {
-    case ValueType::kString: return false;
-    case ValueType::kList: return list_->empty();
-    case ValueType::kHash: return hash_->empty();
+    case ValueType::kString:
+      return false;
+    case ValueType::kList:
+      return list_->empty();
+    case ValueType::kHash:
+      return hash_->empty();
   }
   return false;
 }
 
 Encoding Value::current_encoding() const {
   switch (type) {
-    case ValueType::kString: return encoding;
-    case ValueType::kList: return Encoding::kQuicklist;
-    case ValueType::kHash: return hash_->listpack() ? Encoding::kListpack : Encoding::kHashtable;
+    case ValueType::kString:
+      return encoding;
+    case ValueType::kList:
+      return Encoding::kQuicklist;
+    case ValueType::kHash:
+      return hash_->listpack() ? Encoding::kListpack : Encoding::kHashtable;
   }
   return encoding;
 }
 
 std::size_t Value::heap_bytes() const {
   switch (type) {
-    case ValueType::kString: return string_heap_bytes(str);
-    case ValueType::kList: return list_->bytes();
-    case ValueType::kHash: return hash_->bytes();
+    case ValueType::kString:
+      return string_heap_bytes(str);
+    case ValueType::kList:
+      return list_->bytes();
+    case ValueType::kHash:
+      return hash_->bytes();
   }
   return 0;
 }
@@ -87,9 +96,15 @@ void Value::make_string() {
 // Ends the payload's life and leaves `str` alive and empty, type kString.
 void Value::destroy() noexcept {
   switch (type) {
-    case ValueType::kString: str.~basic_string(); break;
-    case ValueType::kList: delete list_; break;
-    case ValueType::kHash: delete hash_; break;
+    case ValueType::kString:
+      str.~basic_string();
+      break;
+    case ValueType::kList:
+      delete list_;
+      break;
+    case ValueType::kHash:
+      delete hash_;
+      break;
   }
   ::new (&str) std::string();
   type = ValueType::kString;
@@ -98,7 +113,9 @@ void Value::destroy() noexcept {
 // Precondition: this holds an empty string (constructors, or after destroy()).
 void Value::copy_payload(const Value& other) {
   switch (other.type) {
-    case ValueType::kString: str = other.str; return;
+    case ValueType::kString:
+      str = other.str;
+      return;
     case ValueType::kList: {
       auto* copy = new List(*other.list_);
       str.~basic_string();

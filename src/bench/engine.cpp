@@ -61,9 +61,8 @@ Result<void> LoadRun::connect() {
 
 RunResult LoadRun::run(const Hooks& hooks) {
   const std::size_t total = fds_.size();
-  const std::size_t threads =
-      std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, options_.threads)), 1,
-                              std::max<std::size_t>(total, 1));
+  const std::size_t threads = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::max(1, options_.threads)), 1, std::max<std::size_t>(total, 1));
   std::vector<std::vector<UniqueFd>> shares(threads);
   for (std::size_t i = 0; i < total; ++i) shares[i % threads].push_back(std::move(fds_[i]));
   fds_.clear();
@@ -77,11 +76,13 @@ RunResult LoadRun::run(const Hooks& hooks) {
   std::uint64_t quota_left = options_.requests;
   for (std::size_t w = 0; w < threads; ++w) {
     detail::Schedule s = base;
-    const double share = total == 0 ? 0 : static_cast<double>(shares[w].size()) / static_cast<double>(total);
+    const double share =
+        total == 0 ? 0 : static_cast<double>(shares[w].size()) / static_cast<double>(total);
     s.rate = options_.rate * share;
     if (options_.requests > 0) {
-      s.quota = w + 1 == threads ? quota_left
-                                 : static_cast<std::uint64_t>(static_cast<double>(options_.requests) * share);
+      s.quota = w + 1 == threads
+                    ? quota_left
+                    : static_cast<std::uint64_t>(static_cast<double>(options_.requests) * share);
       quota_left -= s.quota;
     }
     workers_.push_back(std::make_unique<detail::Worker>(options_, workload_, std::move(shares[w]),
@@ -92,7 +93,8 @@ RunResult LoadRun::run(const Hooks& hooks) {
   std::vector<std::thread> threads_running;
   for (auto& w : workers_) threads_running.emplace_back([&w] { w->run(); });
 
-  std::this_thread::sleep_for(std::chrono::nanoseconds(base.measure_ns - std::min(base.measure_ns, detail::now_ns())));
+  std::this_thread::sleep_for(
+      std::chrono::nanoseconds(base.measure_ns - std::min(base.measure_ns, detail::now_ns())));
   if (hooks.measure_start != nullptr) hooks.measure_start(hooks.ctx);
   for (;;) {
     const bool all_done = std::all_of(workers_.begin(), workers_.end(), [](const auto& w) {
@@ -106,7 +108,8 @@ RunResult LoadRun::run(const Hooks& hooks) {
         done += w->live_completed.load(std::memory_order_relaxed);
         errors += w->live_errors.load(std::memory_order_relaxed);
       }
-      hooks.tick(hooks.ctx, done, errors, static_cast<double>(detail::now_ns() - base.measure_ns) / 1e9);
+      hooks.tick(hooks.ctx, done, errors,
+                 static_cast<double>(detail::now_ns() - base.measure_ns) / 1e9);
     }
   }
   for (auto& t : threads_running) t.join();
@@ -119,7 +122,8 @@ RunResult LoadRun::run(const Hooks& hooks) {
   }
   result.client_cpu_s = cpu_seconds_of_process() - cpu_before;
   result.measured_s = static_cast<double>(last_reply - base.measure_ns) / 1e9;
-  result.rps = result.measured_s > 0 ? static_cast<double>(result.completed) / result.measured_s : 0;
+  result.rps =
+      result.measured_s > 0 ? static_cast<double>(result.completed) / result.measured_s : 0;
   result.asked_rate = options_.rate;
   result.connect_s = connect_s_;
   return result;

@@ -70,7 +70,8 @@ std::uint64_t Histogram::value_at_percentile(double percentile) const {
   if (percentile >= 100) return max_;
   // The rank of the wanted value, 1-based: the smallest recorded value with at least this many
   // values at or below it.
-  auto rank = static_cast<std::uint64_t>(std::ceil(percentile / 100.0 * static_cast<double>(count_)));
+  auto rank =
+      static_cast<std::uint64_t>(std::ceil(percentile / 100.0 * static_cast<double>(count_)));
   rank = std::clamp<std::uint64_t>(rank, 1, count_);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {

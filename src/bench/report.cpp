@@ -28,9 +28,7 @@ std::string json_string(std::string_view s) {
 
 std::string json_number(double x) { return fmt::format("{:.4f}", x); }
 
-std::string json_optional(const std::optional<double>& x) {
-  return x ? json_number(*x) : "null";
-}
+std::string json_optional(const std::optional<double>& x) { return x ? json_number(*x) : "null"; }
 
 std::string latency_json(const Histogram& h) {
   return fmt::format(
@@ -54,7 +52,8 @@ std::string test_json(const TestReport& t) {
   const RunResult& r = t.result;
   std::optional<double> shortfall;
   if (r.asked_rate > 0) shortfall = 100.0 * (1.0 - r.rps / r.asked_rate);
-  const double client_cpu = r.completed ? r.client_cpu_s * 1e6 / static_cast<double>(r.completed) : 0;
+  const double client_cpu =
+      r.completed ? r.client_cpu_s * 1e6 / static_cast<double>(r.completed) : 0;
   return fmt::format(
       "    {{\"name\": {}, \"mode\": \"{}\", \"requests\": {}, \"rps\": {}, \"duration_s\": {},\n"
       "     \"asked_rps\": {}, \"rate_shortfall_pct\": {},\n"
@@ -66,10 +65,9 @@ std::string test_json(const TestReport& t) {
       "     \"server\": {}, \"client_cpu_us_per_request\": {}}}",
       json_string(t.name), r.asked_rate > 0 ? "open" : "closed", r.completed, json_number(r.rps),
       json_number(r.measured_s), r.asked_rate > 0 ? json_number(r.asked_rate) : "null",
-      json_optional(shortfall), r.errors(), r.error_replies, r.protocol_errors,
-      r.connection_errors, r.timeouts, samples_json(r.error_samples), latency_json(r.latency),
-      r.bytes_sent, r.bytes_received, r.connections, r.connections_served,
-      json_number(r.connect_s),
+      json_optional(shortfall), r.errors(), r.error_replies, r.protocol_errors, r.connection_errors,
+      r.timeouts, samples_json(r.error_samples), latency_json(r.latency), r.bytes_sent,
+      r.bytes_received, r.connections, r.connections_served, json_number(r.connect_s),
       t.server_pid ? fmt::format("{{\"pid\": {}, \"cpu_us_per_request\": {}}}", t.server_pid,
                                  json_optional(t.server_cpu_us_per_request))
                    : "null",
@@ -87,8 +85,7 @@ std::string idle_json(const IdleReport& i) {
       i.server_pid ? fmt::format("{{\"pid\": {}, \"rss_before_kib\": {}, \"rss_after_kib\": {}, "
                                  "\"bytes_per_connection\": {}}}",
                                  i.server_pid, opt_long(i.rss_before_kib),
-                                 opt_long(i.rss_after_kib),
-                                 json_optional(i.bytes_per_connection()))
+                                 opt_long(i.rss_after_kib), json_optional(i.bytes_per_connection()))
                    : "null");
 }
 
@@ -112,21 +109,24 @@ std::string format_summary(const RunConfig& config, const TestReport& t) {
   std::string out = fmt::format("====== {} ======\n  {}\n", t.name, describe(config));
   out += fmt::format("  requests    {} in {:.3f} s ({} of {} connections answered)\n", r.completed,
                      r.measured_s, r.connections_served, r.connections);
-  out += fmt::format("  throughput  {:.2f} requests/s, {:.1f} MB/s out, {:.1f} MB/s in\n", r.rps,
-                     r.measured_s > 0 ? static_cast<double>(r.bytes_sent) / r.measured_s / 1e6 : 0,
-                     r.measured_s > 0 ? static_cast<double>(r.bytes_received) / r.measured_s / 1e6 : 0);
+  out += fmt::format(
+      "  throughput  {:.2f} requests/s, {:.1f} MB/s out, {:.1f} MB/s in\n", r.rps,
+      r.measured_s > 0 ? static_cast<double>(r.bytes_sent) / r.measured_s / 1e6 : 0,
+      r.measured_s > 0 ? static_cast<double>(r.bytes_received) / r.measured_s / 1e6 : 0);
   if (r.asked_rate > 0) {
     out += fmt::format("  rate        asked {:.0f}/s, achieved {:.0f}/s ({:.1f}% short)\n",
                        r.asked_rate, r.rps, 100.0 * (1.0 - r.rps / r.asked_rate));
   }
-  out += fmt::format("  latency ms  min {:.3f}  p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  p99.9 {:.3f}  "
-                     "p99.99 {:.3f}  max {:.3f}  (mean {:.3f})\n",
-                     ms(h.min()), ms(h.value_at_percentile(50)), ms(h.value_at_percentile(90)),
-                     ms(h.value_at_percentile(99)), ms(h.value_at_percentile(99.9)),
-                     ms(h.value_at_percentile(99.99)), ms(h.max()), h.mean() / 1e6);
-  out += fmt::format("  errors      {} (error replies {}, protocol {}, connections lost {}, "
-                     "unanswered {})\n",
-                     r.errors(), r.error_replies, r.protocol_errors, r.connection_errors, r.timeouts);
+  out += fmt::format(
+      "  latency ms  min {:.3f}  p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  p99.9 {:.3f}  "
+      "p99.99 {:.3f}  max {:.3f}  (mean {:.3f})\n",
+      ms(h.min()), ms(h.value_at_percentile(50)), ms(h.value_at_percentile(90)),
+      ms(h.value_at_percentile(99)), ms(h.value_at_percentile(99.9)),
+      ms(h.value_at_percentile(99.99)), ms(h.max()), h.mean() / 1e6);
+  out += fmt::format(
+      "  errors      {} (error replies {}, protocol {}, connections lost {}, "
+      "unanswered {})\n",
+      r.errors(), r.error_replies, r.protocol_errors, r.connection_errors, r.timeouts);
   for (const auto& s : r.error_samples) out += "              " + s + "\n";
   if (t.server_pid != 0) {
     out += t.server_cpu_us_per_request
@@ -155,30 +155,32 @@ std::string csv_header() {
 
 std::string format_csv(const TestReport& t) {
   const Histogram& h = t.result.latency;
-  std::string cpu = t.server_cpu_us_per_request ? fmt::format("{:.3f}", *t.server_cpu_us_per_request) : "";
+  std::string cpu =
+      t.server_cpu_us_per_request ? fmt::format("{:.3f}", *t.server_cpu_us_per_request) : "";
   std::string name = t.name;
   for (auto& ch : name) {
     if (ch == '"') ch = '\'';
   }
-  return fmt::format("\"{}\",\"{:.2f}\",\"{:.3f}\",\"{:.3f}\",\"{:.3f}\",\"{:.3f}\",\"{:.3f}\","
-                     "\"{:.3f}\",\"{:.3f}\",\"{:.3f}\",\"{}\",\"{}\"\n",
-                     name, t.result.rps, h.mean() / 1e6, ms(h.min()),
-                     ms(h.value_at_percentile(50)), ms(h.value_at_percentile(90)),
-                     ms(h.value_at_percentile(99)), ms(h.value_at_percentile(99.9)),
-                     ms(h.value_at_percentile(99.99)), ms(h.max()), t.result.errors(), cpu);
+  return fmt::format(
+      "\"{}\",\"{:.2f}\",\"{:.3f}\",\"{:.3f}\",\"{:.3f}\",\"{:.3f}\",\"{:.3f}\","
+      "\"{:.3f}\",\"{:.3f}\",\"{:.3f}\",\"{}\",\"{}\"\n",
+      name, t.result.rps, h.mean() / 1e6, ms(h.min()), ms(h.value_at_percentile(50)),
+      ms(h.value_at_percentile(90)), ms(h.value_at_percentile(99)), ms(h.value_at_percentile(99.9)),
+      ms(h.value_at_percentile(99.99)), ms(h.max()), t.result.errors(), cpu);
 }
 
 std::string format_idle(const RunConfig& config, const IdleReport& i) {
-  std::string out = fmt::format("====== idle connections ======\n  {} -> {}\n", config.workload,
-                                config.target);
+  std::string out =
+      fmt::format("====== idle connections ======\n  {} -> {}\n", config.workload, config.target);
   out += fmt::format("  opened      {} of {} in {:.3f} s ({:.0f} connects/s; fd limit {})\n",
                      i.opened, i.asked, i.connect_s, i.connect_rate(), i.fd_limit);
   out += fmt::format("  answered    {} of {} (errors {})\n", i.answered, i.opened, i.errors);
   for (const auto& s : i.error_samples) out += "              " + s + "\n";
   if (i.server_pid != 0) {
     if (auto b = i.bytes_per_connection()) {
-      out += fmt::format("  server      VmRSS {} KiB -> {} KiB: {:.0f} bytes per connection (pid {})\n",
-                         *i.rss_before_kib, *i.rss_after_kib, *b, i.server_pid);
+      out += fmt::format(
+          "  server      VmRSS {} KiB -> {} KiB: {:.0f} bytes per connection (pid {})\n",
+          *i.rss_before_kib, *i.rss_after_kib, *b, i.server_pid);
     } else {
       out += fmt::format("  server      pid {}: /proc not readable\n", i.server_pid);
     }

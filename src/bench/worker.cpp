@@ -32,8 +32,8 @@ std::uint64_t now_ns() {
 // One connection: its socket, the bytes of its current batch, a ring of the send (or due)
 // times of the requests in flight, and the parser state for its replies.
 struct Worker::Conn {
-  Conn(UniqueFd f, std::size_t i, std::size_t pipeline, std::size_t request_size,
-       const Workload& w, std::uint64_t seed)
+  Conn(UniqueFd f, std::size_t i, std::size_t pipeline, std::size_t request_size, const Workload& w,
+       std::uint64_t seed)
       : fd(std::move(f)),
         index(i),
         out(new char[pipeline * request_size]),
@@ -65,8 +65,8 @@ struct Worker::Conn {
   bool watching_out = false;
 };
 
-Worker::Worker(const EngineOptions& options, const Workload& workload,
-               std::vector<UniqueFd> fds, Schedule schedule, std::uint64_t seed)
+Worker::Worker(const EngineOptions& options, const Workload& workload, std::vector<UniqueFd> fds,
+               Schedule schedule, std::uint64_t seed)
     : options_(options),
       workload_(workload),
       schedule_(schedule),
@@ -91,8 +91,8 @@ Worker::Worker(const EngineOptions& options, const Workload& workload,
 Worker::~Worker() = default;
 
 int Worker::connections_open() const {
-  return static_cast<int>(std::count_if(conns_.begin(), conns_.end(),
-                                        [](const auto& c) { return c->alive; }));
+  return static_cast<int>(
+      std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->alive; }));
 }
 
 void Worker::run() {
@@ -134,15 +134,16 @@ bool Worker::should_finish(std::uint64_t now) const {
 
 std::uint64_t Worker::next_wake(std::uint64_t now) const {
   std::uint64_t wake = now + kNs / 4;
-  if (outstanding_ > 0) wake = std::min(wake, last_progress_ns_ + seconds_to_ns(options_.timeout_s));
+  if (outstanding_ > 0)
+    wake = std::min(wake, last_progress_ns_ + seconds_to_ns(options_.timeout_s));
   if (schedule_.end_ns != 0) {
-    wake = std::min(wake, now < schedule_.end_ns
-                              ? schedule_.end_ns
-                              : schedule_.end_ns + seconds_to_ns(options_.drain_s));
+    wake =
+        std::min(wake, now < schedule_.end_ns ? schedule_.end_ns
+                                              : schedule_.end_ns + seconds_to_ns(options_.drain_s));
   }
   if (schedule_.rate > 0 && issuing(now)) {
-    const auto due = schedule_.start_ns +
-                     static_cast<std::uint64_t>(static_cast<double>(due_seq_) * 1e9 / schedule_.rate);
+    const auto due = schedule_.start_ns + static_cast<std::uint64_t>(static_cast<double>(due_seq_) *
+                                                                     1e9 / schedule_.rate);
     wake = std::min(wake, due);
   }
   return std::max(wake, now);
@@ -151,8 +152,8 @@ std::uint64_t Worker::next_wake(std::uint64_t now) const {
 void Worker::wait_for_events(std::uint64_t now) {
   const std::uint64_t wait = next_wake(now) - now;
   timespec timeout{static_cast<time_t>(wait / kNs), static_cast<long>(wait % kNs)};
-  int n = ::epoll_pwait2(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
-                         &timeout, nullptr);
+  int n = ::epoll_pwait2(epoll_.get(), events_.data(), static_cast<int>(events_.size()), &timeout,
+                         nullptr);
   if (n < 0 && errno == ENOSYS) {
     n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
                      static_cast<int>((wait + 999'999) / 1'000'000));
@@ -258,7 +259,8 @@ void Worker::send_batch(Conn& c, std::uint64_t now) {
 void Worker::release_due(std::uint64_t now) {
   if (now < schedule_.start_ns || !issuing(now)) return;
   auto due = static_cast<std::uint64_t>(static_cast<double>(now - schedule_.start_ns) *
-                                        schedule_.rate / 1e9) + 1;
+                                        schedule_.rate / 1e9) +
+             1;
   if (schedule_.end_ns != 0) {
     const auto last = static_cast<std::uint64_t>(
         static_cast<double>(schedule_.end_ns - schedule_.start_ns) * schedule_.rate / 1e9);
@@ -327,7 +329,8 @@ void Worker::watch_writable(Conn& c, bool on) {
 void Worker::fail(Conn& c, std::uint64_t* counter, std::string what) {
   if (!c.alive) return;
   ++*counter;
-  if (result_.error_samples.size() < kMaxErrorSamples) result_.error_samples.push_back(std::move(what));
+  if (result_.error_samples.size() < kMaxErrorSamples)
+    result_.error_samples.push_back(std::move(what));
   c.alive = false;
   outstanding_ -= c.inflight;
   c.inflight = 0;

@@ -11,7 +11,7 @@ namespace tcpkit::bench {
 
 namespace {
 
-constexpr std::size_t kMaxReplyLine = 64u * 1024;           // a RESP header or simple line
+constexpr std::size_t kMaxReplyLine = 64u * 1024;            // a RESP header or simple line
 constexpr std::size_t kMaxNativeFrame = 512u * 1024 * 1024;  // the kv's own bulk limit
 
 std::uint32_t load_le32(const char* p) {
@@ -113,10 +113,11 @@ ReplyScan skip_resp_reply(std::string_view in, std::string_view* why) {
   while (owed > 0) {
     if (pos >= in.size()) return {};
     const char type = in[pos];
-    const auto* nl = static_cast<const char*>(
-        std::memchr(in.data() + pos + 1, '\n', in.size() - pos - 1));
+    const auto* nl =
+        static_cast<const char*>(std::memchr(in.data() + pos + 1, '\n', in.size() - pos - 1));
     if (nl == nullptr) {
-      if (in.size() - pos > kMaxReplyLine) return *why = "reply line too long", ReplyScan{ReplyStatus::kBad};
+      if (in.size() - pos > kMaxReplyLine)
+        return *why = "reply line too long", ReplyScan{ReplyStatus::kBad};
       return {};
     }
     const auto nl_at = static_cast<std::size_t>(nl - in.data());
@@ -127,11 +128,18 @@ ReplyScan skip_resp_reply(std::string_view in, std::string_view* why) {
     pos = nl_at + 1;
     std::int64_t n = 0;
     switch (type) {
-      case '+': case '-': case ':': case '_': case ',': case '#': case '(':
+      case '+':
+      case '-':
+      case ':':
+      case '_':
+      case ',':
+      case '#':
+      case '(':
         --owed;
         break;
       case '$':
-        if (!parse_length(body, &n) || n < -1) return *why = "bad bulk length", ReplyScan{ReplyStatus::kBad};
+        if (!parse_length(body, &n) || n < -1)
+          return *why = "bad bulk length", ReplyScan{ReplyStatus::kBad};
         if (n >= 0) {
           const auto len = static_cast<std::size_t>(n);
           if (in.size() - pos < len + 2) return {};
@@ -143,7 +151,8 @@ ReplyScan skip_resp_reply(std::string_view in, std::string_view* why) {
         --owed;
         break;
       case '*':
-        if (!parse_length(body, &n) || n < -1) return *why = "bad array length", ReplyScan{ReplyStatus::kBad};
+        if (!parse_length(body, &n) || n < -1)
+          return *why = "bad array length", ReplyScan{ReplyStatus::kBad};
         owed += (n > 0 ? n : 0) - 1;
         break;
       default:

@@ -33,8 +33,8 @@ void encode_length_prefixed(io::Buffer& out, std::string_view payload) {
   TCPKIT_ASSERT(payload.size() <= std::numeric_limits<std::uint32_t>::max());
   char* dst = out.prepare(LengthPrefixDecoder::kHeaderSize + payload.size());
   detail::store_u32le(dst, static_cast<std::uint32_t>(payload.size()));
-  if (!payload.empty()) std::memcpy(dst + LengthPrefixDecoder::kHeaderSize, payload.data(),
-                                    payload.size());
+  if (!payload.empty())
+    std::memcpy(dst + LengthPrefixDecoder::kHeaderSize, payload.data(), payload.size());
   out.commit(LengthPrefixDecoder::kHeaderSize + payload.size());
 }
 

@@ -21,8 +21,8 @@ std::optional<ProtocolError> parse_native_request(std::string_view payload,
   args.clear();
   if (payload.size() < 5 || payload[0] != typed_tag::kArray) return not_a_command();
   const std::size_t count = detail::load_u32le(payload.data() + 1);
-  if (count > max_args) return ProtocolError{ProtocolErrc::kFrameTooLarge,
-                                             std::string(texts::kArrayTooLong)};
+  if (count > max_args)
+    return ProtocolError{ProtocolErrc::kFrameTooLarge, std::string(texts::kArrayTooLong)};
   std::size_t at = 5;
   for (std::size_t i = 0; i < count; ++i) {
     if (payload.size() - at < 5 || payload[at] != typed_tag::kString) return not_a_command();

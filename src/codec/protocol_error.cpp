@@ -14,18 +14,30 @@ class ProtocolCategory final : public std::error_category {
   const char* name() const noexcept override { return "tcpkit.protocol"; }
   std::string message(int value) const override {
     switch (static_cast<ProtocolErrc>(value)) {
-      case ProtocolErrc::kFrameTooLarge: return "frame too large";
-      case ProtocolErrc::kLineTooLong: return "line too long";
-      case ProtocolErrc::kInvalidBulkLength: return "invalid bulk length";
-      case ProtocolErrc::kInvalidMultibulkLength: return "invalid multibulk length";
-      case ProtocolErrc::kUnbalancedQuotes: return "unbalanced quotes";
-      case ProtocolErrc::kExpectedDollar: return "expected '$'";
-      case ProtocolErrc::kBadType: return "unknown type byte";
-      case ProtocolErrc::kBadInteger: return "invalid integer";
-      case ProtocolErrc::kTooDeep: return "nesting too deep";
-      case ProtocolErrc::kTruncated: return "truncated frame";
-      case ProtocolErrc::kMalformed: return "malformed frame";
-      case ProtocolErrc::kUnauthenticatedLength: return "length over the unauthenticated limit";
+      case ProtocolErrc::kFrameTooLarge:
+        return "frame too large";
+      case ProtocolErrc::kLineTooLong:
+        return "line too long";
+      case ProtocolErrc::kInvalidBulkLength:
+        return "invalid bulk length";
+      case ProtocolErrc::kInvalidMultibulkLength:
+        return "invalid multibulk length";
+      case ProtocolErrc::kUnbalancedQuotes:
+        return "unbalanced quotes";
+      case ProtocolErrc::kExpectedDollar:
+        return "expected '$'";
+      case ProtocolErrc::kBadType:
+        return "unknown type byte";
+      case ProtocolErrc::kBadInteger:
+        return "invalid integer";
+      case ProtocolErrc::kTooDeep:
+        return "nesting too deep";
+      case ProtocolErrc::kTruncated:
+        return "truncated frame";
+      case ProtocolErrc::kMalformed:
+        return "malformed frame";
+      case ProtocolErrc::kUnauthenticatedLength:
+        return "length over the unauthenticated limit";
     }
     return "unknown protocol error";
   }

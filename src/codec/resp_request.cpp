@@ -40,9 +40,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // C's isspace() in the "C" locale, which sdssplitargs uses to skip blanks.
 bool is_blank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 int hex_value(char c) {
   if (is_digit(c)) return c - '0';
@@ -51,12 +49,18 @@ int hex_value(char c) {
 
 char unescape(char c) {
   switch (c) {
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    case 'b': return '\b';
-    case 'a': return '\a';
-    default: return c;
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 'b':
+      return '\b';
+    case 'a':
+      return '\a';
+    default:
+      return c;
   }
 }
 
@@ -74,8 +78,7 @@ bool closes_cleanly(std::string_view line, std::size_t quote) {
 bool read_double_quoted(std::string_view line, std::size_t& i, std::string& out) {
   for (;;) {
     const char c = at(line, i);
-    if (c == '\\' && at(line, i + 1) == 'x' && is_hex(at(line, i + 2)) &&
-        is_hex(at(line, i + 3))) {
+    if (c == '\\' && at(line, i + 1) == 'x' && is_hex(at(line, i + 2)) && is_hex(at(line, i + 3))) {
       out += static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3]));
       i += 4;
     } else if (c == '\\' && at(line, i + 1) != '\0') {
@@ -272,7 +275,8 @@ DecodeResult RespRequestDecoder::decode_multibulk(std::string_view input) {
   if (expected_args_ < 0) {
     std::int64_t count = 0;
     const Header h = parse_header(input, &count);
-    if (h != Header::kOk) return h == Header::kError ? DecodeResult::error() : DecodeResult::need_more();
+    if (h != Header::kOk)
+      return h == Header::kError ? DecodeResult::error() : DecodeResult::need_more();
     // Redis: "*0" and any negative count are an empty command.
     if (count > 0 && !check_count(count)) return DecodeResult::error();
     if (count <= 0) return complete(input, scanned_);
@@ -289,7 +293,8 @@ DecodeResult RespRequestDecoder::decode_multibulk(std::string_view input) {
       }
       std::int64_t length = 0;
       const Header h = parse_header(input, &length);
-      if (h != Header::kOk) return h == Header::kError ? DecodeResult::error() : DecodeResult::need_more();
+      if (h != Header::kOk)
+        return h == Header::kError ? DecodeResult::error() : DecodeResult::need_more();
       if (!check_bulk_length(length)) return DecodeResult::error();
       pending_bulk_ = length;
     }

@@ -14,9 +14,7 @@ namespace tcpkit::codec {
 
 namespace {
 
-bool is_reply_type(char c) {
-  return c == '+' || c == '-' || c == ':' || c == '$' || c == '*';
-}
+bool is_reply_type(char c) { return c == '+' || c == '-' || c == ':' || c == '$' || c == '*'; }
 
 // The build pass, on bytes the scan has validated: reads the reply at `pos` into `out`.
 void build(std::string_view in, std::size_t& pos, Value& out) {
@@ -27,9 +25,14 @@ void build(std::string_view in, std::size_t& pos, Value& out) {
   pos = newline + 1;
   std::int64_t n = 0;
   switch (type) {
-    case '+': out = Value::simple(std::string(line)); return;
-    case '-': out = Value::error_from_text(line); return;
-    default: break;
+    case '+':
+      out = Value::simple(std::string(line));
+      return;
+    case '-':
+      out = Value::error_from_text(line);
+      return;
+    default:
+      break;
   }
   const bool parsed = parse_int64(line, n);
   TCPKIT_ASSERT(parsed);
@@ -72,10 +75,15 @@ std::optional<ProtocolError> RespValueDecoder::finish(std::string_view remaining
 DecodeResult RespValueDecoder::decode(std::string_view input) {
   for (;;) {
     switch (scan_item(input)) {
-      case Step::kNeedMore: return DecodeResult::need_more();
-      case Step::kError: reset(); return DecodeResult::error();
-      case Step::kOpened: continue;
-      case Step::kItem: break;
+      case Step::kNeedMore:
+        return DecodeResult::need_more();
+      case Step::kError:
+        reset();
+        return DecodeResult::error();
+      case Step::kOpened:
+        continue;
+      case Step::kItem:
+        break;
     }
     if (!close_item()) continue;
     const std::size_t consumed = offset_;

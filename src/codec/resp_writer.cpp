@@ -62,8 +62,8 @@ void RespWriter::null_array() { out_.append("*-1\r\n"); }
 
 void RespWriter::array(std::size_t n) {
   char* const begin = out_.prepare(kHeaderRoom);
-  out_.commit(static_cast<std::size_t>(put_header(begin, '*', static_cast<std::int64_t>(n)) -
-                                       begin));
+  out_.commit(
+      static_cast<std::size_t>(put_header(begin, '*', static_cast<std::int64_t>(n)) - begin));
 }
 
 // Redis prints INCRBYFLOAT results with "%.17Lf" and trims trailing zeros (and a trailing

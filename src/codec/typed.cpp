@@ -34,7 +34,9 @@ bool read_typed_value(const char*& p, const char* end, Value& out, std::size_t d
   const char tag = *p++;
   std::string text;
   switch (tag) {
-    case typed_tag::kNil: out = Value(); return true;
+    case typed_tag::kNil:
+      out = Value();
+      return true;
     case typed_tag::kInteger:
     case typed_tag::kDouble: {
       if (end - p < 8) return false;
@@ -69,7 +71,8 @@ bool read_typed_value(const char*& p, const char* end, Value& out, std::size_t d
       out = Value::array(std::move(items));
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -85,10 +88,15 @@ void TypedDecoder::reset() {
 DecodeResult TypedDecoder::decode(std::string_view input) {
   for (;;) {
     switch (scan_item(input)) {
-      case Step::kNeedMore: return DecodeResult::need_more();
-      case Step::kError: reset(); return DecodeResult::error();
-      case Step::kOpened: continue;
-      case Step::kItem: break;
+      case Step::kNeedMore:
+        return DecodeResult::need_more();
+      case Step::kError:
+        reset();
+        return DecodeResult::error();
+      case Step::kOpened:
+        continue;
+      case Step::kItem:
+        break;
     }
     if (!close_item()) continue;
     const std::size_t consumed = offset_;
@@ -137,14 +145,17 @@ TypedDecoder::Step TypedDecoder::scan_item(std::string_view input) {
   std::size_t end = body;
   Step step = Step::kItem;
   switch (input[offset_]) {
-    case typed_tag::kNil: break;
+    case typed_tag::kNil:
+      break;
     case typed_tag::kInteger:
     case typed_tag::kDouble:
       if (input.size() - body < kScalarSize) return Step::kNeedMore;
       end = body + kScalarSize;
       break;
     case typed_tag::kSimple:
-    case typed_tag::kString: step = scan_string(input, body, &end); break;
+    case typed_tag::kString:
+      step = scan_string(input, body, &end);
+      break;
     case typed_tag::kError:
       step = scan_string(input, body, &end);
       if (step == Step::kItem) step = scan_string(input, end, &end);
@@ -165,7 +176,8 @@ TypedDecoder::Step TypedDecoder::scan_item(std::string_view input) {
       }
       break;
     }
-    default: return fail(ProtocolErrc::kBadType, texts::kUnknownType);
+    default:
+      return fail(ProtocolErrc::kBadType, texts::kUnknownType);
   }
   if (step == Step::kItem || step == Step::kOpened) offset_ = end;
   return step;
@@ -175,16 +187,17 @@ std::optional<ProtocolError> TypedDecoder::finish(std::string_view remaining) co
   return truncated_if_pending(remaining);
 }
 
-
 std::optional<ProtocolError> decode_typed_value(std::string_view payload, Value& out,
                                                 const TypedLimits& limits) {
   TypedDecoder decoder(limits);
   const DecodeResult r = decoder.decode(payload);
   switch (r.status) {
-    case DecodeStatus::kError: return decoder.error();
+    case DecodeStatus::kError:
+      return decoder.error();
     case DecodeStatus::kNeedMore:
       return ProtocolError{ProtocolErrc::kTruncated, std::string(texts::kTruncated)};
-    case DecodeStatus::kFrame: break;
+    case DecodeStatus::kFrame:
+      break;
   }
   if (r.consumed != payload.size()) {
     return ProtocolError{ProtocolErrc::kMalformed, std::string(texts::kTrailingBytes)};

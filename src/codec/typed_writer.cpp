@@ -91,7 +91,9 @@ void encode_into(TypedWriter& writer, const Value& value) {
       writer.array(value.items().size());
       for (const Value& item : value.items()) encode_into(writer, item);
       return;
-    default: value.write_to(writer); return;
+    default:
+      value.write_to(writer);
+      return;
   }
 }
 

@@ -11,13 +11,20 @@ namespace tcpkit::codec {
 
 std::string_view to_string(ValueKind kind) {
   switch (kind) {
-    case ValueKind::kNil: return "nil";
-    case ValueKind::kSimple: return "simple";
-    case ValueKind::kError: return "error";
-    case ValueKind::kInteger: return "integer";
-    case ValueKind::kDouble: return "double";
-    case ValueKind::kString: return "string";
-    case ValueKind::kArray: return "array";
+    case ValueKind::kNil:
+      return "nil";
+    case ValueKind::kSimple:
+      return "simple";
+    case ValueKind::kError:
+      return "error";
+    case ValueKind::kInteger:
+      return "integer";
+    case ValueKind::kDouble:
+      return "double";
+    case ValueKind::kString:
+      return "string";
+    case ValueKind::kArray:
+      return "array";
   }
   return "unknown";
 }
@@ -116,12 +123,24 @@ std::vector<Value>& Value::items() {
 
 void Value::write_to(ReplyWriter& out) const {
   switch (kind_) {
-    case ValueKind::kNil: out.null(); return;
-    case ValueKind::kSimple: out.simple(text_); return;
-    case ValueKind::kError: out.error(error_text()); return;
-    case ValueKind::kInteger: out.integer(integer_); return;
-    case ValueKind::kDouble: out.floating(double_); return;
-    case ValueKind::kString: out.bulk(text_); return;
+    case ValueKind::kNil:
+      out.null();
+      return;
+    case ValueKind::kSimple:
+      out.simple(text_);
+      return;
+    case ValueKind::kError:
+      out.error(error_text());
+      return;
+    case ValueKind::kInteger:
+      out.integer(integer_);
+      return;
+    case ValueKind::kDouble:
+      out.floating(double_);
+      return;
+    case ValueKind::kString:
+      out.bulk(text_);
+      return;
     case ValueKind::kArray:
       out.array(items_.size());
       for (const Value& item : items_) item.write_to(out);
@@ -136,13 +155,27 @@ void append_quoted(std::string& out, std::string_view bytes) {
   out += '"';
   for (char c : bytes) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
       default:
         if (c >= 0x20 && c < 0x7f) {
           out += c;
@@ -168,9 +201,15 @@ std::string Value::describe() const {
 void Value::describe_into(std::string& out, std::size_t indent) const {
   char num[32];
   switch (kind_) {
-    case ValueKind::kNil: out += "(nil)"; return;
-    case ValueKind::kSimple: out += text_; return;
-    case ValueKind::kError: out += "(error) " + error_text(); return;
+    case ValueKind::kNil:
+      out += "(nil)";
+      return;
+    case ValueKind::kSimple:
+      out += text_;
+      return;
+    case ValueKind::kError:
+      out += "(error) " + error_text();
+      return;
     case ValueKind::kInteger: {
       const auto end = std::to_chars(num, num + sizeof num, integer_).ptr;
       out += "(integer) ";
@@ -183,8 +222,11 @@ void Value::describe_into(std::string& out, std::size_t indent) const {
       out.append(num, end);
       return;
     }
-    case ValueKind::kString: append_quoted(out, text_); return;
-    case ValueKind::kArray: break;
+    case ValueKind::kString:
+      append_quoted(out, text_);
+      return;
+    case ValueKind::kArray:
+      break;
   }
   if (items_.empty()) {
     out += "(empty array)";
@@ -202,14 +244,19 @@ void Value::describe_into(std::string& out, std::size_t indent) const {
 bool operator==(const Value& a, const Value& b) {
   if (a.kind_ != b.kind_) return false;
   switch (a.kind_) {
-    case ValueKind::kNil: return true;
-    case ValueKind::kInteger: return a.integer_ == b.integer_;
+    case ValueKind::kNil:
+      return true;
+    case ValueKind::kInteger:
+      return a.integer_ == b.integer_;
     case ValueKind::kDouble:
       return std::bit_cast<std::uint64_t>(a.double_) == std::bit_cast<std::uint64_t>(b.double_);
     case ValueKind::kSimple:
-    case ValueKind::kString: return a.text_ == b.text_;
-    case ValueKind::kError: return a.code_ == b.code_ && a.text_ == b.text_;
-    case ValueKind::kArray: return a.items_ == b.items_;
+    case ValueKind::kString:
+      return a.text_ == b.text_;
+    case ValueKind::kError:
+      return a.code_ == b.code_ && a.text_ == b.text_;
+    case ValueKind::kArray:
+      return a.items_ == b.items_;
   }
   return false;
 }

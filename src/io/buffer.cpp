@@ -22,8 +22,7 @@ constexpr std::size_t kMapThreshold = 1u << 20;
 
 char* allocate(std::size_t capacity) {
   if (capacity >= kMapThreshold) {
-    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                     0);
+    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     return static_cast<char*>(p);
   }
@@ -111,8 +110,7 @@ void Buffer::prepend(const void* bytes, std::size_t n) {
 // growing the storage (at least doubling) otherwise.
 void Buffer::make_room(std::size_t n) {
   const std::size_t len = size();
-  if (data_ != nullptr && capacity_ >= kCheapPrepend + len + n &&
-      len <= capacity_ / 2) {
+  if (data_ != nullptr && capacity_ >= kCheapPrepend + len + n && len <= capacity_ / 2) {
     std::memmove(data_ + kCheapPrepend, data_ + begin_, len);
     begin_ = kCheapPrepend;
     end_ = begin_ + len;

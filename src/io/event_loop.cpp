@@ -53,7 +53,8 @@ class EventLoop::WakeHandler final : public Handler {
 
 class EventLoop::SignalHandler final : public Handler {
  public:
-  SignalHandler(UniqueFd fd, std::function<void(int)> fn) : fd_(std::move(fd)), fn_(std::move(fn)) {}
+  SignalHandler(UniqueFd fd, std::function<void(int)> fn)
+      : fd_(std::move(fd)), fn_(std::move(fn)) {}
   int fd() const { return fd_.get(); }
   void on_events(Events) override {
     signalfd_siginfo info{};

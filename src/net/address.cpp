@@ -1,6 +1,7 @@
 #include "tcpkit/net/address.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/un.h>
@@ -8,8 +9,6 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
-
-#include <fmt/format.h>
 
 namespace tcpkit::net {
 
@@ -22,12 +21,18 @@ class AddressCategory final : public std::error_category {
   const char* name() const noexcept override { return "address"; }
   std::string message(int code) const override {
     switch (static_cast<AddressErrc>(code)) {
-      case AddressErrc::kEmpty: return "empty address";
-      case AddressErrc::kMissingPort: return "missing port (expected host:port, [v6]:port or :port)";
-      case AddressErrc::kBadPort: return "port must be a number from 0 to 65535";
-      case AddressErrc::kBadBrackets: return "unbalanced brackets around an IPv6 address";
-      case AddressErrc::kEmptyPath: return "empty Unix socket path";
-      case AddressErrc::kPathTooLong: return "Unix socket path too long (107 bytes at most)";
+      case AddressErrc::kEmpty:
+        return "empty address";
+      case AddressErrc::kMissingPort:
+        return "missing port (expected host:port, [v6]:port or :port)";
+      case AddressErrc::kBadPort:
+        return "port must be a number from 0 to 65535";
+      case AddressErrc::kBadBrackets:
+        return "unbalanced brackets around an IPv6 address";
+      case AddressErrc::kEmptyPath:
+        return "empty Unix socket path";
+      case AddressErrc::kPathTooLong:
+        return "Unix socket path too long (107 bytes at most)";
     }
     return "bad address";
   }
@@ -82,9 +87,12 @@ const std::error_category& resolver_category() {
 
 std::string Endpoint::to_string() const {
   switch (kind) {
-    case EndpointKind::kUnixPath: return "unix:" + path;
-    case EndpointKind::kUnixAbstract: return "unix:@" + path;
-    case EndpointKind::kInet: break;
+    case EndpointKind::kUnixPath:
+      return "unix:" + path;
+    case EndpointKind::kUnixAbstract:
+      return "unix:@" + path;
+    case EndpointKind::kInet:
+      break;
   }
   if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
   return fmt::format("{}:{}", host, port);
@@ -160,9 +168,8 @@ std::string SocketAddress::to_string() const {
   }
   if (family() == AF_UNIX) {
     const auto* un = reinterpret_cast<const sockaddr_un*>(&storage_);
-    const auto path_len = length_ > offsetof(sockaddr_un, sun_path)
-                              ? length_ - offsetof(sockaddr_un, sun_path)
-                              : 0;
+    const auto path_len =
+        length_ > offsetof(sockaddr_un, sun_path) ? length_ - offsetof(sockaddr_un, sun_path) : 0;
     if (path_len == 0) return "unix:";
     if (un->sun_path[0] == '\0') return "unix:@" + std::string(un->sun_path + 1, path_len - 1);
     return "unix:" + std::string(un->sun_path, strnlen(un->sun_path, path_len));

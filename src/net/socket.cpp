@@ -1,10 +1,10 @@
 #include "tcpkit/net/socket.hpp"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,7 +18,9 @@ namespace tcpkit::net {
 
 namespace {
 
-const char* socktype_name(int socktype) { return socktype == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM"; }
+const char* socktype_name(int socktype) {
+  return socktype == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM";
+}
 
 Result<UniqueFd> open_socket(int family, int socktype) {
   int fd = ::socket(family, socktype | SOCK_CLOEXEC, 0);
@@ -229,8 +231,8 @@ Result<UniqueFd> connect_to(const Endpoint& endpoint, std::chrono::milliseconds 
                             int socktype) {
   auto addresses = resolve(endpoint, /*passive=*/false, socktype);
   if (!addresses) return Fail(addresses.error());
-  Result<UniqueFd> last = Fail(Error(std::make_error_code(std::errc::host_unreachable),
-                                     "connect " + endpoint.to_string()));
+  Result<UniqueFd> last = Fail(
+      Error(std::make_error_code(std::errc::host_unreachable), "connect " + endpoint.to_string()));
   for (const auto& addr : *addresses) {
     last = connect_one(addr, timeout, socktype);
     if (last) return last;

@@ -146,8 +146,7 @@ class BlockingConnection {
       std::size_t owed = output_.size();
       if (limits_.soft_limited()) owed += net::unacknowledged_bytes(fd_.get());
       if (auto why = limits_.exceeded(output_.size(), owed, Clock::now())) return disconnect(why);
-      auto deadline = earliest(earliest(idle_deadline(), drain_deadline_),
-                               limits_.soft_deadline());
+      auto deadline = earliest(earliest(idle_deadline(), drain_deadline_), limits_.soft_deadline());
       Wait w = wait_for(fd_.get(), POLLOUT, drain_deadline_ ? -1 : ctx_.stop_fd, deadline);
       if (w == Wait::kReset) return false;
       if (w == Wait::kStop) begin_stopping();

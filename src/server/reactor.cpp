@@ -78,7 +78,8 @@ Reactor::Reactor(ModelContext& ctx, io::EventLoop& loop)
   const auto idle = ctx_.options.idle_timeout;
   if (idle.count() > 0) {
     auto period = std::max<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(10));
-    loop_.add_timer(period, [this] { sweep_idle(); }, std::min(period, std::chrono::milliseconds(1000)));
+    loop_.add_timer(
+        period, [this] { sweep_idle(); }, std::min(period, std::chrono::milliseconds(1000)));
   }
 }
 
@@ -90,8 +91,7 @@ Reactor::~Reactor() {
   }
 }
 
-Result<void> Reactor::watch_listener(const net::Listener& listener,
-                                     std::vector<Reactor*> handoff) {
+Result<void> Reactor::watch_listener(const net::Listener& listener, std::vector<Reactor*> handoff) {
   auto acceptor = std::make_unique<Acceptor>(*this, listener, std::move(handoff));
   if (auto r = acceptor->start(); !r) return r;
   acceptors_.push_back(std::move(acceptor));

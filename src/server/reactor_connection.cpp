@@ -102,8 +102,8 @@ bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
   }
   if (p.close) close_after_flush_ = true;
   if (input_.size() > owner_.ctx_.options.input_limit) {
-    log::warn("{}: unconsumed input over the limit ({} bytes, --input-limit); disconnecting",
-              peer_, owner_.ctx_.options.input_limit);
+    log::warn("{}: unconsumed input over the limit ({} bytes, --input-limit); disconnecting", peer_,
+              owner_.ctx_.options.input_limit);
     close("input limit");
     return false;
   }

@@ -27,8 +27,8 @@ SessionInfo ModelContext::session_info(const net::Accepted& accepted,
                                        const net::Listener& listener) {
   SessionInfo info;
   info.id = next_session_id.fetch_add(1, std::memory_order_relaxed);
-  info.peer = listener.endpoint.is_unix() ? listener.endpoint.to_string()
-                                          : accepted.peer.to_string();
+  info.peer =
+      listener.endpoint.is_unix() ? listener.endpoint.to_string() : accepted.peer.to_string();
   info.local = listener.endpoint.to_string();
   info.fd = accepted.fd.get();
   info.peer_is_local = listener.endpoint.is_unix() || accepted.peer.is_local();
@@ -48,9 +48,10 @@ bool ModelContext::admit(net::Accepted& accepted) {
   }
   net::close_fd(accepted.fd);
   if (const auto n = refusals.note(); n > 0) {
-    log::warn("connection refused: {} open, the limit is {} (--max-connections); {} refused "
-              "since the last report, {} in all",
-              open, options.max_connections, n, Stats::get(stats.connections_rejected));
+    log::warn(
+        "connection refused: {} open, the limit is {} (--max-connections); {} refused "
+        "since the last report, {} in all",
+        open, options.max_connections, n, Stats::get(stats.connections_rejected));
   }
   return false;
 }
@@ -137,11 +138,21 @@ Result<void> Server::run() {
     result = detail::run_datagram(ctx);
   } else {
     switch (options_.model) {
-      case Model::kIterative: result = detail::run_iterative(ctx); break;
-      case Model::kFork: result = detail::run_fork(ctx); break;
-      case Model::kThread: result = detail::run_thread(ctx); break;
-      case Model::kEpoll: result = detail::run_epoll(ctx); break;
-      case Model::kReactors: result = detail::run_reactors(ctx); break;
+      case Model::kIterative:
+        result = detail::run_iterative(ctx);
+        break;
+      case Model::kFork:
+        result = detail::run_fork(ctx);
+        break;
+      case Model::kThread:
+        result = detail::run_thread(ctx);
+        break;
+      case Model::kEpoll:
+        result = detail::run_epoll(ctx);
+        break;
+      case Model::kReactors:
+        result = detail::run_reactors(ctx);
+        break;
     }
   }
   // The stop is consumed: a later run() serves again until the next stop().

@@ -13,12 +13,12 @@
 
 #include "tcpkit/codec/decode.hpp"
 
-#define FUZZ_CHECK(cond)                                                         \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
+#define FUZZ_CHECK(cond)                                                                \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                              \
-    }                                                                            \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)
 
 namespace tcpkit::codec::fuzz {
@@ -32,8 +32,7 @@ struct Outcome {
 
 // Feeds the chunks like a connection does; describe(decoder) serializes each frame.
 template <class Decoder, class Describe>
-Outcome feed(Decoder& decoder, std::string_view first, std::string_view second,
-             Describe describe) {
+Outcome feed(Decoder& decoder, std::string_view first, std::string_view second, Describe describe) {
   Outcome out;
   std::string pending;
   for (std::string_view chunk : {first, second}) {

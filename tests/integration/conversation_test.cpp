@@ -1,10 +1,9 @@
 // One conversation suite against the real `tcpkit serve echo`, run under every concurrency
 // model. Each test starts its own server on port 0 (or a temp Unix path) and stops it by pid.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "support/clients.hpp"
 #include "support/server_process.hpp"
@@ -93,9 +92,9 @@ TEST_P(Conversation, TwoHundredConcurrentClients) {
       ++ok;
     } else {
       ADD_FAILURE() << "client " << i << ": "
-                    << (results[i] ? "wrong reply of " + std::to_string(results[i]->size()) +
-                                         " bytes"
-                                   : std::string("failed"));
+                    << (results[i]
+                            ? "wrong reply of " + std::to_string(results[i]->size()) + " bytes"
+                            : std::string("failed"));
       break;
     }
   }

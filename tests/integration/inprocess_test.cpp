@@ -2,6 +2,7 @@
 // start, serve, stop() from another thread, run again; backpressure; the output and input
 // limits; the drain that delivers every owed reply; reply order when output was waiting; and
 // ShutdownSignals' second signal while a request is running.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "support/clients.hpp"
 #include "tcpkit/server/server.hpp"

@@ -1,11 +1,10 @@
 // `tcpkit serve` behaviours that are not one per model: datagram mode, the iterative model's
 // one-client-at-a-time, running out of fds, command-line errors, --trace and the second signal.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "support/clients.hpp"
 #include "support/server_process.hpp"
@@ -19,8 +18,8 @@ using namespace std::chrono_literals;
 void expect_clean_exit(ServerProcess& server) {
   auto st = server.stop();
   ASSERT_TRUE(st.has_value()) << "did not stop on SIGTERM";
-  EXPECT_TRUE(st->exited && st->code == 0)
-      << st->exited << "/" << st->code << "\n" << server.stderr_text();
+  EXPECT_TRUE(st->exited && st->code == 0) << st->exited << "/" << st->code << "\n"
+                                           << server.stderr_text();
 }
 
 // Sends one datagram from a connected client socket and reads the reply.
@@ -29,7 +28,8 @@ std::string datagram_round_trip(const std::string& address, const std::string& p
   if (!ep) return "<bad address>";
   auto fd = net::connect_to(*ep, 2000ms, SOCK_DGRAM);
   if (!fd) return "<" + fd.error().message() + ">";
-  if (::send(fd->get(), payload.data(), payload.size(), 0) != static_cast<ssize_t>(payload.size())) {
+  if (::send(fd->get(), payload.data(), payload.size(), 0) !=
+      static_cast<ssize_t>(payload.size())) {
     return "<send failed>";
   }
   if (stays_silent(fd->get(), 5000ms)) return "<no reply>";
@@ -42,8 +42,8 @@ std::string datagram_round_trip(const std::string& address, const std::string& p
 
 TEST(Udp, DatagramsAreEchoedOverIpv4Ipv6AndUnix) {
   ServerProcess server;
-  std::vector<std::string> args = {"serve", "echo", "--udp", "--listen", "127.0.0.1:0",
-                                   "--listen", temp_unix_path("dgram")};
+  std::vector<std::string> args = {
+      "serve", "echo", "--udp", "--listen", "127.0.0.1:0", "--listen", temp_unix_path("dgram")};
   const bool v6 = ipv6_loopback_available();
   if (v6) args.insert(args.end(), {"--listen", "[::1]:0"});
   ASSERT_TRUE(server.start(args)) << server.error();
@@ -87,8 +87,8 @@ TEST(Emfile, EpollBacksOffAndRecovers) {
   ServerProcess server;
   SpawnOptions options;
   options.max_open_files = 32;
-  ASSERT_TRUE(server.start({"serve", "echo", "--model", "epoll", "--listen", "127.0.0.1:0"},
-                           options))
+  ASSERT_TRUE(
+      server.start({"serve", "echo", "--model", "epoll", "--listen", "127.0.0.1:0"}, options))
       << server.error();
   const std::string address = server.endpoints()[0];
   std::vector<UniqueFd> clients;
@@ -122,8 +122,8 @@ TEST(Errors, AddressInUse) {
   ServerProcess first;
   ASSERT_TRUE(first.start({"serve", "echo", "--listen", "127.0.0.1:0"})) << first.error();
   std::string out, err;
-  auto st = ServerProcess::run_to_exit({"serve", "echo", "--listen", first.endpoints()[0]}, &out,
-                                       &err);
+  auto st =
+      ServerProcess::run_to_exit({"serve", "echo", "--listen", first.endpoints()[0]}, &out, &err);
   EXPECT_TRUE(st.exited);
   EXPECT_NE(st.code, 0);
   EXPECT_EQ(err, "tcpkit serve: bind " + first.endpoints()[0] + ": Address already in use\n");
@@ -137,15 +137,15 @@ TEST(Errors, BadAddressExits64) {
   EXPECT_TRUE(st.exited);
   EXPECT_EQ(st.code, 64);
   EXPECT_NE(err.find("address '127.0.0.1': missing port"), std::string::npos) << err;
-  auto bad_port = ServerProcess::run_to_exit({"serve", "echo", "--listen", "[::1]:99999"}, &out,
-                                             &err);
+  auto bad_port =
+      ServerProcess::run_to_exit({"serve", "echo", "--listen", "[::1]:99999"}, &out, &err);
   EXPECT_EQ(bad_port.code, 64);
 }
 
 TEST(Errors, KvRefusesUdpAtStart) {
   std::string out, err;
-  auto st = ServerProcess::run_to_exit({"serve", "kv", "--udp", "--listen", "127.0.0.1:0"}, &out,
-                                       &err);
+  auto st =
+      ServerProcess::run_to_exit({"serve", "kv", "--udp", "--listen", "127.0.0.1:0"}, &out, &err);
   EXPECT_TRUE(st.exited);
   EXPECT_EQ(st.code, 69);
   EXPECT_NE(err.find("'kv' does not answer datagrams"), std::string::npos) << err;
@@ -162,9 +162,8 @@ TEST(UnixMode, SetsTheSocketFilePermissions) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   expect_clean_exit(server);
   std::string out, err;
-  auto bad = ServerProcess::run_to_exit({"serve", "echo", "--listen", temp_unix_path("mode2"),
-                                         "--unix-mode", "rwx"},
-                                        &out, &err);
+  auto bad = ServerProcess::run_to_exit(
+      {"serve", "echo", "--listen", temp_unix_path("mode2"), "--unix-mode", "rwx"}, &out, &err);
   EXPECT_EQ(bad.code, 64);
   EXPECT_NE(err.find("--unix-mode 'rwx' is not an octal mode"), std::string::npos) << err;
 }
@@ -192,10 +191,10 @@ TEST(Trace, NarratesTheLifecycle) {
   }
   expect_clean_exit(server);
   const std::string err = server.stderr_text();
-  for (const char* want : {"trace: socket(SOCK_STREAM) = fd ", "trace: setsockopt(fd ",
-                           "SO_REUSEADDR", "trace: bind(fd ", "trace: listen(fd ",
-                           "trace: accept(fd ", "trace: read(fd ", " = 2 bytes",
-                           "trace: write(fd ", "= 0 (end of stream)", "trace: close(fd "}) {
+  for (const char* want :
+       {"trace: socket(SOCK_STREAM) = fd ", "trace: setsockopt(fd ", "SO_REUSEADDR",
+        "trace: bind(fd ", "trace: listen(fd ", "trace: accept(fd ", "trace: read(fd ",
+        " = 2 bytes", "trace: write(fd ", "= 0 (end of stream)", "trace: close(fd "}) {
     EXPECT_NE(err.find(want), std::string::npos) << "no '" << want << "' in:\n" << err;
   }
 }

@@ -85,8 +85,10 @@ bool build_workloads(const BenchArgs& a, std::vector<bench::Workload>& out) {
     if (name.empty()) continue;
     auto args = bench::test_command(name, a.data_size);
     if (args.empty()) {
-      std::fprintf(stderr, "tcpkit bench: unknown test '%s' (ping, set, get, incr, mset, or a "
-                   "command after --)\n", name.c_str());
+      std::fprintf(stderr,
+                   "tcpkit bench: unknown test '%s' (ping, set, get, incr, mset, or a "
+                   "command after --)\n",
+                   name.c_str());
       return false;
     }
     std::transform(name.begin(), name.end(), name.begin(),
@@ -108,7 +110,8 @@ void on_tick(void* ctx, std::uint64_t done, std::uint64_t errors, double elapsed
   if (!p->show || elapsed <= 0) return;
   std::fprintf(stderr, "\r%s: %llu requests, %.0f requests/s, %llu errors, %.1f s\033[K",
                p->name.c_str(), static_cast<unsigned long long>(done),
-               static_cast<double>(done) / elapsed, static_cast<unsigned long long>(errors), elapsed);
+               static_cast<double>(done) / elapsed, static_cast<unsigned long long>(errors),
+               elapsed);
 }
 
 void on_measure_start(void* ctx) {
@@ -175,9 +178,9 @@ int run_idle(const BenchArgs& a, const bench::RunConfig& config, const net::Endp
                                  std::to_string(a.connections_only) + " connections");
   }
   const Protocol p = protocol_of(a);
-  bench::Workload check{"idle check", p,
-                        a.workload == "echo" ? bench::RequestTemplate::echo(p, 1)
-                                             : encode(p, {"PING"})};
+  bench::Workload check{
+      "idle check", p,
+      a.workload == "echo" ? bench::RequestTemplate::echo(p, 1) : encode(p, {"PING"})};
   idle.server_pid = a.server_pid;
   if (a.server_pid) idle.rss_before_kib = bench::process_rss_kib(a.server_pid);
 
@@ -211,9 +214,9 @@ int run_bench(BenchArgs& a) {
     std::fprintf(stderr, "tcpkit bench: -n and --duration do not fit together; choose one\n");
     return kExitConfig;
   }
-  bench::RunConfig config{a.address, a.workload, a.framing, a.connections, a.pipeline,
-                          a.threads, a.requests, a.duration, a.warmup, a.rate, a.data_size,
-                          a.keyspace};
+  bench::RunConfig config{a.address,  a.workload, a.framing,   a.connections,
+                          a.pipeline, a.threads,  a.requests,  a.duration,
+                          a.warmup,   a.rate,     a.data_size, a.keyspace};
   if (a.connections_only > 0) {
     config.connections = a.connections_only;
     config.pipeline = 1;
@@ -270,11 +273,14 @@ void add_bench(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"raw", "line", "length"}))
       ->capture_default_str();
   cmd->add_option("-c,--connections", args->connections, "Connections")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("-P,--pipeline", args->pipeline, "Requests in flight per connection")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("-t,--threads", args->threads, "Threads, each its own epoll loop")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)");
   cmd->add_option("--duration", args->duration, "Seconds to measure, instead of -n")
       ->check(CLI::NonNegativeNumber);
@@ -289,7 +295,8 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("-r,--keyspace", args->keyspace,
                   "Random keys: __rand_int__ becomes a number in [0, N) per request");
   cmd->add_option("--timeout", args->timeout, "Seconds without any reply before giving up")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--connections-only", args->connections_only,
                   "Open N idle connections (raising the fd limit), check each answers once, "
                   "report the connect rate and, with --server-pid, the server's memory per "

@@ -11,8 +11,8 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "tcpkit/codec/native.hpp"
 #include "tcpkit/codec/length_prefix.hpp"
+#include "tcpkit/codec/native.hpp"
 #include "tcpkit/codec/resp.hpp"
 #include "tcpkit/codec/resp_value.hpp"
 #include "tcpkit/codec/typed.hpp"

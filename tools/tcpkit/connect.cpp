@@ -47,8 +47,9 @@ class Client {
   int run() {
     if (auto r = net::set_nonblocking(fd_.get(), true); !r) return fail(r.error());
     for (;;) {
-      pollfd fds[2] = {{stdin_open_ && pending_.size() < kMaxPending ? STDIN_FILENO : -1, POLLIN, 0},
-                       {fd_.get(), static_cast<short>(POLLIN | (pending_.empty() ? 0 : POLLOUT)), 0}};
+      pollfd fds[2] = {
+          {stdin_open_ && pending_.size() < kMaxPending ? STDIN_FILENO : -1, POLLIN, 0},
+          {fd_.get(), static_cast<short>(POLLIN | (pending_.empty() ? 0 : POLLOUT)), 0}};
       int rc = ::poll(fds, 2, poll_timeout_ms());
       if (rc < 0 && errno == EINTR) continue;
       if (rc < 0) return fail(Error::from_errno("poll"));
@@ -172,8 +173,7 @@ void add_connect(CLI::App& app, int& exit_code) {
       "On stdin EOF the write side is shut down (SHUT_WR) and output continues until the "
       "peer closes. Exit 0 when the peer closes; 69 when the connection is refused, 68 when "
       "the host is unknown, 75 when -w passes.");
-  cmd->add_option("address", args->address,
-                  "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@ABSTRACT")
+  cmd->add_option("address", args->address, "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@ABSTRACT")
       ->required();
   cmd->add_flag("-u,--udp", args->udp, "Datagrams: each stdin read (or line) is one datagram");
   cmd->add_option("-w,--wait", args->wait_seconds,

@@ -20,7 +20,8 @@ class Framer {
   virtual ~Framer() = default;
   // Appends the messages complete in `input` to `out`, recording each message's length in
   // `messages` (datagram boundaries).
-  virtual void encode(std::string_view input, io::Buffer& out, std::deque<std::size_t>& messages) = 0;
+  virtual void encode(std::string_view input, io::Buffer& out,
+                      std::deque<std::size_t>& messages) = 0;
   // stdin ended: whatever is left (a last line without newline) becomes a message.
   virtual void encode_rest(io::Buffer& out, std::deque<std::size_t>& messages) = 0;
   // Turns received bytes into what is printed. Returns an error text, or "" when fine.

@@ -15,17 +15,23 @@ int exit_code_for(const Error& error) {
   }
   switch (code.value()) {
     case EACCES:
-    case EPERM: return kExitNoPerm;
+    case EPERM:
+      return kExitNoPerm;
     case ECONNREFUSED:
     case EHOSTUNREACH:
     case ENETUNREACH:
     case EADDRINUSE:
     case EADDRNOTAVAIL:
-    case ENOTSUP: return kExitUnavailable;
-    case ETIMEDOUT: return kExitTempFail;
-    case ENOENT: return kExitUnavailable;
-    case EINVAL: return kExitUsage;
-    default: return kExitOsErr;
+    case ENOTSUP:
+      return kExitUnavailable;
+    case ETIMEDOUT:
+      return kExitTempFail;
+    case ENOENT:
+      return kExitUnavailable;
+    case EINVAL:
+      return kExitUsage;
+    default:
+      return kExitOsErr;
   }
 }
 

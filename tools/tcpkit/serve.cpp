@@ -39,7 +39,8 @@ std::chrono::milliseconds seconds_to_ms(double s) {
 int run_serve(ServeArgs& args) {
   auto model = server::parse_model(args.model);
   if (!model) {
-    std::fprintf(stderr, "tcpkit serve: unknown model '%s' (iterative, fork, thread, epoll, reactors)\n",
+    std::fprintf(stderr,
+                 "tcpkit serve: unknown model '%s' (iterative, fork, thread, epoll, reactors)\n",
                  args.model.c_str());
     return kExitUsage;
   }
@@ -58,7 +59,8 @@ int run_serve(ServeArgs& args) {
     }
     o.unix_mode = static_cast<mode_t>(mode);
   }
-  o.listen = args.listen.empty() ? std::vector<std::string>{default_listen(args.service)} : args.listen;
+  o.listen =
+      args.listen.empty() ? std::vector<std::string>{default_listen(args.service)} : args.listen;
   net::set_trace(args.trace);
   server::log::set_verbose(o.verbose);
 
@@ -124,9 +126,10 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_flag("-u,--udp", args->options.udp,
                 "Datagram sockets (UDP, or Unix datagram for unix: addresses): each datagram is "
                 "answered to its sender");
-  cmd->add_option("--max-connections", args->options.max_connections,
-                  "Connections served at once; one more is accepted, told so where the protocol has "
-                  "a way (kv: -ERR max number of clients reached) and closed")
+  cmd->add_option(
+         "--max-connections", args->options.max_connections,
+         "Connections served at once; one more is accepted, told so where the protocol has "
+         "a way (kv: -ERR max number of clients reached) and closed")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--idle-timeout", args->idle_timeout,

@@ -88,8 +88,8 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     eo.max_frame = args.max_frame;
     return echo::make_echo_service(eo);
   }
-  return Fail(Error(std::make_error_code(std::errc::invalid_argument),
-                    "unknown service '" + name + "'"));
+  return Fail(
+      Error(std::make_error_code(std::errc::invalid_argument), "unknown service '" + name + "'"));
 }
 
 }  // namespace tcpkit::cli

@@ -2,7 +2,6 @@
 // The services `tcpkit serve` knows, their options, and how to build one.
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>

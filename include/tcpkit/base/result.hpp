@@ -24,7 +24,7 @@ struct Fail {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}   // NOLINT: implicit
   Result(Fail f) : state_(std::in_place_index<1>, std::move(f.error)) {}  // NOLINT: implicit
 
   bool ok() const { return state_.index() == 0; }

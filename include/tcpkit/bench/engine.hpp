@@ -60,19 +60,19 @@ struct Workload {
 };
 
 struct RunResult {
-  Histogram latency;  // nanoseconds, one value per measured reply
-  std::uint64_t completed = 0;      // measured replies, error replies included
-  std::uint64_t error_replies = 0;  // measured replies that were errors
+  Histogram latency;                    // nanoseconds, one value per measured reply
+  std::uint64_t completed = 0;          // measured replies, error replies included
+  std::uint64_t error_replies = 0;      // measured replies that were errors
   std::uint64_t protocol_errors = 0;    // connections dropped for an unreadable reply
   std::uint64_t connection_errors = 0;  // connections lost (reset, closed by the server)
   std::uint64_t timeouts = 0;           // requests sent and never answered (warm-up too)
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
-  double measured_s = 0;   // from the start of measurement to the last measured reply
-  double rps = 0;          // completed / measured_s
-  double asked_rate = 0;   // open loop: the asked rate; 0 in a closed loop
-  double connect_s = 0;    // time to open every connection
-  int connections = 0;     // opened
+  double measured_s = 0;       // from the start of measurement to the last measured reply
+  double rps = 0;              // completed / measured_s
+  double asked_rate = 0;       // open loop: the asked rate; 0 in a closed loop
+  double connect_s = 0;        // time to open every connection
+  int connections = 0;         // opened
   int connections_served = 0;  // that got at least one reply
   double client_cpu_s = 0;     // user + system CPU of this process during the run
   std::vector<std::string> error_samples;  // the first few errors, as text
@@ -105,8 +105,8 @@ class LoadRun {
   // `tick` about every 250 ms from the calling thread (progress display), and `measure_start`
   // once when the warm-up is over (to sample the server's CPU time).
   struct Hooks {
-    void (*tick)(void* ctx, std::uint64_t completed, std::uint64_t errors, double elapsed_s) =
-        nullptr;
+    void (*tick)(void* ctx, std::uint64_t completed, std::uint64_t errors,
+                 double elapsed_s) = nullptr;
     void (*measure_start)(void* ctx) = nullptr;
     void* ctx = nullptr;
   };

@@ -25,7 +25,7 @@ namespace tcpkit::bench {
 
 class Histogram {
  public:
-  static constexpr int kSubBucketBits = 7;                     // 128 buckets per octave
+  static constexpr int kSubBucketBits = 7;  // 128 buckets per octave
   static constexpr std::uint64_t kExactBelow = 1u << (kSubBucketBits + 1);  // 256
   static constexpr std::size_t kBucketCount = (64 - kSubBucketBits + 1) * (1u << kSubBucketBits);
 

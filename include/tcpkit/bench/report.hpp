@@ -31,8 +31,8 @@ struct RunConfig {
 struct TestReport {
   std::string name;
   RunResult result;
-  int server_pid = 0;                                   // 0: not watched
-  std::optional<double> server_cpu_us_per_request;      // CPU µs of the server per request
+  int server_pid = 0;                               // 0: not watched
+  std::optional<double> server_cpu_us_per_request;  // CPU µs of the server per request
 };
 
 // --connections-only: many idle connections, each checked once.

@@ -18,8 +18,7 @@ inline constexpr std::string_view kExpectedDollarPrefix = "Protocol error: expec
 inline constexpr std::string_view kUnbalancedQuotes =
     "Protocol error: unbalanced quotes in request";
 inline constexpr std::string_view kTooBigInline = "Protocol error: too big inline request";
-inline constexpr std::string_view kTooBigMbulkCount =
-    "Protocol error: too big mbulk count string";
+inline constexpr std::string_view kTooBigMbulkCount = "Protocol error: too big mbulk count string";
 inline constexpr std::string_view kTooBigBulkCount = "Protocol error: too big bulk count string";
 // Over RespLimits' pre-authentication limits (Redis: more than 10 elements or 16384 bytes).
 inline constexpr std::string_view kUnauthenticatedMultibulkLength =

@@ -13,8 +13,8 @@ inline std::uint32_t load_u32le(const char* p) {
 }
 
 inline std::uint64_t load_u64le(const char* p) {
-  return static_cast<std::uint64_t>(load_u32le(p)) |
-         static_cast<std::uint64_t>(load_u32le(p + 4)) << 32;
+  return static_cast<std::uint64_t>(load_u32le(p)) | static_cast<std::uint64_t>(load_u32le(p + 4))
+                                                         << 32;
 }
 
 inline void store_u32le(char* p, std::uint32_t v) {

@@ -64,8 +64,6 @@ void encode_native_request(io::Buffer& out, std::initializer_list<std::string_vi
 
 // Reply frames written in place (see the example above).
 inline std::size_t begin_native_reply(io::Buffer& out) { return begin_length_prefixed(out); }
-inline void end_native_reply(io::Buffer& out, std::size_t mark) {
-  end_length_prefixed(out, mark);
-}
+inline void end_native_reply(io::Buffer& out, std::size_t mark) { end_length_prefixed(out, mark); }
 
 }  // namespace tcpkit::codec

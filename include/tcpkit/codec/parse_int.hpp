@@ -28,8 +28,7 @@ inline bool parse_int64(std::string_view s, std::int64_t& out) {
   constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (negative) {
     if (v > kMax + 1) return false;
-    out = v == kMax + 1 ? std::numeric_limits<std::int64_t>::min()
-                        : -static_cast<std::int64_t>(v);
+    out = v == kMax + 1 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(v);
   } else {
     if (v > kMax) return false;
     out = static_cast<std::int64_t>(v);

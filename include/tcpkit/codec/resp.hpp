@@ -120,9 +120,9 @@ class RespRequestDecoder {
   std::int64_t pending_bulk_ = -1;   // length of the bulk whose "$N" was parsed, or -1
   std::vector<Span> spans_;
   // Output of the last kFrame.
-  std::vector<std::string_view> args_view_;  // grows, never shrinks: no allocation per frame
-  std::size_t args_count_ = 0;               // arguments of the last frame
-  std::string inline_storage_;               // unescaped inline arguments live here
+  std::vector<std::string_view> args_view_;    // grows, never shrinks: no allocation per frame
+  std::size_t args_count_ = 0;                 // arguments of the last frame
+  std::string inline_storage_;                 // unescaped inline arguments live here
   std::vector<std::string_view> inline_args_;  // views into inline_storage_
   ProtocolError error_;
 };

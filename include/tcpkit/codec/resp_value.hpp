@@ -52,9 +52,9 @@ class RespValueDecoder {
   Step fail(ProtocolErrc code, std::string_view text);
 
   RespLimits limits_;
-  std::size_t offset_ = 0;            // start of the next item (or of a pending bulk's bytes)
-  std::size_t searched_ = 0;          // bytes of the current line known to hold no '\n'
-  std::int64_t pending_bulk_ = -1;    // length of a bulk whose header was read, or -1
+  std::size_t offset_ = 0;                // start of the next item (or of a pending bulk's bytes)
+  std::size_t searched_ = 0;              // bytes of the current line known to hold no '\n'
+  std::int64_t pending_bulk_ = -1;        // length of a bulk whose header was read, or -1
   std::vector<std::int64_t> open_items_;  // items still owed by each open array
   Value value_;
   ProtocolError error_;

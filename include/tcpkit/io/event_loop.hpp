@@ -7,8 +7,8 @@
 //                  → due timers → posted functions }  until stop()
 //
 // A file descriptor is watched through a Handler the caller owns (a connection, a listener);
-// the backend's per-fd pointer points at it, so dispatch allocates nothing. Timers live in a min-heap.
-// post() and stop() may be called from any thread; they wake the loop through an eventfd.
+// the backend's per-fd pointer points at it, so dispatch allocates nothing. Timers live in a
+// min-heap. post() and stop() may be called from any thread; they wake the loop through an eventfd.
 // Signals are delivered as events through a signalfd (watch_signals), never as handlers that
 // interrupt arbitrary code.
 //
@@ -108,7 +108,6 @@ class EventLoop {
   };
   class WakeHandler;
   class SignalHandler;
-
 
   EventLoop(UniqueFd epoll, UniqueFd wake);
   int next_timeout_ms() const;

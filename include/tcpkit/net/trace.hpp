@@ -7,10 +7,10 @@
 // Tracing is the program's choice (`--trace`), one switch per process, kept in trace.cpp:
 // set_trace() and tracing() are the only way to it.
 
+#include <fmt/format.h>
+
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace tcpkit::net {
 

@@ -5,10 +5,10 @@
 // The verbosity is the program's choice (`tcpkit serve -v`), one per process, and lives in
 // log.cpp: set_verbose() and verbose() are the only way to it.
 
+#include <fmt/format.h>
+
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace tcpkit::server::log {
 

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "tcpkit/base/unique_fd.hpp"
 #include "model.hpp"
+#include "tcpkit/base/unique_fd.hpp"
 
 namespace tcpkit::server::detail {
 

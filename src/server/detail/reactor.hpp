@@ -33,9 +33,9 @@
 #include <string_view>
 #include <vector>
 
+#include "model.hpp"
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/io/event_loop.hpp"
-#include "model.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -65,8 +65,7 @@ class Reactor {
 
   // Accepts on `listener` (non-blocking fd). With `handoff`, accepted connections are passed
   // round-robin to those reactors (through their loops' post()) instead of served here.
-  Result<void> watch_listener(const net::Listener& listener,
-                              std::vector<Reactor*> handoff = {});
+  Result<void> watch_listener(const net::Listener& listener, std::vector<Reactor*> handoff = {});
   // Serves an accepted connection (admitted by ModelContext::admit). Loop thread only.
   void adopt(net::Accepted accepted, const net::Listener& listener);
   // Stops accepting, flushes what is owed and closes every connection; stops the loop when

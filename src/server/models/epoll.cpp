@@ -14,7 +14,8 @@ Result<void> run_epoll(ModelContext& ctx) {
   StopWatch stop(**loop, ctx.stop_fd, [&reactor] { reactor.begin_drain(); });
   if (auto r = stop.start(); !r) return r;
   if (auto interval = ctx.service.tick_interval(); interval.count() > 0) {
-    (*loop)->add_timer(interval, [&ctx] { ctx.service.tick(); }, interval);
+    (*loop)->add_timer(
+        interval, [&ctx] { ctx.service.tick(); }, interval);
   }
   return (*loop)->run();
 }

@@ -36,8 +36,8 @@ void reap(ModelContext& ctx, std::set<pid_t>& children) {
 // After the stop: children drain on their own (they watch the same stop fd); those still
 // alive at the drain deadline are killed.
 void wait_for_children(ModelContext& ctx, std::set<pid_t>& children) {
-  const auto deadline = std::chrono::steady_clock::now() + ctx.options.drain_timeout +
-                        std::chrono::milliseconds(200);
+  const auto deadline =
+      std::chrono::steady_clock::now() + ctx.options.drain_timeout + std::chrono::milliseconds(200);
   while (!children.empty() && std::chrono::steady_clock::now() < deadline) {
     reap(ctx, children);
     ::usleep(10'000);  // children exit on their own; this only bounds how often we look

@@ -74,7 +74,8 @@ Result<void> run_reactors(ModelContext& ctx) {
   });
   if (auto r = stop.start(); !r) return r;
   if (auto interval = ctx.service.tick_interval(); interval.count() > 0) {
-    (*control)->add_timer(interval, [&ctx] { ctx.service.tick(); }, interval);
+    (*control)->add_timer(
+        interval, [&ctx] { ctx.service.tick(); }, interval);
   }
   std::atomic<unsigned> finished{0};
   io::EventLoop* control_loop = control->get();

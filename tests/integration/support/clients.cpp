@@ -148,8 +148,8 @@ void step(EchoClient& c, short revents) {
   }
   if (!c.connected) return;
   while (c.sent < c.payload->size()) {
-    ssize_t n = ::send(c.fd.get(), c.payload->data() + c.sent, c.payload->size() - c.sent,
-                       MSG_NOSIGNAL);
+    ssize_t n =
+        ::send(c.fd.get(), c.payload->data() + c.sent, c.payload->size() - c.sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno != EAGAIN && errno != EINTR) c.failed = true;
       break;

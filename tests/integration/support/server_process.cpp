@@ -1,6 +1,8 @@
 #include "server_process.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -8,7 +10,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,8 +17,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace tcpkit::testing {
 
@@ -124,8 +123,7 @@ bool ServerProcess::start(const std::vector<std::string>& args, const SpawnOptio
     if (n <= 0) {
       auto st = wait_exit(std::chrono::seconds(5));
       error_ = fmt::format("exited before ready ({} {}); stderr: {}",
-                           st && st->exited ? "code" : "signal", st ? st->code : -1,
-                           stderr_text());
+                           st && st->exited ? "code" : "signal", st ? st->code : -1, stderr_text());
       return false;
     }
     got.append(buf, static_cast<std::size_t>(n));

@@ -73,7 +73,8 @@ TEST(RequestTemplateTest, NativeFrameCarriesItsLengthAndSlots) {
 TEST(RequestTemplateTest, EchoFramings) {
   EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoRaw, 4).bytes(), "xxxx");
   EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoLine, 4).bytes(), "xxxx\n");
-  EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoLength, 2).bytes(), std::string("\x02\0\0\0xx", 6));
+  EXPECT_EQ(RequestTemplate::echo(Protocol::kEchoLength, 2).bytes(),
+            std::string("\x02\0\0\0xx", 6));
 }
 
 TEST(RequestTemplateTest, UnknownTestHasNoCommand) { EXPECT_TRUE(test_command("FLY", 3).empty()); }
@@ -124,13 +125,14 @@ TEST(RespSkipperTest, TableOfReplies) {
 }
 
 TEST(RespSkipperTest, EverySplitOfAPipelinedStreamFindsTheSameReplies) {
-  const std::string stream = "+PONG\r\n$5\r\nhello\r\n*3\r\n:1\r\n$-1\r\n*1\r\n-ERR x\r\n-ERR y\r\n";
+  const std::string stream =
+      "+PONG\r\n$5\r\nhello\r\n*3\r\n:1\r\n$-1\r\n*1\r\n-ERR x\r\n-ERR y\r\n";
   for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
     ReplySkipper skipper(Protocol::kResp, 0);
     std::string buffered;
     int replies = 0, errors = 0;
-    for (std::string_view chunk : {std::string_view(stream).substr(0, cut),
-                                   std::string_view(stream).substr(cut)}) {
+    for (std::string_view chunk :
+         {std::string_view(stream).substr(0, cut), std::string_view(stream).substr(cut)}) {
       buffered += chunk;
       for (;;) {
         ReplyScan s = skipper.next(buffered);

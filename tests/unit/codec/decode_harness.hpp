@@ -16,7 +16,7 @@
 namespace tcpkit::codec::testing {
 
 struct Outcome {
-  std::vector<std::string> frames;  // one description per decoded frame
+  std::vector<std::string> frames;   // one description per decoded frame
   std::optional<std::string> error;  // the error text, if decoding failed
   std::size_t leftover = 0;          // unconsumed bytes at the end (0 after an error)
 

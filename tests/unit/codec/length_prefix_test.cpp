@@ -30,7 +30,9 @@ Outcome decode_frames(std::string_view input,
 }
 
 TEST(LengthPrefixEncoder, WritesLittleEndianHeaderThenPayload) {
-  EXPECT_EQ(framed("abc"), std::string("\x03\x00\x00\x00" "abc", 7));
+  EXPECT_EQ(framed("abc"), std::string("\x03\x00\x00\x00"
+                                       "abc",
+                                       7));
   EXPECT_EQ(framed(""), std::string(4, '\0'));
   EXPECT_EQ(framed(std::string(0x0102, 'x')).substr(0, 4), std::string("\x02\x01\x00\x00", 4));
 }

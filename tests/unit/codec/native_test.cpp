@@ -51,8 +51,7 @@ TEST(NativeRequestDecoder, PipelinedRequestsEveryWay) {
 TEST(NativeRequestDecoder, MalformedPayloads) {
   const std::string not_command = "Protocol error: a request must be an array of strings";
   EXPECT_EQ(decode_requests(framed("N")).error, not_command);
-  EXPECT_EQ(decode_requests(framed("*" + u32(1) + ":" + std::string(8, '\0'))).error,
-            not_command);
+  EXPECT_EQ(decode_requests(framed("*" + u32(1) + ":" + std::string(8, '\0'))).error, not_command);
   EXPECT_EQ(decode_requests(framed("*" + u32(2) + "$" + u32(1) + "a")).error, not_command);
   EXPECT_EQ(decode_requests(framed("*" + u32(1) + "$" + u32(9) + "a")).error, not_command);
   EXPECT_EQ(decode_requests(framed("*" + u32(0) + "N")).error,

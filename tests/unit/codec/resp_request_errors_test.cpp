@@ -66,8 +66,7 @@ TEST(RespRequestErrors, MalformedInputsWithDefaultLimits) {
       {"SET k 'abc\r\n", quotes, E::kUnbalancedQuotes},
       {"SET k 'a'b\r\n", quotes, E::kUnbalancedQuotes},
       {"SET k \"a\\\"\r\n", quotes, E::kUnbalancedQuotes},
-      {std::string(64 * 1024 + 1, 'a'), "Protocol error: too big inline request",
-       E::kLineTooLong},
+      {std::string(64 * 1024 + 1, 'a'), "Protocol error: too big inline request", E::kLineTooLong},
       {"*" + std::string(64 * 1024, '1'), "Protocol error: too big mbulk count string",
        E::kLineTooLong},
       {"*1\r\n$" + std::string(64 * 1024, 'x'), "Protocol error: too big bulk count string",
@@ -102,10 +101,10 @@ TEST(RespRequestErrors, OneOverEachLimit) {
 }
 
 TEST(RespRequestErrors, ExactlyAtEachLimitPasses) {
-  const auto outcome = decode_every_way(
-      [] { return RespRequestDecoder(small_limits()); },
-      "*3\r\n$5\r\nabcde\r\n$0\r\n\r\n$1\r\nx\r\nabc\r\n",
-      [](const RespRequestDecoder& d) { return bracketed(d.args()); });
+  const auto outcome =
+      decode_every_way([] { return RespRequestDecoder(small_limits()); },
+                       "*3\r\n$5\r\nabcde\r\n$0\r\n\r\n$1\r\nx\r\nabc\r\n",
+                       [](const RespRequestDecoder& d) { return bracketed(d.args()); });
   EXPECT_EQ(outcome.frames, (std::vector<std::string>{"[abcde][][x]", "[abc]"}));
   EXPECT_FALSE(outcome.error);
 }

@@ -96,9 +96,8 @@ TEST(RespRequestLimits, UnauthenticatedBulkLength) {
 TEST(RespRequestLimits, CheckedWhenTheHeaderArrivesBeforeAnyBulkByte) {
   RespRequestDecoder d(unauthenticated());
   const std::string header = "*2\r\n$4\r\nECHO\r\n$268435456\r\n";
-  const std::size_t bytes = allocated_by([&] {
-    ASSERT_EQ(d.decode(header).status, DecodeStatus::kError);
-  });
+  const std::size_t bytes =
+      allocated_by([&] { ASSERT_EQ(d.decode(header).status, DecodeStatus::kError); });
   EXPECT_EQ(d.error().text, "Protocol error: unauthenticated bulk length");
   EXPECT_LT(bytes, 1024u);
 }
@@ -152,8 +151,7 @@ TEST(RespRequestLimits, NoAllocationFromTheDeclaredCount) {
   const std::size_t bytes = allocated_by([&] {
     for (std::size_t fed = 0; fed < input.size();) {
       fed = std::min(input.size(), fed + 4096);
-      ASSERT_EQ(d.decode(std::string_view(input).substr(0, fed)).status,
-                DecodeStatus::kNeedMore);
+      ASSERT_EQ(d.decode(std::string_view(input).substr(0, fed)).status, DecodeStatus::kNeedMore);
     }
   });
   EXPECT_LE(bytes, 6 * input.size());

@@ -36,8 +36,8 @@ TEST(RespValueDecoder, EveryReplyTypeEveryWay) {
   const Outcome o = decode_replies(
       "+OK\r\n-ERR unknown command\r\n:-42\r\n$5\r\nhe\r\no\r\n$0\r\n\r\n$-1\r\n*-1\r\n*0\r\n"
       "*3\r\n:1\r\n*2\r\n+a\r\n$-1\r\n$1\r\nz\r\n");
-  EXPECT_EQ(o.frames, (Frames{"OK", "(error) ERR unknown command", "(integer) -42",
-                              "\"he\\r\\no\"", "\"\"", "(nil)", "(nil)", "(empty array)",
+  EXPECT_EQ(o.frames, (Frames{"OK", "(error) ERR unknown command", "(integer) -42", "\"he\\r\\no\"",
+                              "\"\"", "(nil)", "(nil)", "(empty array)",
                               "1) (integer) 1\n2) 1) a\n   2) (nil)\n3) \"z\""}));
   EXPECT_FALSE(o.error);
   EXPECT_EQ(o.leftover, 0u);
@@ -121,8 +121,7 @@ TEST(RespValueDecoder, LimitsAreInclusive) {
   EXPECT_FALSE(decode_replies(resp_bytes(nested(2)), limits).error);
   EXPECT_EQ(decode_replies(resp_bytes(nested(3)), limits).error,
             "Protocol error: nesting too deep");
-  EXPECT_EQ(decode_replies("*1\r\n*1\r\n*0\r\n", limits).error,
-            "Protocol error: nesting too deep");
+  EXPECT_EQ(decode_replies("*1\r\n*1\r\n*0\r\n", limits).error, "Protocol error: nesting too deep");
 }
 
 TEST(RespValueDecoder, LongSimpleStringByteByByteIsLinear) {

@@ -153,9 +153,9 @@ TEST(TypedWriter, ReplyCallsProduceTheTypedForm) {
   w.bulk("v");
   w.null_array();
   w.floating(2.5);
-  const Value expected = Value::array(
-      {Value::simple("OK"), Value::error("ERR", "unknown command 'FOO'"), Value::integer(42),
-       Value::string("v"), Value::nil(), Value::floating(2.5)});
+  const Value expected =
+      Value::array({Value::simple("OK"), Value::error("ERR", "unknown command 'FOO'"),
+                    Value::integer(42), Value::string("v"), Value::nil(), Value::floating(2.5)});
   EXPECT_EQ(out.view(), typed_bytes(expected));
 }
 

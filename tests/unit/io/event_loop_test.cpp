@@ -2,6 +2,7 @@
 // bounded by a watchdog timer so a broken loop fails the test instead of hanging it.
 #include "tcpkit/io/event_loop.hpp"
 
+#include <gtest/gtest.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -12,12 +13,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <string_view>
 #include <functional>
+#include <string_view>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace tcpkit::io {
 namespace {
@@ -53,7 +52,8 @@ std::vector<int> epoll_fds() {
     char target[128] = {};
     std::snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     const ssize_t n = ::readlink(link, target, sizeof(target) - 1);
-    if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)) == "anon_inode:[eventpoll]") {
+    if (n > 0 &&
+        std::string_view(target, static_cast<std::size_t>(n)) == "anon_inode:[eventpoll]") {
       out.push_back(fd);
     }
   }
@@ -86,7 +86,10 @@ TEST(EventLoop, TimersFireInDeadlineOrder) {
   watchdog(*loop, &hung);
   std::vector<int> order;
   const auto start = Clock::now();
-  loop->add_timer(30ms, [&] { order.push_back(30); loop->stop(); });
+  loop->add_timer(30ms, [&] {
+    order.push_back(30);
+    loop->stop();
+  });
   loop->add_timer(10ms, [&] { order.push_back(10); });
   loop->add_timer(20ms, [&] { order.push_back(20); });
   loop->add_timer(0ms, [&] { order.push_back(0); });
@@ -122,7 +125,8 @@ TEST(EventLoop, CancelledTimerNeverFires) {
   watchdog(*loop, &hung);
   bool fired = false;
   auto id = loop->add_timer(5ms, [&] { fired = true; });
-  auto periodic = loop->add_timer(1ms, [&] { fired = true; }, 1ms);
+  auto periodic = loop->add_timer(
+      1ms, [&] { fired = true; }, 1ms);
   loop->cancel_timer(id);
   loop->cancel_timer(periodic);
   loop->add_timer(40ms, [&] { loop->stop(); });
@@ -302,8 +306,14 @@ TEST(EventLoop, HandlerRemovedByAnotherInTheSameBatchIsNotCalled) {
   h2.fd = p2.b.get();
   ASSERT_TRUE(loop->add(p1.b.get(), io::kReadable, &h1).ok());
   ASSERT_TRUE(loop->add(p2.b.get(), io::kReadable, &h2).ok());
-  h1.then = [&] { loop->remove(p2.b.get(), &h2); loop->stop(); };
-  h2.then = [&] { loop->remove(p1.b.get(), &h1); loop->stop(); };
+  h1.then = [&] {
+    loop->remove(p2.b.get(), &h2);
+    loop->stop();
+  };
+  h2.then = [&] {
+    loop->remove(p1.b.get(), &h1);
+    loop->stop();
+  };
   ASSERT_EQ(::write(p1.a.get(), "1", 1), 1);
   ASSERT_EQ(::write(p2.a.get(), "2", 1), 1);
   ASSERT_TRUE(loop->run().ok());
@@ -333,10 +343,12 @@ TEST_F(SignalTest, WatchedSignalsArriveAsEventsOnTheLoop) {
   bool hung = false;
   watchdog(*loop, &hung);
   std::vector<int> seen;
-  ASSERT_TRUE(loop->watch_signals({SIGUSR1, SIGUSR2}, [&](int s) {
-                    seen.push_back(s);
-                    if (seen.size() == 2) loop->stop();
-                  }).ok());
+  ASSERT_TRUE(loop->watch_signals({SIGUSR1, SIGUSR2},
+                                  [&](int s) {
+                                    seen.push_back(s);
+                                    if (seen.size() == 2) loop->stop();
+                                  })
+                  .ok());
   // Blocked now in this thread: raising them leaves them pending for the signalfd.
   sigset_t now;
   ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &now), 0);
@@ -355,10 +367,12 @@ TEST_F(SignalTest, SignalFromAnotherThreadWakesTheLoop) {
   bool hung = false;
   watchdog(*loop, &hung);
   int seen = 0;
-  ASSERT_TRUE(loop->watch_signals({SIGUSR1}, [&](int s) {
-                    seen = s;
-                    loop->stop();
-                  }).ok());
+  ASSERT_TRUE(loop->watch_signals({SIGUSR1},
+                                  [&](int s) {
+                                    seen = s;
+                                    loop->stop();
+                                  })
+                  .ok());
   const pthread_t target = ::pthread_self();
   std::thread sender([target] {
     std::this_thread::sleep_for(20ms);

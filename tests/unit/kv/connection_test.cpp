@@ -34,9 +34,12 @@ TEST(KvConnection, HelloAndAuthWithoutPassword) {
   EXPECT_EQ(h.run("HELLO 4"), "-NOPROTO unsupported protocol version");
   EXPECT_EQ(h.run("HELLO abc"), "-ERR Protocol version is not an integer or out of range");
   const std::string id = std::to_string(h.session->state().id);
-  EXPECT_EQ(h.run("HELLO 2"), "[\"server\", \"redis\", \"version\", \"7.0.15\", \"proto\", :2, "
-                              "\"id\", :" + id + ", \"mode\", \"standalone\", \"role\", "
-                              "\"master\", \"modules\", []]");
+  EXPECT_EQ(h.run("HELLO 2"),
+            "[\"server\", \"redis\", \"version\", \"7.0.15\", \"proto\", :2, "
+            "\"id\", :" +
+                id +
+                ", \"mode\", \"standalone\", \"role\", "
+                "\"master\", \"modules\", []]");
   EXPECT_EQ(h.run("HELLO 2 SETNAME app").substr(0, 10), "[\"server\",");
   EXPECT_EQ(h.run("CLIENT GETNAME"), "\"app\"");
   EXPECT_EQ(h.run("HELLO 2 FOO"), "-ERR Syntax error in HELLO option 'FOO'");
@@ -74,7 +77,8 @@ TEST(KvConnection, ClientCommands) {
   std::string info = h.run("CLIENT INFO");
   EXPECT_NE(info.find("addr=127.0.0.1:40000 laddr=127.0.0.1:6379 fd=7 name=worker age=2 idle=0 "
                       "flags=N db=3 "),
-            std::string::npos) << info;
+            std::string::npos)
+      << info;
   EXPECT_NE(info.find("cmd=client|info user=default redir=-1 resp=2\n"), std::string::npos);
   std::string list = h.run("CLIENT LIST");
   EXPECT_NE(list.find("id=42 "), std::string::npos);
@@ -98,9 +102,10 @@ TEST(KvServer, InfoDbsizeFlushTime) {
   h.run("SELECT 0");
   EXPECT_EQ(h.run("DBSIZE"), ":2");
   std::string info = h.run("INFO");
-  for (const char* field : {"# Server\r\nredis_version:7.0.15\r\n", "# Clients\r\nconnected_clients:1\r\n",
-                            "used_memory:", "total_commands_processed:", "total_connections_received:1\r\n",
-                            "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb1:keys=1,expires=0,avg_ttl=0\r\n"}) {
+  for (const char* field :
+       {"# Server\r\nredis_version:7.0.15\r\n", "# Clients\r\nconnected_clients:1\r\n",
+        "used_memory:", "total_commands_processed:", "total_connections_received:1\r\n",
+        "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb1:keys=1,expires=0,avg_ttl=0\r\n"}) {
     EXPECT_NE(info.find(field), std::string::npos) << field;
   }
   EXPECT_EQ(h.run("INFO keyspace").find("# Server"), std::string::npos);
@@ -110,8 +115,8 @@ TEST(KvServer, InfoDbsizeFlushTime) {
   EXPECT_EQ(h.run("FLUSHALL SYNC"), "+OK");
   EXPECT_EQ(h.run("INFO keyspace"), "\"# Keyspace\r\n\"");
   const std::int64_t us = h.clock->now_us();
-  EXPECT_EQ(h.run("TIME"), "[\"" + std::to_string(us / 1000000) + "\", \"" +
-                               std::to_string(us % 1000000) + "\"]");
+  EXPECT_EQ(h.run("TIME"),
+            "[\"" + std::to_string(us / 1000000) + "\", \"" + std::to_string(us % 1000000) + "\"]");
   EXPECT_EQ(h.run("FUNCTION FLUSH"), "+OK");
   EXPECT_EQ(h.run("FUNCTION FLUSH ASYNC"), "+OK");
 }
@@ -121,16 +126,20 @@ TEST(KvServer, ConfigGetSet) {
   EXPECT_EQ(h.run("CONFIG GET maxmemory"), "[\"maxmemory\", \"0\"]");
   EXPECT_EQ(h.run("CONFIG GET save"), "[\"save\", \"\"]");
   EXPECT_EQ(h.run("CONFIG GET appendonly"), "[\"appendonly\", \"no\"]");
-  EXPECT_EQ(h.run("CONFIG GET MAXMEM*"), "[\"maxmemory\", \"0\", \"maxmemory-policy\", \"noeviction\"]");
+  EXPECT_EQ(h.run("CONFIG GET MAXMEM*"),
+            "[\"maxmemory\", \"0\", \"maxmemory-policy\", \"noeviction\"]");
   EXPECT_EQ(h.run("CONFIG GET"), "-ERR wrong number of arguments for 'config|get' command");
   EXPECT_EQ(h.run("CONFIG SET foo bar"),
             "-ERR Unknown option or number of arguments for CONFIG SET - 'foo'");
   EXPECT_EQ(h.run("CONFIG SET maxmemory abc"),
-            "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value");
+            "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be "
+            "a memory value");
   EXPECT_EQ(h.run("CONFIG SET maxmemory 1mb maxclients 5"), "+OK");
-  EXPECT_EQ(h.run("CONFIG GET maxmemory maxclients"), "[\"maxmemory\", \"1048576\", \"maxclients\", \"5\"]");
+  EXPECT_EQ(h.run("CONFIG GET maxmemory maxclients"),
+            "[\"maxmemory\", \"1048576\", \"maxclients\", \"5\"]");
   EXPECT_EQ(h.run("CONFIG SET databases 2"),
-            "-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config");
+            "-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set "
+            "immutable config");
   EXPECT_EQ(h.run("CONFIG SET requirepass pw"), "+OK");
   EXPECT_EQ(h.run("GET k"), "(nil)");  // this connection stays authenticated
   auto fresh = h.open();

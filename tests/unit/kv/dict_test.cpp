@@ -2,13 +2,14 @@
 // returns every key present for the whole walk at least once, even across resizes. And the
 // number parsing of text.hpp.
 
+#include "kv/dict.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 #include <string>
 
-#include "kv/dict.hpp"
 #include "kv/text.hpp"
 #include "kv_test_support.hpp"
 #include "tcpkit/codec/parse_int.hpp"
@@ -92,11 +93,10 @@ TEST(KvDict, RandomEntryFindsElements) {
 
 // kv takes integers exactly as the RESP codec does: one parser (codec::parse_int64).
 TEST(KvText, ParseIntIsTheCodecParser) {
-  for (std::string_view s : {"0", "-0", "1", "-1", "007", "+5", " 5", "5 ", "1a", "", "-",
-                             "9223372036854775807", "9223372036854775808",
-                             "-9223372036854775808", "-9223372036854775809",
-                             "18446744073709551616", "99999999999999999999",
-                             "123456789012345678901"}) {
+  for (std::string_view s :
+       {"0", "-0", "1", "-1", "007", "+5", " 5", "5 ", "1a", "", "-", "9223372036854775807",
+        "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+        "18446744073709551616", "99999999999999999999", "123456789012345678901"}) {
     std::int64_t want = 0;
     const bool ok = codec::parse_int64(s, want);
     EXPECT_EQ(parse_int(s).has_value(), ok) << s;

@@ -2,11 +2,12 @@
 // was checked against redis-server 7.0.15; tests/clients/glob_differential.py compares random
 // patterns with it), and a polynomial bound on the work, measured in steps, not time.
 
+#include "kv/glob.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "kv/glob.hpp"
 #include "kv_test_support.hpp"
 
 namespace tcpkit::kv::testing {
@@ -124,8 +125,7 @@ TEST(KvGlob, CommandsUseTheMatcher) {
   std::string stars_a;
   for (int i = 0; i < 14; ++i) stars_a += "*a";
   EXPECT_EQ(h.run_args({"KEYS", stars_a + "*b"}), "[]");
-  EXPECT_EQ(h.run_args({"SCAN", "0", "MATCH", stars_a + "*b", "COUNT", "100"}),
-            "[\"0\", []]");
+  EXPECT_EQ(h.run_args({"SCAN", "0", "MATCH", stars_a + "*b", "COUNT", "100"}), "[\"0\", []]");
   EXPECT_EQ(h.run("KEYS a?"), "[\"ab\"]");
   EXPECT_EQ(h.run("CONFIG GET *a*a*a*a*a*a*a*a*a*b"), "[]");
   EXPECT_EQ(h.run("CONFIG GET PROTO-MAX-*"), "[\"proto-max-bulk-len\", \"536870912\"]");

@@ -173,10 +173,10 @@ TEST(KvHashes, WrongTypeAndKeyspace) {
   Harness h;
   h.run("SET s x");
   h.run("RPUSH l a");
-  for (const char* line : {"HSET s f v", "HSETNX s f v", "HGET s f", "HMGET s f", "HGETALL l",
-                           "HDEL l f", "HEXISTS l f", "HLEN l", "HKEYS l", "HVALS l",
-                           "HSTRLEN l f", "HINCRBY l f 1", "HINCRBYFLOAT l f 1",
-                           "HRANDFIELD l", "HSCAN l 0", "LPUSH h x"}) {
+  for (const char* line :
+       {"HSET s f v", "HSETNX s f v", "HGET s f", "HMGET s f", "HGETALL l", "HDEL l f",
+        "HEXISTS l f", "HLEN l", "HKEYS l", "HVALS l", "HSTRLEN l f", "HINCRBY l f 1",
+        "HINCRBYFLOAT l f 1", "HRANDFIELD l", "HSCAN l 0", "LPUSH h x"}) {
     h.run("HSET h f v");
     EXPECT_EQ(h.run(line), kWrongType) << line;
   }

@@ -97,7 +97,8 @@ TEST(KvExpire, ExpireFamilyAndFlags) {
   EXPECT_EQ(h.run("TTL k"), ":1");
   EXPECT_EQ(h.run("EXPIRE k 10 NX XX"),
             "-ERR NX and XX, GT or LT options at the same time are not compatible");
-  EXPECT_EQ(h.run("EXPIRE k 10 GT LT"), "-ERR GT and LT options at the same time are not compatible");
+  EXPECT_EQ(h.run("EXPIRE k 10 GT LT"),
+            "-ERR GT and LT options at the same time are not compatible");
   EXPECT_EQ(h.run("EXPIRE k 10 FOO"), "-ERR Unsupported option FOO");
   EXPECT_EQ(h.run("EXPIRE k abc"), "-ERR value is not an integer or out of range");
   EXPECT_EQ(h.run("EXPIRE k 9223372036854775807"), "-ERR invalid expire time in 'expire' command");

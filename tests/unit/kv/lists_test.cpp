@@ -143,11 +143,11 @@ TEST(KvLists, WrongTypeEverywhere) {
   h.run("SET s x");
   const std::string wrongtype =
       "-WRONGTYPE Operation against a key holding the wrong kind of value";
-  for (const char* line : {"GET l", "APPEND l x", "STRLEN l", "INCR l", "INCRBYFLOAT l 1",
-                           "GETRANGE l 0 1", "SETRANGE l 0 x", "GETDEL l", "GETEX l",
-                           "SET l x GET", "GETSET l x", "LPUSH s x", "LLEN s", "LRANGE s 0 1",
-                           "LINDEX s 0", "LSET s 0 x", "LPOS s a", "LPOP s", "RPOP s 0",
-                           "HGET l f"}) {
+  for (const char* line :
+       {"GET l",          "APPEND l x",     "STRLEN l", "INCR l",       "INCRBYFLOAT l 1",
+        "GETRANGE l 0 1", "SETRANGE l 0 x", "GETDEL l", "GETEX l",      "SET l x GET",
+        "GETSET l x",     "LPUSH s x",      "LLEN s",   "LRANGE s 0 1", "LINDEX s 0",
+        "LSET s 0 x",     "LPOS s a",       "LPOP s",   "RPOP s 0",     "HGET l f"}) {
     EXPECT_EQ(h.run(line), wrongtype) << line;
   }
   EXPECT_EQ(h.run("MGET l s"), "[(nil), \"x\"]");

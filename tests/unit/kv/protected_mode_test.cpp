@@ -76,8 +76,7 @@ TEST(KvOverCapacity, ReplyIsRedisMaxClientsError) {
   Harness native(with_options([](KvOptions& o) { o.protocol = Protocol::kNative; }));
   const std::string text = "ERR max number of clients reached";
   // One native reply frame holding a typed error: "ERR" and the message.
-  EXPECT_EQ(native.service->over_capacity_reply(),
-            refusal_reply(Protocol::kNative, text));
+  EXPECT_EQ(native.service->over_capacity_reply(), refusal_reply(Protocol::kNative, text));
   EXPECT_NE(native.service->over_capacity_reply().find("max number of clients reached"),
             std::string_view::npos);
 }

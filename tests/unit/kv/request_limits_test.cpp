@@ -11,8 +11,7 @@
 namespace tcpkit::kv::testing {
 namespace {
 
-const std::string kUnauthMultibulk =
-    "-ERR Protocol error: unauthenticated multibulk length\r\n";
+const std::string kUnauthMultibulk = "-ERR Protocol error: unauthenticated multibulk length\r\n";
 const std::string kUnauthBulk = "-ERR Protocol error: unauthenticated bulk length\r\n";
 
 std::string command(const std::vector<std::string>& args) {
@@ -68,8 +67,8 @@ TEST(KvRequestLimits, UnauthenticatedBulkOver16384ClosesAtTheHeader) {
 TEST(KvRequestLimits, AuthInTheSamePipelineLiftsTheLimits) {
   Harness h = with_password();
   auto s = h.connect();
-  Fed fed = feed(*s, command({"AUTH", "secret"}) + del_keys(11) +
-                         command({"ECHO", std::string(20000, 'x')}));
+  Fed fed = feed(
+      *s, command({"AUTH", "secret"}) + del_keys(11) + command({"ECHO", std::string(20000, 'x')}));
   EXPECT_FALSE(fed.progress.close);
   EXPECT_EQ(fed.output, "+OK\r\n:0\r\n$20000\r\n" + std::string(20000, 'x') + "\r\n");
 }
@@ -79,9 +78,8 @@ TEST(KvRequestLimits, WrongPasswordKeepsThem) {
   auto s = h.connect();
   Fed fed = feed(*s, command({"AUTH", "nope"}) + "*11\r\n");
   EXPECT_TRUE(fed.progress.close);
-  EXPECT_EQ(fed.output,
-            "-WRONGPASS invalid username-password pair or user is disabled.\r\n" +
-                kUnauthMultibulk);
+  EXPECT_EQ(fed.output, "-WRONGPASS invalid username-password pair or user is disabled.\r\n" +
+                            kUnauthMultibulk);
 }
 
 TEST(KvRequestLimits, HelloAuthLiftsThemAndResetBringsThemBack) {

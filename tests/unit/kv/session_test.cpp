@@ -19,7 +19,8 @@ TEST(KvSession, PipelinedBatch) {
   Fed fed = feed(*s, input);
   EXPECT_EQ(fed.progress.consumed, input.size());
   EXPECT_FALSE(fed.progress.close);
-  EXPECT_EQ(fed.output, "+OK\r\n$1\r\nv\r\n+PONG\r\n-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(fed.output,
+            "+OK\r\n$1\r\nv\r\n+PONG\r\n-ERR value is not an integer or out of range\r\n");
 }
 
 TEST(KvSession, PartialFrameWaitsForMore) {
@@ -62,7 +63,8 @@ TEST(KvSession, BulkLongerThanLimitIsAProtocolError) {
 }
 
 TEST(KvSession, MaxClientsRejects) {
-  Harness h(with_options([](KvOptions& o) { o.max_clients = 1; }));  // the harness's own session is the one
+  Harness h(with_options(
+      [](KvOptions& o) { o.max_clients = 1; }));  // the harness's own session is the one
   auto s = h.connect();
   Fed fed = feed(*s, "PING\r\n");
   EXPECT_TRUE(fed.progress.close);

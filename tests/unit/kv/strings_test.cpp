@@ -95,13 +95,13 @@ TEST(KvStrings, Getex) {
 // accepted (the last value wins), mixing units or PERSIST with an expiry is a syntax error.
 TEST(KvStrings, GetexArgumentErrorOrder) {
   Harness h;
-  for (const char* arg : {"EX abc", "EX 0", "EX -1", "PX 9223372036854775807",
-                          "EX 9223372036854775807", "EXAT 0", "EX 10 EX 20", "PERSIST PERSIST",
-                          "EXAT 10 EXAT abc"}) {
+  for (const char* arg :
+       {"EX abc", "EX 0", "EX -1", "PX 9223372036854775807", "EX 9223372036854775807", "EXAT 0",
+        "EX 10 EX 20", "PERSIST PERSIST", "EXAT 10 EXAT abc"}) {
     EXPECT_EQ(h.run(std::string("GETEX missing ") + arg), "(nil)") << arg;
   }
-  for (const char* arg : {"EX", "FOO", "EX 10 PX 10", "PERSIST EX 10", "EX 10 PERSIST",
-                          "KEEPTTL", "NX", "GET"}) {
+  for (const char* arg :
+       {"EX", "FOO", "EX 10 PX 10", "PERSIST EX 10", "EX 10 PERSIST", "KEEPTTL", "NX", "GET"}) {
     EXPECT_EQ(h.run(std::string("GETEX missing ") + arg), "-ERR syntax error") << arg;
   }
   EXPECT_EQ(h.run("SET k v"), "+OK");

@@ -2,12 +2,11 @@
 // the exact message a user sees, and SocketAddress's text forms.
 #include "tcpkit/net/address.hpp"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace tcpkit::net {
 namespace {

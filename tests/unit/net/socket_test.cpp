@@ -3,6 +3,8 @@
 #include "tcpkit/net/socket.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -12,9 +14,6 @@
 #include <chrono>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 namespace tcpkit::net {
 namespace {

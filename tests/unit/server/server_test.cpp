@@ -1,21 +1,20 @@
 // Server options and Server::open (binding, errors) without running a model.
 #include "tcpkit/server/server.hpp"
-#include "tcpkit/server/signals.hpp"
-
-#include <signal.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "tcpkit/server/options.hpp"
+#include "tcpkit/server/signals.hpp"
 
 namespace tcpkit::server {
 namespace {
 
 TEST(Options, ModelNamesRoundTrip) {
-  for (Model m : {Model::kIterative, Model::kFork, Model::kThread, Model::kEpoll,
-                  Model::kReactors}) {
+  for (Model m :
+       {Model::kIterative, Model::kFork, Model::kThread, Model::kEpoll, Model::kReactors}) {
     auto parsed = parse_model(to_string(m));
     ASSERT_TRUE(parsed.has_value()) << to_string(m);
     EXPECT_EQ(*parsed, m);
@@ -38,7 +37,9 @@ TEST(Options, LoopCount) {
 
 class NullSession final : public Session {
  public:
-  Progress on_bytes(std::string_view input, io::Buffer&, std::size_t) override { return {input.size(), false}; }
+  Progress on_bytes(std::string_view input, io::Buffer&, std::size_t) override {
+    return {input.size(), false};
+  }
 };
 
 class TestService final : public Service {
