@@ -7,7 +7,7 @@ SERVICE ?= echo
 LISTEN  ?= 127.0.0.1:7000
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps configure build run test examples install asan tsan sanitize fuzz bench format clean
+.PHONY: all deps configure build run test examples install asan tsan sanitize fuzz bench format format-check clean
 
 all: build
 
@@ -15,7 +15,7 @@ deps:
 	@scripts/install-deps
 
 $(BUILD)/build.ninja: | deps
-	cmake --preset $(PRESET)
+	cmake --preset $(PRESET) $(CMAKE_ARGS)
 
 configure: $(BUILD)/build.ninja
 
@@ -55,7 +55,7 @@ sanitize: asan tsan
 
 ## make fuzz FUZZ_SECONDS=N: run every libFuzzer target for N seconds each.
 fuzz: deps
-	@test -f build/fuzz/build.ninja || cmake --preset fuzz
+	@test -f build/fuzz/build.ninja || cmake --preset fuzz $(CMAKE_ARGS)
 	cmake --build build/fuzz -j $(JOBS)
 	scripts/run-fuzzers build/fuzz $(FUZZ_SECONDS)
 
@@ -65,6 +65,10 @@ bench: build
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
+
+## make format-check: fails when a file is not as .clang-format says (CI runs it).
+format-check: deps
+	clang-format --dry-run -Werror $$(git ls-files '*.hpp' '*.cpp')
 
 clean:
 	rm -rf build
