@@ -274,6 +274,10 @@ bool Reactor::Connection::start_lingering() {
     return false;
   }
   lingering_ = true;
+  if (soft_timer_ != 0) {  // the timer is the lingering poll's from now on
+    owner_.loop_.cancel_timer(soft_timer_);
+    soft_timer_ = 0;
+  }
   if (!update_interest()) return false;
   linger_read();
   return true;
