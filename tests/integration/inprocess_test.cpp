@@ -27,11 +27,17 @@ using Clock = std::chrono::steady_clock;
 // Anything else is echoed. Every request run is counted.
 class LineService final : public Service {
  public:
+  // `shared`: the executed count is meaningful (the fork model refuses such a service; with
+  // shared = false it runs, and the count stays in its children).
+  explicit LineService(bool shared = true) : shared_(shared) {}
   std::atomic<std::uint64_t> executed{0};
 
   std::string_view name() const override { return "lines"; }
   std::unique_ptr<Session> open_session(const SessionInfo&) override;
-  bool shares_state() const override { return true; }
+  bool shares_state() const override { return shared_; }
+
+ private:
+  bool shared_;
 };
 
 class LineSession final : public Session {
@@ -184,6 +190,24 @@ TEST_P(Models, ServesStopsFromAnotherThreadAndRunsAgain) {
     EXPECT_LT(took.count(), 2000) << "round " << round;
   }
   EXPECT_EQ(service.executed.load(), 2u);
+}
+
+// The fork model too: children serve, stop() reaches them through the inherited stop fd.
+TEST(ForkModel, ServesStopsFromAnotherThreadAndRunsAgain) {
+  LineService service(/*shared=*/false);
+  Running running(options_for(Model::kFork), service);
+  ASSERT_TRUE(running.ok());
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) running.start();
+    auto fd = testing::connect_stream(running.address());
+    ASSERT_TRUE(fd);
+    ASSERT_TRUE(testing::send_all(fd.get(), "hello\n"));
+    EXPECT_EQ(testing::read_exactly(fd.get(), 6), "hello\n");
+    const Millis took = running.stop();  // the child still holds the connection
+    EXPECT_TRUE(running.run_ok());
+    EXPECT_LT(took.count(), 2000) << "round " << round;
+    EXPECT_EQ(testing::read_until_end(fd.get(), Millis(2000)).end, testing::ReadEnd::kEof);
+  }
 }
 
 TEST_P(Models, StopBeforeRunMakesRunReturnAtOnce) {

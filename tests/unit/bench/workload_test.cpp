@@ -61,10 +61,10 @@ TEST(RequestTemplateTest, NativeFrameCarriesItsLengthAndSlots) {
   auto t = RequestTemplate::native(args);
   ASSERT_GE(t.size(), 4u);
   const auto& b = t.bytes();
-  const std::uint32_t len = static_cast<unsigned char>(b[0]) |
-                            static_cast<unsigned char>(b[1]) << 8 |
-                            static_cast<unsigned char>(b[2]) << 16 |
-                            static_cast<std::uint32_t>(static_cast<unsigned char>(b[3])) << 24;
+  auto byte = [&b](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(b[i]));
+  };
+  const std::uint32_t len = byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24;
   EXPECT_EQ(len + 4, t.size());
   EXPECT_EQ(b[4], '*');
   EXPECT_EQ(t.slot_count(), 1u);
