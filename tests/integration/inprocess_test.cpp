@@ -381,58 +381,45 @@ TEST_P(Models, RepliesKeepTheirOrderBehindWaitingOutput) {
   EXPECT_EQ(testing::read_exactly(fd.get(), expected.size(), Millis(20000)), expected);
 }
 
+// In a death test's child: a server with ShutdownSignals whose only client sends a request
+// that keeps the loop busy for 20 s; 300 ms later (the loop is inside it) the process gets
+// `signals` SIGTERMs, 200 ms apart. Never returns: the exit status is what the test checks.
+[[noreturn]] void busy_server_gets_sigterms(Millis drain_timeout, int signals) {
+  LineService service;
+  ServerOptions o = options_for(Model::kEpoll);
+  o.drain_timeout = drain_timeout;
+  Server server(o, service);
+  auto installed = ShutdownSignals::install(server);
+  if (!installed || !server.open().ok()) ::_exit(3);
+  std::thread client([&server, signals] {
+    auto fd = testing::connect_stream(server.local_endpoints()[0]);
+    (void)testing::send_all(fd.get(), "sleep 20000\n");
+    std::this_thread::sleep_for(Millis(300));
+    for (int i = 0; i < signals; ++i) {
+      if (i > 0) std::this_thread::sleep_for(Millis(200));
+      ::kill(::getpid(), SIGTERM);
+    }
+    std::this_thread::sleep_for(Millis(20000));
+  });
+  client.detach();
+  (void)server.run();
+  ::_exit(0);
+}
+
 // ShutdownSignals: a second SIGTERM ends the process at once while a request is still
 // running (the loop is busy and cannot look at anything).
 TEST(ShutdownSignalsDeathTest, SecondSignalExitsWhileARequestRuns) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        LineService service;
-        ServerOptions o = options_for(Model::kEpoll);
-        o.drain_timeout = Millis(30000);
-        Server server(o, service);
-        auto signals = ShutdownSignals::install(server);
-        if (!signals || !server.open().ok()) ::_exit(3);
-        std::thread client([&] {
-          auto fd = testing::connect_stream(server.local_endpoints()[0]);
-          (void)testing::send_all(fd.get(), "sleep 20000\n");
-          std::this_thread::sleep_for(Millis(300));  // the loop is inside the request now
-          ::kill(::getpid(), SIGTERM);
-          std::this_thread::sleep_for(Millis(200));
-          ::kill(::getpid(), SIGTERM);
-          std::this_thread::sleep_for(Millis(20000));
-        });
-        client.detach();
-        (void)server.run();
-        ::_exit(0);
-      },
-      ::testing::ExitedWithCode(1), "again: exiting now");
+  EXPECT_EXIT(busy_server_gets_sigterms(Millis(30000), 2), ::testing::ExitedWithCode(1),
+              "again: exiting now");
 }
 
 // ShutdownSignals: a drain that cannot finish (the loop is stuck in a request) still ends
 // the process soon after the drain timeout.
 TEST(ShutdownSignalsDeathTest, DrainPastItsTimeoutExits) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        LineService service;
-        ServerOptions o = options_for(Model::kEpoll);
-        o.drain_timeout = Millis(500);
-        Server server(o, service);
-        auto signals = ShutdownSignals::install(server);
-        if (!signals || !server.open().ok()) ::_exit(3);
-        std::thread client([&] {
-          auto fd = testing::connect_stream(server.local_endpoints()[0]);
-          (void)testing::send_all(fd.get(), "sleep 20000\n");
-          std::this_thread::sleep_for(Millis(300));
-          ::kill(::getpid(), SIGTERM);
-          std::this_thread::sleep_for(Millis(20000));
-        });
-        client.detach();
-        (void)server.run();
-        ::_exit(0);
-      },
-      ::testing::ExitedWithCode(1), "outlived --drain-timeout");
+  EXPECT_EXIT(busy_server_gets_sigterms(Millis(500), 1), ::testing::ExitedWithCode(1),
+              "outlived --drain-timeout");
 }
 
 }  // namespace
