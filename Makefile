@@ -48,7 +48,7 @@ asan:
 
 tsan:
 	$(MAKE) --no-print-directory PRESET=tsan build
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 atexit_sleep_ms=0" \
 	  ctest --test-dir build/tsan --output-on-failure -j $(JOBS) -LE nosan
 
 sanitize: asan tsan
