@@ -115,7 +115,7 @@ struct CommandContext {
 
 // The handlers, one file per family: cmd_connection.cpp, cmd_client.cpp, cmd_server.cpp,
 // cmd_config.cpp, cmd_command.cpp, cmd_strings.cpp, cmd_counters.cpp, cmd_keys.cpp,
-// cmd_expire.cpp, cmd_multi.cpp, cmd_lists.cpp, cmd_hashes.cpp.
+// cmd_expire.cpp, cmd_multi.cpp, cmd_lists.cpp, cmd_hashes.cpp, cmd_sort.cpp.
 namespace cmd {
 // connection
 void ping(CommandContext&);
@@ -169,6 +169,10 @@ void copy(CommandContext&);
 void move(CommandContext&);
 void swapdb(CommandContext&);
 void object(CommandContext&);
+void touch(CommandContext&);
+// sort
+void sort(CommandContext&);
+void sort_ro(CommandContext&);
 // expire
 void expire(CommandContext&);
 void pexpire(CommandContext&);

@@ -127,6 +127,8 @@ std::string_view error_text(KvError e) {
              "'--protected-mode no' option. 4) Setup a an authentication password for the "
              "default user. NOTE: You only need to do one of the above things in order for the "
              "server to start accepting connections from the outside.";
+    case KvError::kSortNotDouble:
+      return "ERR One or more scores can't be converted into double";
   }
   return "ERR";
 }

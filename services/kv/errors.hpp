@@ -61,6 +61,8 @@ enum class KvError {
   kInvalidClientId,
   kConfigRewrite,
   kProtectedMode,
+  // SORT
+  kSortNotDouble,
 };
 
 // The reply text of `e`, without protocol decoration.
