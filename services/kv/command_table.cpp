@@ -16,11 +16,12 @@ constexpr std::uint32_t kW = kWrite;
 constexpr std::uint32_t kL = kCategoryList;
 constexpr std::uint32_t kH = kCategoryHash;
 constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
+constexpr std::uint32_t kClientSub = kNoScript | kLoading | kStale;
 
 constexpr SubcommandSpec kClientSubs[] = {
-    {"client|id", 2, kConn},      {"client|setname", 3, kConn},
-    {"client|getname", 2, kConn}, {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
-    {"client|info", 2, kConn},    {"client|help", 2, kLoading | kStale},
+    {"client|id", 2, kClientSub},      {"client|setname", 3, kClientSub},
+    {"client|getname", 2, kClientSub}, {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
+    {"client|info", 2, kClientSub},    {"client|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kConfigSubs[] = {
     {"config|get", -3, kAdmin | kNoScript | kLoading | kStale},
@@ -30,8 +31,9 @@ constexpr SubcommandSpec kConfigSubs[] = {
     {"config|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kCommandSubs[] = {
-    {"command|count", 2, kLoading | kStale}, {"command|info", -2, kLoading | kStale},
-    {"command|docs", -2, kLoading | kStale}, {"command|list", -2, kLoading | kStale},
+    {"command|count", 2, kLoading | kStale},    {"command|info", -2, kLoading | kStale},
+    {"command|docs", -2, kLoading | kStale},    {"command|list", -2, kLoading | kStale},
+    {"command|getkeys", -4, kLoading | kStale}, {"command|getkeysandflags", -4, kLoading | kStale},
     {"command|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kObjectSubs[] = {
@@ -49,9 +51,9 @@ constexpr SubcommandSpec kFunctionSubs[] = {
 constexpr CommandSpec kCommands[] = {
     // connection
     {"ping", cmd::ping, -1, kFast, 0, 0, 0, {}},
-    {"echo", cmd::echo, 2, kFast, 0, 0, 0, {}},
+    {"echo", cmd::echo, 2, kLoading | kStale | kFast, 0, 0, 0, {}},
     {"quit", cmd::quit, -1, kConn | kNoAuth | kNoMultiQueue, 0, 0, 0, {}},
-    {"select", cmd::select, 2, kConn, 0, 0, 0, {}},
+    {"select", cmd::select, 2, kLoading | kStale | kFast, 0, 0, 0, {}},
     {"hello", cmd::hello, -1, kConn | kNoAuth, 0, 0, 0, {}},
     {"auth", cmd::auth, -2, kConn | kNoAuth, 0, 0, 0, {}},
     {"client", cmd::client, -2, 0, 0, 0, 0, kClientSubs},

@@ -213,15 +213,19 @@ TEST(KvLists, WatchSeesListChanges) {
 
 TEST(KvLists, CommandInfo) {
   Harness h;
-  EXPECT_EQ(h.run("COMMAND INFO lpush"),
-            "[[\"lpush\", :-3, [+write, +denyoom, +fast], :1, :1, :1, "
-            "[+@write, +@list, +@fast], [], [], []]]");
+  EXPECT_TRUE(h.run("COMMAND INFO lpush")
+                  .starts_with("[[\"lpush\", :-3, [+write, +denyoom, +fast], :1, :1, :1, "
+                               "[+@write, +@list, +@fast], [], [[\"flags\", [+RW, +insert], "));
+  // LMPOP's keys follow its numkeys argument: a keynum key spec.
   EXPECT_EQ(h.run("COMMAND INFO lmpop"),
-            "[[\"lmpop\", :-4, [+write, +movablekeys], :0, :0, :0, "
-            "[+@write, +@list, +@slow], [], [], []]]");
-  EXPECT_EQ(h.run("COMMAND INFO lmove"),
-            "[[\"lmove\", :5, [+write, +denyoom], :1, :2, :1, "
-            "[+@write, +@list, +@slow], [], [], []]]");
+            "[[\"lmpop\", :-4, [+write, +movablekeys], :0, :0, :0, [+@write, +@list, +@slow], "
+            "[], [[\"flags\", [+RW, +access, +delete], \"begin_search\", [\"type\", "
+            "\"index\", \"spec\", [\"index\", :1]], \"find_keys\", [\"type\", \"keynum\", "
+            "\"spec\", [\"keynumidx\", :0, \"firstkey\", :1, \"keystep\", :1]]]], []]]");
+  EXPECT_TRUE(h.run("COMMAND INFO lmove")
+                  .starts_with("[[\"lmove\", :5, [+write, +denyoom], :1, :2, :1, "
+                               "[+@write, +@list, +@slow], [], [[\"flags\", "
+                               "[+RW, +access, +delete], "));
 }
 
 }  // namespace
