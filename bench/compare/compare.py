@@ -30,6 +30,8 @@ PIPELINES = [1, 16]
 KEYSPACE = 100000
 IDLE_CONNECTIONS = 10000
 GROWTH_REQUESTS = 1000000
+MEMORY_STRINGS = 1000000  # keys per dataset of the memory-per-key section
+MEMORY_HASHES = 100000
 BULK_SIZE = 128 * 1024
 # Each kv cell is measured this many times, tcpkit and redis alternating, and the run with the
 # median throughput is reported: single runs on a shared 2-core machine vary by +-10%.
@@ -260,6 +262,41 @@ class Bench:
             self.procs.stop(server)
         return rows
 
+    def memory(self):
+        """Memory per key: the same data loaded into each server (redis-cli --pipe), RSS and
+        used_memory (INFO) before and after, divided by the keys. Strings: MEMORY_STRINGS keys
+        `key:N` with 8-byte values; hashes: MEMORY_HASHES keys `hash:N` with 5 fields of 8-byte
+        values (both encode as Redis's compact forms: embstr, listpack)."""
+        strings = int(MEMORY_STRINGS * min(1.0, SCALE))
+        hashes = int(MEMORY_HASHES * min(1.0, SCALE))
+
+        def resp(*args):
+            return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+        datasets = {
+            "strings": (strings, lambda i: resp(b"SET", b"key:%d" % i, b"v%07d" % i)),
+            "small hashes": (hashes, lambda i: resp(b"HSET", b"hash:%d" % i, b"f1", b"a%07d" % i,
+                                                    b"f2", b"b%07d" % i, b"f3", b"c%07d" % i,
+                                                    b"f4", b"d%07d" % i, b"f5", b"e%07d" % i)),
+        }
+        rows = []
+        for dataset, (n, command) in datasets.items():
+            payload = b"".join(command(i) for i in range(n))
+            for name in ("redis", "tcpkit"):
+                server, addr = (self.redis() if name == "redis"
+                                else self.tcpkit_serve("kv", "--model", "epoll"))
+                port = addr.rsplit(":", 1)[1]
+                before_rss, before_used = rss_bytes(server.pid), used_memory(port)
+                log(f"memory: {n} {dataset} into {name}")
+                subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", port, "--pipe"],
+                               input=payload, capture_output=True, check=True, timeout=300)
+                after_rss, after_used = rss_bytes(server.pid), used_memory(port)
+                rows.append({"dataset": dataset, "server": name, "keys": n,
+                             "rss_per_key": (after_rss - before_rss) / n,
+                             "used_memory_per_key": (after_used - before_used) / n})
+                self.procs.stop(server)
+        return rows
+
     def idle(self):
         rows = []
         n = int(IDLE_CONNECTIONS * min(1.0, SCALE))
@@ -276,6 +313,17 @@ class Bench:
             rows.append({"server_label": name, **r})
             self.procs.stop(server)
         return rows
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1)) * 1024
+
+
+def used_memory(port):
+    info = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", port, "info", "memory"],
+                          capture_output=True, text=True, timeout=30).stdout
+    return int(re.search(r"used_memory:(\d+)", info).group(1))
 
 
 def sh(cmd):
@@ -321,6 +369,7 @@ def main():
         results["bulk"] = bench.bulk()
         results["idle"] = bench.idle()
         results["growth"] = bench.growth()
+        results["memory"] = bench.memory()
     finally:
         bench.procs.stop_all()
     results["machine"]["load_at_end"] = open("/proc/loadavg").read().split()[:3]

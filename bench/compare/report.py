@@ -139,6 +139,7 @@ def markdown(res):
                       f"{t['server']['bytes_per_connection'] / r['server']['bytes_per_connection']:.2f}x.")
     L += ["", ratio_line, ""]
     L += growth_section(res.get("growth"))
+    L += memory_section(res.get("memory"))
     return "\n".join(L)
 
 
@@ -157,6 +158,28 @@ def growth_section(rows):
         L.append(f"| {name} | {r['requests']:,} | {r['keys']:,} | {r['rps']:,.0f} | "
                  f"{fmt(lat['p50'], 3)} | {fmt(lat['p99'], 3)} | {fmt(lat['p99_9'], 3)} | "
                  f"{fmt(lat['max'], 3)} |")
+    return L + [""]
+
+
+def memory_section(rows):
+    if not rows:
+        return []
+    L = ["## 8. Memory per key", "",
+         "The same keys loaded into each server with `redis-cli --pipe`: strings are `key:N` "
+         "with 8-byte values, small hashes `hash:N` with 5 fields of 8-byte values. Growth of "
+         "the process's RSS and of INFO's used_memory, divided by the keys (redis-server "
+         "counts with jemalloc's sizes, tcpkit with its own accounting).", "",
+         "| data | keys | redis RSS B/key | tcpkit RSS B/key | RSS tcpkit/redis | "
+         "redis used_memory B/key | tcpkit used_memory B/key |",
+         "|---|---:|---:|---:|---:|---:|---:|"]
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        r = find(rows, dataset=dataset, server="redis")
+        t = find(rows, dataset=dataset, server="tcpkit")
+        if not r or not t:
+            continue
+        L.append(f"| {dataset} | {r['keys']:,} | {r['rss_per_key']:.0f} | "
+                 f"{t['rss_per_key']:.0f} | {ratio(t['rss_per_key'], r['rss_per_key'])} | "
+                 f"{r['used_memory_per_key']:.0f} | {t['used_memory_per_key']:.0f} |")
     return L + [""]
 
 
