@@ -33,11 +33,20 @@ std::optional<std::uint64_t> parse_memory(std::string_view s) {
   return std::nullopt;
 }
 
+constexpr std::int64_t kIntMin = std::numeric_limits<std::int32_t>::min();
+constexpr std::int64_t kIntMax = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t kLongMax = std::numeric_limits<std::int64_t>::max();
+
+// A setting: either get/set functions, or an encoding threshold (`field`), an integer in
+// [min, max] or a memory value (`memory`, units allowed).
 struct Param {
   std::string_view name;
-  std::string (*get)(KvConfig&);
+  std::string (*get)(KvConfig&) = nullptr;
   // Applies `value`; returns the error reply text, or "" when accepted.
-  std::string (*set)(KvConfig&, std::string_view name, std::string_view value);
+  std::string (*set)(KvConfig&, std::string_view name, std::string_view value) = nullptr;
+  std::int64_t EncodingLimits::*field = nullptr;
+  bool memory = false;
+  std::int64_t min = 0, max = kLongMax;
 };
 
 std::string set_memory_at_least(std::string_view name, std::string_view value, std::uint64_t min,
@@ -49,6 +58,29 @@ std::string set_memory_at_least(std::string_view name, std::string_view value, s
   }
   target = *v;
   return {};
+}
+
+// An integer setting in [min, max] (Redis's string2ll: no spaces, no overflow).
+std::string set_integer(std::string_view name, std::string_view value, std::int64_t min,
+                        std::int64_t max, std::int64_t& target) {
+  auto v = parse_int(value);
+  if (!v) return config_set_failed_error(name, ConfigReason::kNotInteger);
+  if (*v < min || *v > max) return config_set_failed_error(name, ConfigReason::kTooSmall, min, max);
+  target = *v;
+  return {};
+}
+
+// A memory setting (units allowed) in [0, 2^63-1]; a number past 2^64 is out of range too.
+std::string set_memory(std::string_view name, std::string_view value, std::int64_t& target) {
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec == std::errc::result_out_of_range) {
+    return config_set_failed_error(name, ConfigReason::kTooSmall, 0);
+  }
+  std::uint64_t bytes = 0;
+  std::string err = set_memory_at_least(name, value, 0, bytes);
+  if (err.empty()) target = static_cast<std::int64_t>(bytes);
+  return err;
 }
 
 std::string immutable(KvConfig&, std::string_view name, std::string_view) {
@@ -101,6 +133,33 @@ const Param kParams[] = {
        return iequals(v, "no") ? std::string()
                                : config_set_failed_error(n, ConfigReason::kUnsupportedValue);
      }},
+    // Encoding thresholds, under 7.0's listpack names and the older ziplist aliases.
+    {.name = "hash-max-listpack-entries", .field = &EncodingLimits::hash_max_listpack_entries},
+    {.name = "hash-max-ziplist-entries", .field = &EncodingLimits::hash_max_listpack_entries},
+    {.name = "hash-max-listpack-value",
+     .field = &EncodingLimits::hash_max_listpack_value,
+     .memory = true},
+    {.name = "hash-max-ziplist-value",
+     .field = &EncodingLimits::hash_max_listpack_value,
+     .memory = true},
+    {.name = "list-max-listpack-size",
+     .field = &EncodingLimits::list_max_listpack_size,
+     .min = kIntMin,
+     .max = kIntMax},
+    {.name = "list-max-ziplist-size",
+     .field = &EncodingLimits::list_max_listpack_size,
+     .min = kIntMin,
+     .max = kIntMax},
+    {.name = "list-compress-depth", .field = &EncodingLimits::list_compress_depth, .max = kIntMax},
+    {.name = "set-max-intset-entries", .field = &EncodingLimits::set_max_intset_entries},
+    {.name = "zset-max-listpack-entries", .field = &EncodingLimits::zset_max_listpack_entries},
+    {.name = "zset-max-ziplist-entries", .field = &EncodingLimits::zset_max_listpack_entries},
+    {.name = "zset-max-listpack-value",
+     .field = &EncodingLimits::zset_max_listpack_value,
+     .memory = true},
+    {.name = "zset-max-ziplist-value",
+     .field = &EncodingLimits::zset_max_listpack_value,
+     .memory = true},
     {"databases", [](KvConfig&) { return std::string("16"); }, immutable},
     {"maxmemory-policy", [](KvConfig&) { return std::string("noeviction"); }, immutable},
     {"timeout", [](KvConfig&) { return std::string("0"); }, immutable},
@@ -110,6 +169,17 @@ const Param kParams[] = {
      },
      immutable},
 };
+
+std::string get_value(const Param& p, KvConfig& c) {
+  return p.field ? std::to_string(c.encodings.*p.field) : p.get(c);
+}
+
+std::string set_value(const Param& p, KvConfig& c, std::string_view value) {
+  if (!p.field) return p.set(c, p.name, value);
+  std::int64_t& target = c.encodings.*p.field;
+  return p.memory ? set_memory(p.name, value, target)
+                  : set_integer(p.name, value, p.min, p.max, target);
+}
 
 const Param* find_param(std::string_view name) {
   for (const Param& p : kParams) {
@@ -131,7 +201,7 @@ void config_get(CommandContext& ctx) {
   ctx.out.array(matched.size() * 2);
   for (const Param* p : matched) {
     ctx.out.bulk(p->name);
-    ctx.out.bulk(p->get(ctx.service.config()));
+    ctx.out.bulk(get_value(*p, ctx.service.config()));
   }
 }
 
@@ -146,7 +216,7 @@ void config_set(CommandContext& ctx) {
   KvConfig updated = ctx.service.config();
   for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
     const Param* p = find_param(ctx.args[i]);
-    std::string err = p->set(updated, p->name, ctx.args[i + 1]);
+    std::string err = set_value(*p, updated, ctx.args[i + 1]);
     if (!err.empty()) return ctx.out.error(err);
   }
   ctx.service.config() = std::move(updated);

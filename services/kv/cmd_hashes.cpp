@@ -24,10 +24,11 @@ util::Typed lookup_hash(CommandContext& ctx, bool read) {
 std::int64_t write_fields(CommandContext& ctx, KeyEntry* e, std::size_t first) {
   if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_hash());
   std::int64_t created = 0;
+  const EncodingLimits& limits = ctx.service.config().encodings;
   ctx.db().change(e, [&](Value& v) {
     Hash& h = v.hash();
     for (std::size_t i = first; i + 1 < ctx.args.size(); i += 2) {
-      created += h.set(ctx.args[i], ctx.args[i + 1]) ? 1 : 0;
+      created += h.set(ctx.args[i], ctx.args[i + 1], limits) ? 1 : 0;
     }
   });
   return created;
@@ -36,7 +37,8 @@ std::int64_t write_fields(CommandContext& ctx, KeyEntry* e, std::size_t first) {
 // Sets args[2] to `value` (HINCRBY, HINCRBYFLOAT), creating the hash.
 void write_field(CommandContext& ctx, KeyEntry* e, std::string_view value) {
   if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_hash());
-  ctx.db().change(e, [&](Value& v) { v.hash().set(ctx.args[2], value); });
+  ctx.db().change(
+      e, [&](Value& v) { v.hash().set(ctx.args[2], value, ctx.service.config().encodings); });
 }
 
 void hset_generic(CommandContext& ctx, bool reply_created) {

@@ -196,7 +196,7 @@ std::string config_unknown_option_error(std::string_view option) {
 }
 
 std::string config_set_failed_error(std::string_view option, ConfigReason reason,
-                                    std::int64_t minimum) {
+                                    std::int64_t minimum, std::int64_t maximum) {
   std::string why;
   switch (reason) {
     case ConfigReason::kNotMemory:
@@ -206,8 +206,8 @@ std::string config_set_failed_error(std::string_view option, ConfigReason reason
       why = "argument couldn't be parsed into an integer";
       break;
     case ConfigReason::kTooSmall:
-      why = "argument must be between " + std::to_string(minimum) +
-            " and 9223372036854775807 inclusive";
+      why = "argument must be between " + std::to_string(minimum) + " and " +
+            std::to_string(maximum) + " inclusive";
       break;
     case ConfigReason::kImmutable:
       why = "can't set immutable config";

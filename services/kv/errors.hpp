@@ -94,9 +94,10 @@ enum class ConfigReason {
   kUnsupportedValue,
   kNotYesNo,
 };
-// "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - <reason>"; `minimum` is
-// quoted by kTooSmall ("argument must be between 1 and 9223372036854775807 inclusive").
+// "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - <reason>"; `minimum` and
+// `maximum` are quoted by kTooSmall ("argument must be between 1 and 9223372036854775807
+// inclusive").
 std::string config_set_failed_error(std::string_view option, ConfigReason reason,
-                                    std::int64_t minimum = 0);
+                                    std::int64_t minimum = 0, std::int64_t maximum = INT64_MAX);
 
 }  // namespace tcpkit::kv

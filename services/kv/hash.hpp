@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "kv/dict.hpp"
+#include "kv/encoding_limits.hpp"
 #include "kv/value.hpp"
 
 namespace tcpkit::kv {
@@ -24,12 +25,11 @@ class Hash {
   using Fields = Dict<std::string, std::string>;
   using Entry = Fields::Entry;
 
-  static constexpr std::size_t kMaxListpackEntries = 512;  // hash-max-listpack-entries
-  static constexpr std::size_t kMaxListpackValue = 64;     // hash-max-listpack-value
-
   Hash() = default;
   Hash(const Hash& other) : listpack_(other.listpack_) {
-    other.fields_.for_each([this](const Entry& e) { set(e.key, e.value); });
+    other.fields_.for_each([this](const Entry& e) {
+      element_bytes_ += cost(*fields_.insert_new(std::string(e.key), std::string(e.value)));
+    });
   }
   Hash& operator=(const Hash&) = delete;
 
@@ -44,9 +44,11 @@ class Hash {
     Entry* e = fields_.find(field);
     return e ? &e->value : nullptr;
   }
-  // Sets `field` to `value`; true when the field is new.
-  bool set(std::string_view field, std::string_view value) {
-    if (field.size() > kMaxListpackValue || value.size() > kMaxListpackValue) listpack_ = false;
+  // Sets `field` to `value`; true when the field is new. `limits` decide when the hash stops
+  // being reported as a listpack.
+  bool set(std::string_view field, std::string_view value, const EncodingLimits& limits) {
+    const auto max_value = static_cast<std::uint64_t>(limits.hash_max_listpack_value);
+    if (field.size() > max_value || value.size() > max_value) listpack_ = false;
     if (Entry* e = fields_.find(field)) {
       element_bytes_ -= string_heap_bytes(e->value);
       e->value.assign(value);
@@ -55,7 +57,7 @@ class Hash {
     }
     Entry* e = fields_.insert_new(std::string(field), std::string(value));
     element_bytes_ += cost(*e);
-    if (size() > kMaxListpackEntries) listpack_ = false;
+    if (size() > static_cast<std::uint64_t>(limits.hash_max_listpack_entries)) listpack_ = false;
     return true;
   }
   // Removes `field`; false when absent.

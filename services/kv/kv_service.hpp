@@ -20,6 +20,7 @@
 
 #include "kv/client_registry.hpp"
 #include "kv/clock.hpp"
+#include "kv/encoding_limits.hpp"
 #include "kv/store.hpp"
 #include "tcpkit/server/service.hpp"
 
@@ -46,6 +47,7 @@ std::unique_ptr<server::Service> make_kv_service(KvOptions options);
 
 // The settings CONFIG GET/SET reach. Guarded by the store mutex.
 struct KvConfig {
+  EncodingLimits encodings;
   std::string requirepass;
   std::uint64_t maxmemory = 0;
   std::size_t max_bulk_length = 0;

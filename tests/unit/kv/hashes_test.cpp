@@ -219,3 +219,52 @@ TEST(KvHashes, CommandTable) {
 
 }  // namespace
 }  // namespace tcpkit::kv::testing
+
+namespace tcpkit::kv::testing {
+namespace {
+
+TEST(KvEncodingConfig, SettingsAndAliasesAsRedisReportsThem) {
+  Harness h;
+  EXPECT_EQ(h.run("CONFIG GET hash-max-listpack-entries"),
+            "[\"hash-max-listpack-entries\", \"512\"]");
+  EXPECT_EQ(h.run("CONFIG SET hash-max-ziplist-entries 7"), "+OK");
+  EXPECT_EQ(h.run("CONFIG GET hash-max-listpack-entries"),
+            "[\"hash-max-listpack-entries\", \"7\"]");
+  EXPECT_EQ(h.run("CONFIG SET zset-max-listpack-value 1kb"), "+OK");
+  EXPECT_EQ(h.run("CONFIG GET zset-max-ziplist-value"), "[\"zset-max-ziplist-value\", \"1024\"]");
+  EXPECT_EQ(h.run("CONFIG SET list-max-listpack-size -99999999999"),
+            "-ERR CONFIG SET failed (possibly related to argument 'list-max-listpack-size') - "
+            "argument must be between -2147483648 and 2147483647 inclusive");
+  EXPECT_EQ(h.run("CONFIG SET list-compress-depth 1.5"),
+            "-ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - "
+            "argument couldn't be parsed into an integer");
+  EXPECT_EQ(h.run("CONFIG SET set-max-intset-entries -1"),
+            "-ERR CONFIG SET failed (possibly related to argument 'set-max-intset-entries') - "
+            "argument must be between 0 and 9223372036854775807 inclusive");
+  EXPECT_EQ(h.run("CONFIG SET hash-max-listpack-value abc"),
+            "-ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-value') - "
+            "argument must be a memory value");
+  EXPECT_EQ(h.run("CONFIG SET hash-max-listpack-value 99999999999999999999"),
+            "-ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-value') - "
+            "argument must be between 0 and 9223372036854775807 inclusive");
+  // A rejected value in a multi-setting CONFIG SET leaves every setting as it was.
+  EXPECT_EQ(h.run("CONFIG SET hash-max-listpack-entries 5 hash-max-listpack-value x")[0], '-');
+  EXPECT_EQ(h.run("CONFIG GET hash-max-listpack-entries"),
+            "[\"hash-max-listpack-entries\", \"7\"]");
+}
+
+TEST(KvEncodingConfig, HashThresholdsFollowConfigSet) {
+  Harness h;
+  EXPECT_EQ(h.run("CONFIG SET hash-max-listpack-entries 2 hash-max-listpack-value 3"), "+OK");
+  h.run("HSET h a 1 b 2");
+  EXPECT_EQ(h.run("OBJECT ENCODING h"), "\"listpack\"");
+  h.run("HSET h c 3");
+  EXPECT_EQ(h.run("OBJECT ENCODING h"), "\"hashtable\"");
+  h.run("HSET v a 123");
+  EXPECT_EQ(h.run("OBJECT ENCODING v"), "\"listpack\"");
+  h.run("HSET v a 1234");
+  EXPECT_EQ(h.run("OBJECT ENCODING v"), "\"hashtable\"");
+}
+
+}  // namespace
+}  // namespace tcpkit::kv::testing
