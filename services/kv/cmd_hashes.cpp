@@ -26,7 +26,7 @@ std::int64_t write_fields(CommandContext& ctx, KeyEntry* e, std::size_t first) {
   std::int64_t created = 0;
   const EncodingLimits& limits = ctx.service.config().encodings;
   ctx.db().change(e, [&](Value& v) {
-    Hash& h = v.hash();
+    HashRef h = v.hash();
     for (std::size_t i = first; i + 1 < ctx.args.size(); i += 2) {
       created += h.set(ctx.args[i], ctx.args[i + 1], limits) ? 1 : 0;
     }
@@ -55,11 +55,11 @@ void getall_generic(CommandContext& ctx, unsigned parts) {
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
   if (e == nullptr) return ctx.out.array(0);
-  const Hash& h = e->value.hash();
+  const HashRef h = e->value.hash();
   ctx.out.array(h.size() * (parts == (kFields | kValues) ? 2 : 1));
-  h.for_each([&](const Hash::Entry& f) {
-    if (parts & kFields) ctx.out.bulk(f.key);
-    if (parts & kValues) ctx.out.bulk(f.value);
+  h.for_each([&](std::string_view field, std::string_view value) {
+    if (parts & kFields) ctx.out.bulk(field);
+    if (parts & kValues) ctx.out.bulk(value);
   });
 }
 
@@ -71,7 +71,7 @@ void hmset(CommandContext& ctx) { hset_generic(ctx, false); }
 void hsetnx(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, false);
   if (!ok) return;
-  if (e != nullptr && e->value.hash().find(ctx.args[2]) != nullptr) return ctx.out.integer(0);
+  if (e != nullptr && e->value.hash().find(ctx.args[2])) return ctx.out.integer(0);
   write_fields(ctx, e, 2);
   ctx.out.integer(1);
 }
@@ -79,7 +79,7 @@ void hsetnx(CommandContext& ctx) {
 void hget(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
-  const std::string* v = e ? e->value.hash().find(ctx.args[2]) : nullptr;
+  auto v = e ? e->value.hash().find(ctx.args[2]) : std::nullopt;
   v ? ctx.out.bulk(*v) : ctx.out.null();
 }
 
@@ -88,7 +88,7 @@ void hmget(CommandContext& ctx) {
   if (!ok) return;
   ctx.out.array(ctx.args.size() - 2);
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
-    const std::string* v = e ? e->value.hash().find(ctx.args[i]) : nullptr;
+    auto v = e ? e->value.hash().find(ctx.args[i]) : std::nullopt;
     v ? ctx.out.bulk(*v) : ctx.out.null();
   }
 }
@@ -122,7 +122,7 @@ void hlen(CommandContext& ctx) {
 void hstrlen(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
-  const std::string* v = e ? e->value.hash().find(ctx.args[2]) : nullptr;
+  auto v = e ? e->value.hash().find(ctx.args[2]) : std::nullopt;
   ctx.out.integer(v ? static_cast<std::int64_t>(v->size()) : 0);
 }
 
@@ -132,7 +132,7 @@ void hincrby(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, false);
   if (!ok) return;
   std::int64_t value = 0;
-  if (const std::string* old = e ? e->value.hash().find(ctx.args[2]) : nullptr) {
+  if (auto old = e ? e->value.hash().find(ctx.args[2]) : std::nullopt) {
     auto parsed = parse_int(*old);
     if (!parsed) return ctx.error(KvError::kHashNotInteger);
     value = *parsed;
@@ -151,7 +151,7 @@ void hincrbyfloat(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, false);
   if (!ok) return;
   long double value = 0;
-  if (const std::string* old = e ? e->value.hash().find(ctx.args[2]) : nullptr) {
+  if (auto old = e ? e->value.hash().find(ctx.args[2]) : std::nullopt) {
     auto parsed = parse_long_double(*old);
     if (!parsed) return ctx.error(KvError::kHashNotFloat);
     value = *parsed;
@@ -191,22 +191,25 @@ std::optional<RandArgs> parse_hrandfield(CommandContext& ctx) {
   return a;
 }
 
-// `count` distinct fields of `h` (count < size): a partial shuffle when many are wanted,
-// otherwise random draws until enough distinct ones came.
-std::vector<const Hash::Entry*> distinct_random(Hash& h, std::size_t count, std::mt19937_64& rng) {
-  std::vector<const Hash::Entry*> picked;
-  if (count * 3 > h.size()) {
-    h.for_each([&](const Hash::Entry& f) { picked.push_back(&f); });
+// `count` distinct fields of `h` (count < size): a partial shuffle when many are wanted (or
+// the hash is a listpack, where a draw scans), otherwise random draws until enough distinct
+// ones came.
+std::vector<HashRef::Pair> distinct_random(const HashRef& h, std::size_t count,
+                                           std::mt19937_64& rng) {
+  std::vector<HashRef::Pair> picked;
+  if (count * 3 > h.size() || h.listpack()) {
+    h.for_each([&](std::string_view f, std::string_view v) { picked.emplace_back(f, v); });
     for (std::size_t i = 0; i < count; ++i) {
       std::swap(picked[i], picked[i + rng() % (picked.size() - i)]);
     }
     picked.resize(count);
     return picked;
   }
-  std::unordered_set<const Hash::Entry*> seen;
+  // Fields are distinct strings whose views stay put while nothing writes.
+  std::unordered_set<const char*> seen;
   while (picked.size() < count) {
-    const Hash::Entry* f = &h.random_field(rng);
-    if (seen.insert(f).second) picked.push_back(f);
+    HashRef::Pair f = h.random_field(rng);
+    if (seen.insert(f.first.data()).second) picked.push_back(f);
   }
   return picked;
 }
@@ -219,26 +222,33 @@ void hrandfield(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
   if (!a->count) {
-    return e ? ctx.out.bulk(e->value.hash().random_field(ctx.store.rng()).key) : ctx.out.null();
+    return e ? ctx.out.bulk(e->value.hash().random_field(ctx.store.rng()).first) : ctx.out.null();
   }
   if (e == nullptr || *a->count == 0) return ctx.out.array(0);
-  Hash& h = e->value.hash();
-  std::vector<const Hash::Entry*> picked;
+  const HashRef h = e->value.hash();
+  std::vector<HashRef::Pair> picked;
   if (*a->count < 0) {
-    // Repetitions allowed: -count independent draws.
+    // Repetitions allowed: -count independent draws (from a listpack, picks by index from
+    // the pairs gathered once, so a draw costs O(1) there too).
     const auto n = static_cast<std::uint64_t>(-*a->count);
     if (n > kMaxDraws) return ctx.error(KvError::kOutOfRange);
     picked.reserve(static_cast<std::size_t>(n));
-    for (std::uint64_t i = 0; i < n; ++i) picked.push_back(&h.random_field(ctx.store.rng()));
+    if (h.listpack()) {
+      std::vector<HashRef::Pair> all;
+      h.for_each([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
+      for (std::uint64_t i = 0; i < n; ++i) picked.push_back(all[ctx.store.rng()() % all.size()]);
+    } else {
+      for (std::uint64_t i = 0; i < n; ++i) picked.push_back(h.random_field(ctx.store.rng()));
+    }
   } else if (static_cast<std::uint64_t>(*a->count) >= h.size()) {
-    h.for_each([&](const Hash::Entry& f) { picked.push_back(&f); });
+    h.for_each([&](std::string_view f, std::string_view v) { picked.emplace_back(f, v); });
   } else {
     picked = distinct_random(h, static_cast<std::size_t>(*a->count), ctx.store.rng());
   }
   ctx.out.array(picked.size() * (a->with_values ? 2 : 1));
-  for (const Hash::Entry* f : picked) {
-    ctx.out.bulk(f->key);
-    if (a->with_values) ctx.out.bulk(f->value);
+  for (const HashRef::Pair& f : picked) {
+    ctx.out.bulk(f.first);
+    if (a->with_values) ctx.out.bulk(f.second);
   }
 }
 
@@ -267,29 +277,29 @@ void hscan(CommandContext& ctx) {
       return ctx.error(KvError::kSyntax);
     }
   }
-  const Hash& h = e->value.hash();
-  std::vector<const Hash::Entry*> found;
+  const HashRef h = e->value.hash();
+  std::vector<HashRef::Pair> found;
   std::uint64_t next = 0;
   if (h.listpack()) {
     // Redis returns a small (listpack) hash whole, whatever the cursor and COUNT.
-    h.for_each([&](const Hash::Entry& f) { found.push_back(&f); });
+    h.for_each([&](std::string_view f, std::string_view v) { found.emplace_back(f, v); });
   } else {
     // Bounds the work when most buckets are empty.
     std::int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
     next = *cursor;
     do {
-      next = h.scan(next, [&](const Hash::Entry& f) { found.push_back(&f); });
+      next = h.scan(next, [&](const HashRef::Pair& f) { found.push_back(f); });
     } while (next != 0 && --budget > 0 && static_cast<std::int64_t>(found.size()) < count);
   }
   if (!pattern.empty() && pattern != "*") {
-    std::erase_if(found, [&](const Hash::Entry* f) { return !glob_match(pattern, f->key); });
+    std::erase_if(found, [&](const HashRef::Pair& f) { return !glob_match(pattern, f.first); });
   }
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(next));
   ctx.out.array(found.size() * 2);
-  for (const Hash::Entry* f : found) {
-    ctx.out.bulk(f->key);
-    ctx.out.bulk(f->value);
+  for (const HashRef::Pair& f : found) {
+    ctx.out.bulk(f.first);
+    ctx.out.bulk(f.second);
   }
 }
 

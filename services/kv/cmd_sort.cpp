@@ -103,9 +103,7 @@ std::optional<std::string_view> lookup_pattern(CommandContext& ctx, std::string_
     return std::string_view(e->value.str);
   }
   if (e->value.type != ValueType::kHash) return std::nullopt;
-  const std::string* v = e->value.hash().find(field);
-  if (v == nullptr) return std::nullopt;
-  return std::string_view(*v);
+  return e->value.hash().find(field);
 }
 
 // strtod over the whole string as Redis's SORT parses a score (its strings end at a NUL, so

@@ -7,6 +7,7 @@
 
 #include "kv/hash.hpp"
 #include "kv/list.hpp"
+#include "kv/packed.hpp"
 
 namespace tcpkit::kv {
 
@@ -20,10 +21,17 @@ Value Value::new_list() {
 
 Value Value::new_hash() {
   Value v;
-  v.destroy();
-  v.hash_ = new Hash();
+  v.str = packed::empty();
   v.type = ValueType::kHash;
+  v.encoding = Encoding::kListpack;
   return v;
+}
+
+HashRef Value::hash() { return HashRef(*this); }
+HashRef Value::hash() const { return HashRef(*const_cast<Value*>(this)); }
+
+bool Value::packed_hash() const {
+  return type == ValueType::kHash && encoding == Encoding::kListpack;
 }
 
 Value::Value(const Value& other)
@@ -58,7 +66,7 @@ bool Value::empty_collection() const {
     case ValueType::kList:
       return list_->empty();
     case ValueType::kHash:
-      return hash_->empty();
+      return packed_hash() ? packed::count(str) == 0 : hash_->empty();
   }
   return false;
 }
@@ -70,7 +78,7 @@ Encoding Value::current_encoding() const {
     case ValueType::kList:
       return Encoding::kQuicklist;
     case ValueType::kHash:
-      return hash_->listpack() ? Encoding::kListpack : Encoding::kHashtable;
+      return encoding;
   }
   return encoding;
 }
@@ -82,7 +90,7 @@ std::size_t Value::heap_bytes() const {
     case ValueType::kList:
       return list_->bytes();
     case ValueType::kHash:
-      return hash_->bytes();
+      return packed_hash() ? string_heap_bytes(str) : hash_->bytes();
   }
   return 0;
 }
@@ -103,7 +111,11 @@ void Value::destroy() noexcept {
       delete list_;
       break;
     case ValueType::kHash:
-      delete hash_;
+      if (packed_hash()) {
+        str.~basic_string();
+      } else {
+        delete hash_;
+      }
       break;
   }
   ::new (&str) std::string();
@@ -123,6 +135,10 @@ void Value::copy_payload(const Value& other) {
       break;
     }
     case ValueType::kHash: {
+      if (other.packed_hash()) {
+        str = other.str;
+        break;
+      }
       auto* copy = new Hash(*other.hash_);
       str.~basic_string();
       hash_ = copy;
@@ -144,6 +160,11 @@ void Value::move_payload(Value& other) noexcept {
       list_ = other.list_;
       break;
     case ValueType::kHash:
+      if (other.packed_hash()) {
+        str = std::move(other.str);
+        other.str.~basic_string();
+        break;
+      }
       str.~basic_string();
       hash_ = other.hash_;
       break;

@@ -22,8 +22,9 @@
 
 namespace tcpkit::kv {
 
-class List;  // list.hpp
-class Hash;  // hash.hpp
+class List;     // list.hpp
+class Hash;     // hash.hpp
+class HashRef;  // hash.hpp
 
 enum class ValueType : std::uint8_t { kString, kList, kHash };
 // What OBJECT ENCODING reports, as Redis 7.0 would store the same value.
@@ -48,12 +49,10 @@ class Value {
     TCPKIT_ASSERT(type == ValueType::kList);
     return *list_;
   }
-  Hash& hash() {
-    TCPKIT_ASSERT(type == ValueType::kHash);
-    return *hash_;
-  }
+  // A hash, whichever its encoding (hash.hpp).
+  HashRef hash();
+  HashRef hash() const;
   const List& list() const { return const_cast<Value*>(this)->list(); }
-  const Hash& hash() const { return const_cast<Value*>(this)->hash(); }
 
   // True for a list or hash with no elements: its key must be deleted (Redis never keeps one).
   bool empty_collection() const;
@@ -63,18 +62,20 @@ class Value {
   std::size_t heap_bytes() const;
   // Drops any collection; the value becomes an empty string (TTL kept).
   void make_string();
+  // True for a hash held as a listpack in `str`.
+  bool packed_hash() const;
 
   // The payload: read `str` for a string; reach a collection through list()/hash(), which
   // check the tag (the pointers are public only because an anonymous union's members share
   // one access level).
   union {
-    std::string str;  // type == kString
+    std::string str;  // type == kString, or kHash encoded as a listpack (packed.hpp)
     List* list_;      // type == kList, owned
-    Hash* hash_;      // type == kHash, owned
+    Hash* hash_;      // type == kHash encoded as a hashtable, owned
   };
   std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
   ValueType type = ValueType::kString;
-  Encoding encoding = Encoding::kRaw;  // strings only; collections compute theirs
+  Encoding encoding = Encoding::kRaw;  // strings; a hash's (kListpack or kHashtable)
 
  private:
   void destroy() noexcept;
