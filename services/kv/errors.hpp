@@ -61,6 +61,19 @@ enum class KvError {
   kInvalidClientId,
   kConfigRewrite,
   kProtectedMode,
+  // bitmaps, LCS and HyperLogLog
+  kBitOffset,
+  kBitValue,
+  kBitposBit,
+  kBitopNotOneKey,
+  kBitfieldType,
+  kBitfieldOverflowType,
+  kBitfieldReadOnly,
+  kLcsLenAndIdx,
+  kLcsNotStrings,
+  kLcsTooBig,
+  kHllWrongType,
+  kHllInvalid,
 };
 
 // The reply text of `e`, without protocol decoration.
