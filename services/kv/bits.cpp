@@ -147,9 +147,23 @@ void set_field(std::string& s, std::uint64_t offset, FieldType type, std::int64_
   }
 }
 
+// Redis's signed check, which computes max - value and min - value in wrapping 64-bit
+// arithmetic: for SET of a very negative value that wraps, so SAT saturates it to the
+// maximum, not the minimum. Kept so, for byte-identical results.
 std::optional<std::int64_t> fit_set(FieldType type, Overflow overflow, std::int64_t value) {
-  const Wide target = type.is_signed ? Wide{value} : Wide{static_cast<std::uint64_t>(value)};
-  return fit(type, overflow, target);
+  if (!type.is_signed) return fit(type, overflow, Wide{static_cast<std::uint64_t>(value)});
+  const auto hi = static_cast<std::int64_t>(max_of(type));
+  const auto lo = static_cast<std::int64_t>(min_of(type));
+  const auto wrapping_minus = [](std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+  };
+  const bool narrow = type.bits != 64;
+  bool up = value > hi || (narrow && 0 > wrapping_minus(hi, value));
+  bool down = !up && (value < lo || (narrow && 0 < wrapping_minus(lo, value)));
+  if (!up && !down) return value;
+  if (overflow == Overflow::kFail) return std::nullopt;
+  if (overflow == Overflow::kWrap) return wrap_to(type, Wide{value});
+  return up ? hi : lo;
 }
 
 std::optional<std::int64_t> fit_incr(FieldType type, Overflow overflow, std::int64_t old,

@@ -78,14 +78,15 @@ void bitcount(CommandContext& ctx) {
   if (!start) return;
   auto end = util::int_arg(ctx, ctx.args[3]);
   if (!end) return;
+  // Both from the end and crossed: empty (before clamping could make them meet at 0, and
+  // before Redis reads the mode).
+  if (*start < 0 && *end < 0 && *start > *end) return ctx.out.integer(0);
   bool bit_mode = false;
   if (argc == 5) {
     auto mode = bit_mode_arg(ctx, ctx.args[4]);
     if (!mode) return;
     bit_mode = *mode;
   }
-  // Both from the end and crossed: empty, before clamping could make them meet at 0.
-  if (*start < 0 && *end < 0 && *start > *end) return ctx.out.integer(0);
   const bits::Range r = bit_range(*start, *end, bit_mode, s.size());
   if (r.empty()) return ctx.out.integer(0);
   ctx.out.integer(static_cast<std::int64_t>(bits::count_bits(s, static_cast<std::uint64_t>(r.first),
