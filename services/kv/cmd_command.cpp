@@ -29,12 +29,15 @@ void write_flags(codec::ReplyWriter& out, std::uint32_t flags) {
 }
 
 void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
-  std::string_view cats[5];
+  std::string_view cats[6];
   std::size_t n = 0;
   if (flags & kWrite) cats[n++] = "@write";
   if (flags & kReadonly) cats[n++] = "@read";
   if (flags & kCategoryList) cats[n++] = "@list";
   if (flags & kCategoryHash) cats[n++] = "@hash";
+  if (flags & kCategoryBitmap) cats[n++] = "@bitmap";
+  if (flags & kCategoryHyperLogLog) cats[n++] = "@hyperloglog";
+  if (flags & kCategoryString) cats[n++] = "@string";
   cats[n++] = (flags & kFast) ? "@fast" : "@slow";
   if (flags & kAdmin) cats[n++] = "@admin";
   out.array(n);

@@ -40,6 +40,9 @@ enum CommandFlag : std::uint32_t {
   // The ACL category of the data type a command works on (COMMAND INFO's @list, @hash).
   kCategoryList = 1u << 11,
   kCategoryHash = 1u << 12,
+  kCategoryBitmap = 1u << 13,       // @bitmap
+  kCategoryHyperLogLog = 1u << 14,  // @hyperloglog
+  kCategoryString = 1u << 15,       // @string (so far only on LCS and SUBSTR)
 };
 
 struct SubcommandSpec {
@@ -226,6 +229,19 @@ void watch(CommandContext&);
 void unwatch(CommandContext&);
 // Forgets the client's WATCHed keys (EXEC, DISCARD, UNWATCH, RESET).
 void unwatch_all(CommandContext&);
+// bitmaps and LCS (cmd_bits.cpp, cmd_bitfield.cpp, cmd_lcs.cpp; SUBSTR is getrange)
+void setbit(CommandContext&);
+void getbit(CommandContext&);
+void bitcount(CommandContext&);
+void bitpos(CommandContext&);
+void bitop(CommandContext&);
+void bitfield(CommandContext&);
+void bitfield_ro(CommandContext&);
+void lcs(CommandContext&);
+// HyperLogLog (cmd_hll.cpp)
+void pfadd(CommandContext&);
+void pfcount(CommandContext&);
+void pfmerge(CommandContext&);
 }  // namespace cmd
 
 }  // namespace tcpkit::kv

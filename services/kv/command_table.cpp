@@ -15,6 +15,9 @@ constexpr std::uint32_t kR = kReadonly;
 constexpr std::uint32_t kW = kWrite;
 constexpr std::uint32_t kL = kCategoryList;
 constexpr std::uint32_t kH = kCategoryHash;
+constexpr std::uint32_t kB = kCategoryBitmap;
+constexpr std::uint32_t kHll = kCategoryHyperLogLog;
+constexpr std::uint32_t kStr = kCategoryString;
 constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 constexpr std::uint32_t kClientSub = kNoScript | kLoading | kStale;
 
@@ -156,6 +159,20 @@ constexpr CommandSpec kCommands[] = {
     {"discard", cmd::discard, 1, kConn | kNoMultiQueue, 0, 0, 0, {}},
     {"watch", cmd::watch, -2, kConn | kNoMultiQueue, 1, -1, 1, {}},
     {"unwatch", cmd::unwatch, 1, kConn, 0, 0, 0, {}},
+    // bitmaps, LCS, SUBSTR
+    {"setbit", cmd::setbit, 4, kW | kDenyOom | kB, 1, 1, 1, {}},
+    {"getbit", cmd::getbit, 3, kR | kFast | kB, 1, 1, 1, {}},
+    {"bitcount", cmd::bitcount, -2, kR | kB, 1, 1, 1, {}},
+    {"bitpos", cmd::bitpos, -3, kR | kB, 1, 1, 1, {}},
+    {"bitop", cmd::bitop, -4, kW | kDenyOom | kB, 2, -1, 1, {}},
+    {"bitfield", cmd::bitfield, -2, kW | kDenyOom | kB, 1, 1, 1, {}},
+    {"bitfield_ro", cmd::bitfield_ro, -2, kR | kFast | kB, 1, 1, 1, {}},
+    {"lcs", cmd::lcs, -3, kR | kStr, 1, 2, 1, {}},
+    {"substr", cmd::getrange, 4, kR | kStr, 1, 1, 1, {}},
+    // HyperLogLog (PFCOUNT is readonly in 7.0's table although it may rewrite its cache)
+    {"pfadd", cmd::pfadd, -2, kW | kDenyOom | kFast | kHll, 1, 1, 1, {}},
+    {"pfcount", cmd::pfcount, -2, kR | kHll, 1, -1, 1, {}},
+    {"pfmerge", cmd::pfmerge, -2, kW | kDenyOom | kHll, 1, -1, 1, {}},
 };
 
 constexpr std::size_t kMaxNameLength = 16;  // longer names are unknown without a lookup

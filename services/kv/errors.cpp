@@ -129,6 +129,31 @@ std::string_view error_text(KvError e) {
              "server to start accepting connections from the outside.";
     case KvError::kSortNotDouble:
       return "ERR One or more scores can't be converted into double";
+    case KvError::kBitOffset:
+      return "ERR bit offset is not an integer or out of range";
+    case KvError::kBitValue:
+      return "ERR bit is not an integer or out of range";
+    case KvError::kBitposBit:
+      return "ERR The bit argument must be 1 or 0.";
+    case KvError::kBitopNotOneKey:
+      return "ERR BITOP NOT must be called with a single source key.";
+    case KvError::kBitfieldType:
+      return "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not "
+             "supported but i64 is.";
+    case KvError::kBitfieldOverflowType:
+      return "ERR Invalid OVERFLOW type specified";
+    case KvError::kBitfieldReadOnly:
+      return "ERR BITFIELD_RO only supports the GET subcommand";
+    case KvError::kLcsLenAndIdx:
+      return "ERR If you want both the length and indexes, please just use IDX.";
+    case KvError::kLcsNotStrings:
+      return "ERR The specified keys must contain string values";
+    case KvError::kLcsTooBig:
+      return "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+    case KvError::kHllWrongType:
+      return "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    case KvError::kHllInvalid:
+      return "INVALIDOBJ Corrupted HLL object detected";
   }
   return "ERR";
 }

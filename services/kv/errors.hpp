@@ -63,6 +63,19 @@ enum class KvError {
   kProtectedMode,
   // SORT
   kSortNotDouble,
+  // bitmaps, LCS and HyperLogLog
+  kBitOffset,
+  kBitValue,
+  kBitposBit,
+  kBitopNotOneKey,
+  kBitfieldType,
+  kBitfieldOverflowType,
+  kBitfieldReadOnly,
+  kLcsLenAndIdx,
+  kLcsNotStrings,
+  kLcsTooBig,
+  kHllWrongType,
+  kHllInvalid,
 };
 
 // The reply text of `e`, without protocol decoration.

@@ -129,6 +129,10 @@ def stop(proc):
 # ---------------------------------------------------------------- the generator
 
 KEYS = [b"s0", b"s1", b"l0", b"l1", b"l2", b"h0", b"h1", b"h2", b"x"]
+KEYS += [b"b0", b"b1", b"b2"]  # bitmaps (plain strings: byte-identical in both servers)
+# HyperLogLog sketches: kv's byte layout differs from Redis's (counts do not), so these keys are
+# kept out of KEYS: nothing may copy a sketch into a key that GET, BITCOUNT, APPEND... read.
+HLL_KEYS = [b"p0", b"p1", b"p2"]
 SMALL = [b"a", b"b", b"c", b"", b"1", b"-3", b"10", b"1.5", b"9223372036854775807",
          b"bin\x00\r\n\xff", b" sp", b"a*"]
 
@@ -201,6 +205,8 @@ class Gen:
 
     def command(self):
         r = self.r
+        if r.random() < 0.22:
+            return self.bits_command() if r.random() < 0.65 else self.hll_command()
         kind = r.random()
         if kind < 0.42:
             return self.list_command()
@@ -263,6 +269,124 @@ class Gen:
             return self.big_list(k)
         return r.choice([[b"LPUSH", k], [b"LPOP", k, b"1", b"2"], [b"LSET", k, b"0"],
                          [b"LMPOP", b"1"], [b"LRANGE", k, b"0"]])
+
+    # ------------------------------------------------ bitmaps, LCS, HyperLogLog
+
+    def bkey(self):
+        return self.typed_key(KEYS[9:12] + KEYS[0:2])
+
+    def bit_offset(self):
+        r = self.r
+        if r.random() < 0.85:
+            return str(r.choice([r.randrange(0, 64), r.randrange(0, 2000), 7, 8, 15, 16])).encode()
+        return r.choice([b"-1", b"x", b"4294967296", b"-0", b"+1", b"1.5", b""])
+
+    def read_offset(self):
+        # Large valid offsets only for reads: a write there would allocate 512 MB in both.
+        return self.bad(self.bit_offset(), [b"4294967295", b"4294967288", b"#536870911"], 0.1)
+
+    def bit_range(self):
+        r = self.r
+        args = []
+        if r.random() < 0.7:
+            args += [self.index(), self.index()]
+            if r.random() < 0.5:
+                args.append(self.bad(r.choice([b"BYTE", b"BIT", b"bit", b"byte"]), [b"foo"]))
+        elif r.random() < 0.5:
+            args.append(self.index())
+        return args
+
+    def field_type(self):
+        r = self.r
+        good = (b"i" if r.random() < 0.5 else b"u") + str(r.choice([1, 3, 8, 16, 31, 63])).encode()
+        return self.bad(good, [b"i64", b"u64", b"i65", b"u0", b"I8", b"u08", b"x8"], 0.15)
+
+    def field_ops(self, read_only):
+        r = self.r
+        args = []
+        for _ in range(r.randrange(0, 5)):
+            c = r.random()
+            at = self.bad(self.bit_offset(), [b"#3", b"#0", b"#-1", b"#x"], 0.2)
+            if c < 0.35 or (read_only and c < 0.9):
+                args += [r.choice([b"GET", b"get"]), self.field_type(), self.read_offset()]
+            elif c < 0.6:
+                args += [b"SET", self.field_type(), at, self.bad(self.index(), [b"x"], 0.05)]
+            elif c < 0.85:
+                args += [b"INCRBY", self.field_type(), at, self.bad(self.index(), [b"x"], 0.05)]
+            else:
+                args += [b"OVERFLOW", self.bad(r.choice([b"WRAP", b"SAT", b"FAIL", b"fail"]),
+                                               [b"foo"])]
+        if r.random() < 0.05:
+            args = args[:-1]  # a truncated operation: syntax error
+        return args
+
+    def bits_command(self):
+        r, k = self.r, self.bkey()
+        c = r.choice(["setbit", "setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield",
+                      "bitfield", "bitfield_ro", "lcs", "substr", "read", "set", "arity"])
+        if c == "setbit":
+            return [b"SETBIT", k, self.bit_offset(),
+                    self.bad(r.choice([b"0", b"1"]), [b"2", b"-1", b"x", b" 1"])]
+        if c == "getbit":
+            return [b"GETBIT", k, self.read_offset()]
+        if c == "bitcount":
+            return [b"BITCOUNT", k] + self.bit_range()
+        if c == "bitpos":
+            return [b"BITPOS", k, self.bad(r.choice([b"0", b"1"]), [b"2", b"x"])] + \
+                self.bit_range()
+        if c == "bitop":
+            op = self.bad(r.choice([b"AND", b"OR", b"XOR", b"NOT", b"and"]), [b"foo"], 0.05)
+            n = 1 if op == b"NOT" and r.random() < 0.8 else r.randrange(1, 4)
+            return [b"BITOP", op, self.bkey()] + [self.bkey() for _ in range(n)]
+        if c == "bitfield":
+            return [b"BITFIELD", k] + self.field_ops(False)
+        if c == "bitfield_ro":
+            return [b"BITFIELD_RO", k] + self.field_ops(r.random() < 0.9)
+        if c == "lcs":
+            args = [b"LCS", k, self.bkey()]
+            for _ in range(r.randrange(0, 3)):
+                args += r.choice([[b"LEN"], [b"IDX"], [b"WITHMATCHLEN"],
+                                  [b"MINMATCHLEN", r.choice([b"0", b"1", b"2", b"-3", b"x"])],
+                                  [b"IDX"], [b"MINMATCHLEN"], [b"foo"]][:6 + (r.random() < 0.1)])
+            return args
+        if c == "substr":
+            return [b"SUBSTR", k, self.index(), self.index()]
+        if c == "read":
+            return r.choice([[b"GET", k], [b"STRLEN", k], [b"OBJECT", b"ENCODING", k]])
+        if c == "set":
+            return [b"SET", k, r.choice([self.val(), b"12345", bytes(range(256)) * 4])]
+        return r.choice([[b"SETBIT", k, b"1"], [b"GETBIT", k], [b"BITOP", b"AND", k],
+                         [b"BITFIELD"], [b"LCS", k], [b"SUBSTR", k, b"0"], [b"BITPOS", k]])
+
+    def pkey(self):
+        return self.r.choice(HLL_KEYS)
+
+    def elements(self):
+        r = self.r
+        n = r.choice([0, 1, 2, 3, 5, 20, 200, 1500])
+        return [b"e%d" % r.randrange(0, 5000) if r.random() < 0.9 else self.val()
+                for _ in range(n)]
+
+    def hll_command(self):
+        r, k = self.r, self.pkey()
+        c = r.choice(["pfadd", "pfadd", "pfadd", "pfcount", "pfcount", "pfmerge", "wrong",
+                      "keys", "arity"])
+        if c == "pfadd":
+            return [b"PFADD", k] + self.elements()
+        if c == "pfcount":
+            return [b"PFCOUNT"] + [self.pkey() for _ in range(r.randrange(1, 4))]
+        if c == "pfmerge":
+            return [b"PFMERGE", k] + [self.pkey() for _ in range(r.randrange(0, 3))]
+        if c == "wrong":
+            # Another type, or a string that is no sketch: read-only or failing calls only.
+            other = self.key()
+            return r.choice([[b"PFCOUNT", other], [b"PFCOUNT", k, other],
+                             [b"PFMERGE", k, other], [b"SET", k, b"not a sketch"]])
+        if c == "keys":
+            return r.choice([[b"TYPE", k], [b"EXISTS", k], [b"DEL", k], [b"EXPIRE", k, b"100"],
+                             [b"TTL", k], [b"OBJECT", b"ENCODING", k], [b"COPY", k, self.pkey()],
+                             [b"COPY", k, self.pkey(), b"REPLACE"], [b"RENAME", k, self.pkey()]])
+        return r.choice([[b"PFADD"], [b"PFCOUNT"], [b"PFMERGE"]])
 
     def hash_command(self):
         r, k = self.r, self.hkey()

@@ -1,0 +1,84 @@
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest common subsequence
+// of two string values (lcs.hpp has the algorithm and its cost). A missing key is an empty
+// string.
+
+#include "kv/cmd_util.hpp"
+#include "kv/lcs.hpp"
+
+namespace tcpkit::kv::cmd {
+
+namespace {
+
+struct LcsOptions {
+  bool len = false, idx = false, with_match_len = false;
+  std::uint64_t min_match_len = 0;
+};
+
+std::optional<LcsOptions> parse_lcs_options(CommandContext& ctx) {
+  LcsOptions opts;
+  for (std::size_t i = 3; i < ctx.args.size(); ++i) {
+    const std::string_view a = ctx.args[i];
+    if (iequals(a, "idx")) {
+      opts.idx = true;
+    } else if (iequals(a, "len")) {
+      opts.len = true;
+    } else if (iequals(a, "withmatchlen")) {
+      opts.with_match_len = true;
+    } else if (iequals(a, "minmatchlen") && i + 1 < ctx.args.size()) {
+      auto n = util::int_arg(ctx, ctx.args[++i]);
+      if (!n) return std::nullopt;
+      opts.min_match_len = *n < 0 ? 0 : static_cast<std::uint64_t>(*n);
+    } else {
+      return ctx.error(KvError::kSyntax), std::nullopt;
+    }
+  }
+  if (opts.len && opts.idx) return ctx.error(KvError::kLcsLenAndIdx), std::nullopt;
+  return opts;
+}
+
+// The value of a key for LCS: "" when missing; false after replying for another type.
+bool lcs_operand(CommandContext& ctx, std::string_view key, std::string_view& out) {
+  KeyEntry* e = util::lookup_read(ctx, key);
+  if (e != nullptr && e->value.type != ValueType::kString) {
+    ctx.error(KvError::kLcsNotStrings);
+    return false;
+  }
+  out = e != nullptr ? std::string_view(e->value.str) : std::string_view();
+  return true;
+}
+
+void reply_matches(CommandContext& ctx, const lcs::Result& r, bool with_match_len) {
+  ctx.out.array(4);
+  ctx.out.bulk("matches");
+  ctx.out.array(r.matches.size());
+  for (const lcs::Match& m : r.matches) {
+    ctx.out.array(with_match_len ? 3 : 2);
+    ctx.out.array(2);
+    ctx.out.integer(static_cast<std::int64_t>(m.a_first));
+    ctx.out.integer(static_cast<std::int64_t>(m.a_last));
+    ctx.out.array(2);
+    ctx.out.integer(static_cast<std::int64_t>(m.b_first));
+    ctx.out.integer(static_cast<std::int64_t>(m.b_last));
+    if (with_match_len) ctx.out.integer(static_cast<std::int64_t>(m.size()));
+  }
+  ctx.out.bulk("len");
+  ctx.out.integer(static_cast<std::int64_t>(r.length));
+}
+
+}  // namespace
+
+void lcs(CommandContext& ctx) {
+  std::string_view a, b;
+  if (!lcs_operand(ctx, ctx.args[1], a) || !lcs_operand(ctx, ctx.args[2], b)) return;
+  auto opts = parse_lcs_options(ctx);
+  if (!opts) return;
+  if (!lcs::fits(a.size(), b.size(), ctx.service.config().max_bulk_length)) {
+    return ctx.error(KvError::kLcsTooBig);
+  }
+  if (opts->len) return ctx.out.integer(static_cast<std::int64_t>(lcs::length(a, b)));
+  const lcs::Result r = lcs::compute(a, b, opts->min_match_len);
+  if (opts->idx) return reply_matches(ctx, r, opts->with_match_len);
+  ctx.out.bulk(r.common);
+}
+
+}  // namespace tcpkit::kv::cmd
