@@ -40,6 +40,7 @@ enum CommandFlag : std::uint32_t {
   // The ACL category of the data type a command works on (COMMAND INFO's @list, @hash).
   kCategoryList = 1u << 11,
   kCategoryHash = 1u << 12,
+  kCategorySet = 1u << 13,
 };
 
 struct SubcommandSpec {
@@ -214,6 +215,24 @@ void hincrby(CommandContext&);
 void hincrbyfloat(CommandContext&);
 void hrandfield(CommandContext&);
 void hscan(CommandContext&);
+// sets (cmd_sets.cpp; SINTER SUNION SDIFF and friends: cmd_set_algebra.cpp)
+void sadd(CommandContext&);
+void srem(CommandContext&);
+void smembers(CommandContext&);
+void sismember(CommandContext&);
+void smismember(CommandContext&);
+void scard(CommandContext&);
+void spop(CommandContext&);
+void srandmember(CommandContext&);
+void smove(CommandContext&);
+void sscan(CommandContext&);
+void sinter(CommandContext&);
+void sintercard(CommandContext&);
+void sunion(CommandContext&);
+void sdiff(CommandContext&);
+void sinterstore(CommandContext&);
+void sunionstore(CommandContext&);
+void sdiffstore(CommandContext&);
 // transactions
 void multi(CommandContext&);
 void exec(CommandContext&);

@@ -127,6 +127,10 @@ std::string_view error_text(KvError e) {
              "'--protected-mode no' option. 4) Setup a an authentication password for the "
              "default user. NOTE: You only need to do one of the above things in order for the "
              "server to start accepting connections from the outside.";
+    case KvError::kNumkeysTooMany:
+      return "ERR Number of keys can't be greater than number of args";
+    case KvError::kLimitNegative:
+      return "ERR LIMIT can't be negative";
   }
   return "ERR";
 }

@@ -61,6 +61,9 @@ enum class KvError {
   kInvalidClientId,
   kConfigRewrite,
   kProtectedMode,
+  // sets
+  kNumkeysTooMany,
+  kLimitNegative,
 };
 
 // The reply text of `e`, without protocol decoration.
