@@ -323,15 +323,17 @@ class Gen:
     def tkey(self):
         return self.typed_key(KEYS[9:13])
 
-    def member(self):
-        """Mostly small integers (intsets), sometimes what is not an integer to Redis."""
-        r, p = self.r, self.r.random()
-        if p < 0.6:
+    def member(self, k=b""):
+        """Mostly small integers (intsets), sometimes what is not an integer to Redis; t0 and
+        t1 stay intsets for longer."""
+        r = self.r
+        if r.random() < (0.97 if k in (b"t0", b"t1") else 0.6):
             return b"%d" % r.randrange(-5, 25)
-        if p < 0.7:
+        p = r.random()
+        if p < 0.25:
             return r.choice([b"01", b"+1", b"-0", b" 1", b"1.0", b"9223372036854775807",
                              b"-9223372036854775808", b"9223372036854775808", b"0", b"-1"])
-        if p < 0.9:
+        if p < 0.75:
             return r.choice([b"a", b"b", b"c", b"m1", b"m2", b""])
         return self.val()
 
@@ -349,7 +351,7 @@ class Gen:
                       "scard", "spop", "srandmember", "smove", "algebra", "algebra", "store",
                       "sintercard", "sscan", "big", "arity", "encoding"])
         if c == "sadd":
-            return [b"SADD", k] + self.many(self.member, 1, 5)
+            return [b"SADD", k] + self.many(lambda: self.member(k), 1, 5)
         if c == "srem":
             return [b"SREM", k] + self.many(self.member, 1, 4)
         if c in ("smembers", "scard"):
