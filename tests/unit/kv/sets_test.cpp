@@ -80,6 +80,8 @@ TEST(KvSets, IntsetLimitIs512Members) {
   EXPECT_EQ(h.run("OBJECT ENCODING s"), "\"hashtable\"");
   EXPECT_EQ(h.run("SCARD s"), ":512");
   EXPECT_EQ(Set::kMaxIntsetEntries, 512u);
+  // A hashtable member costs its key and chain pointer: the empty value takes no room.
+  EXPECT_EQ(sizeof(Set::Entry), sizeof(std::string) + sizeof(void*));
 }
 
 TEST(KvSets, Pop) {
