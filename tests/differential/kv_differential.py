@@ -8,8 +8,8 @@ collide (wrong-type calls), with indexes around and beyond the ends, empty and l
 collections and binary values. Replies are compared as raw bytes, except where Redis promises
 no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset of pairs;
 SMEMBERS SSCAN SINTER SUNION SDIFF: multisets unless the operands are intsets, see set_same) or
-no content (HRANDFIELD, RANDOMKEY, SPOP, SRANDMEMBER: the reply's shape). A mismatch prints the seed, the
-sequence, the command and both replies, and the commands before it, and fails.
+no content (HRANDFIELD, RANDOMKEY, SPOP, SRANDMEMBER: the reply's shape). A mismatch prints
+the seed, the sequence, the command and both replies, and the commands before it, and fails.
 
 Usage: kv_differential.py path/to/tcpkit [--seed S] [--sequences N | --seconds T]
                           [--length L] [--redis-server PATH]
@@ -400,7 +400,8 @@ class Gen:
         return r.choice([[b"SADD", k], [b"SREM", k], [b"SMEMBERS"], [b"SISMEMBER", k],
                          [b"SPOP", k, b"1", b"2"], [b"SRANDMEMBER", k, b"1", b"x"],
                          [b"SMOVE", k, k], [b"SINTERCARD", b"1"], [b"SINTERSTORE", k],
-                         [b"SSCAN", k], [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE", b"set"], [b"TYPE", k],
+                         [b"SSCAN", k], [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE", b"set"],
+                         [b"TYPE", k],
                          [b"COPY", k, self.tkey()], [b"RENAME", k, self.tkey()]])
 
     def string_command(self):
