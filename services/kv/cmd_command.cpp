@@ -38,6 +38,7 @@ void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
   if (flags & kCategoryBitmap) cats[n++] = "@bitmap";
   if (flags & kCategoryHyperLogLog) cats[n++] = "@hyperloglog";
   if (flags & kCategoryString) cats[n++] = "@string";
+  if (flags & kCategorySet) cats[n++] = "@set";
   cats[n++] = (flags & kFast) ? "@fast" : "@slow";
   if (flags & kAdmin) cats[n++] = "@admin";
   out.array(n);

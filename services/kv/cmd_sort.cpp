@@ -26,6 +26,7 @@
 #include "kv/cmd_util.hpp"
 #include "kv/hash.hpp"
 #include "kv/list.hpp"
+#include "kv/set.hpp"
 
 namespace tcpkit::kv::cmd {
 
@@ -133,7 +134,8 @@ struct SortItem {
   std::optional<std::string_view> by;  // ALPHA with BY: the value compared
 };
 
-// The elements of a list, in their natural order; false after WRONGTYPE for another type.
+// The elements of a list or set, in their natural order (a set's: an intset's ascending, a
+// hashtable's bucket order); false after WRONGTYPE for another type.
 bool collect_elements(CommandContext& ctx, const Value& v, std::vector<SortItem>& items) {
   switch (v.type) {
     case ValueType::kList: {
@@ -142,8 +144,11 @@ bool collect_elements(CommandContext& ctx, const Value& v, std::vector<SortItem>
       for (std::size_t i = 0; i < l.size(); ++i) items.push_back({l.at(i), 0, std::nullopt});
       return true;
     }
-    case ValueType::kString:
-    case ValueType::kHash:
+    case ValueType::kSet:
+      items.reserve(v.set().size());
+      v.set().for_each([&](std::string_view m) { items.push_back({std::string(m), 0, {}}); });
+      return true;
+    default:
       break;
   }
   ctx.error(KvError::kWrongType);

@@ -43,6 +43,7 @@ enum CommandFlag : std::uint32_t {
   kCategoryBitmap = 1u << 13,       // @bitmap
   kCategoryHyperLogLog = 1u << 14,  // @hyperloglog
   kCategoryString = 1u << 15,       // @string (so far only on LCS and SUBSTR)
+  kCategorySet = 1u << 16,
 };
 
 struct SubcommandSpec {
@@ -221,6 +222,24 @@ void hincrby(CommandContext&);
 void hincrbyfloat(CommandContext&);
 void hrandfield(CommandContext&);
 void hscan(CommandContext&);
+// sets (cmd_sets.cpp; SINTER SUNION SDIFF and friends: cmd_set_algebra.cpp)
+void sadd(CommandContext&);
+void srem(CommandContext&);
+void smembers(CommandContext&);
+void sismember(CommandContext&);
+void smismember(CommandContext&);
+void scard(CommandContext&);
+void spop(CommandContext&);
+void srandmember(CommandContext&);
+void smove(CommandContext&);
+void sscan(CommandContext&);
+void sinter(CommandContext&);
+void sintercard(CommandContext&);
+void sunion(CommandContext&);
+void sdiff(CommandContext&);
+void sinterstore(CommandContext&);
+void sunionstore(CommandContext&);
+void sdiffstore(CommandContext&);
 // transactions
 void multi(CommandContext&);
 void exec(CommandContext&);

@@ -273,54 +273,116 @@ constexpr KeySpec kSpecs115[] = {
 constexpr KeySpec kSpecs116[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips117[] = {"nondeterministic_output", "request_policy:special"};
-constexpr KeySpec kSpecs119[] = {
-    {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+constexpr KeySpec kSpecs117[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips118[] = {"nondeterministic_output", "request_policy:special"};
+constexpr KeySpec kSpecs119[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips120[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs120[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs121[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs122[] = {
-    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs123[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs124[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs125[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs126[] = {
+    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs127[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips128[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs128[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs129[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs130[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs131[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips132[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs132[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs133[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs134[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs135[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
     {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
 };
-constexpr KeySpec kSpecs125[] = {
+constexpr KeySpec kSpecs136[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
 };
-constexpr KeySpec kSpecs126[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+constexpr std::string_view kTips137[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs137[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs127[] = {
+constexpr std::string_view kTips138[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs138[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips129[] = {"nondeterministic_output"};
-constexpr std::string_view kTips130[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs130[] = {
+constexpr KeySpec kSpecs139[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips140[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs140[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs141[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs142[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips143[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs143[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs144[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips146[] = {"nondeterministic_output"};
+constexpr std::string_view kTips147[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs147[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips131[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs131[] = {
+constexpr std::string_view kTips148[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs148[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs132[] = {
+constexpr KeySpec kSpecs149[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips133[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs133[] = {
+constexpr std::string_view kTips150[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs150[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs135[] = {
+constexpr KeySpec kSpecs152[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 
@@ -443,25 +505,42 @@ constexpr CommandMeta kMeta[] = {
     {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs114},
     {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs115},
     {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs116},
-    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips117, {}},
+    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs117},
+    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips118, {}},
+    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs119},
+    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips120, kSpecs120},
+    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs121},
     {"select", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
-    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs119},
-    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs120},
-    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs121},
-    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs122},
-    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs123},
-    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs124},
-    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs125},
-    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs126},
-    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs127},
+    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs123},
+    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs124},
+    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs125},
+    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs126},
+    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs127},
+    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips128, kSpecs128},
+    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs129},
+    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs130},
+    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs131},
+    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips132, kSpecs132},
+    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs133},
+    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs134},
+    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs135},
+    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs136},
+    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips137, kSpecs137},
+    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips138, kSpecs138},
+    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs139},
+    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips140, kSpecs140},
+    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs141},
+    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs142},
+    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips143, kSpecs143},
+    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs144},
     {"swapdb", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous, {}, {}},
-    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips129, {}},
-    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips130, kSpecs130},
-    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips131, kSpecs131},
-    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs132},
-    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips133, kSpecs133},
+    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips146, {}},
+    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips147, kSpecs147},
+    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips148, kSpecs148},
+    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs149},
+    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips150, kSpecs150},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
-    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs135},
+    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs152},
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ constexpr std::uint32_t kH = kCategoryHash;
 constexpr std::uint32_t kB = kCategoryBitmap;
 constexpr std::uint32_t kHll = kCategoryHyperLogLog;
 constexpr std::uint32_t kStr = kCategoryString;
+constexpr std::uint32_t kS = kCategorySet;
 constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 constexpr std::uint32_t kClientSub = kNoScript | kLoading | kStale;
 
@@ -153,6 +154,24 @@ constexpr CommandSpec kCommands[] = {
     {"hincrbyfloat", cmd::hincrbyfloat, 4, kW | kDenyOom | kFast | kH, 1, 1, 1, {}},
     {"hrandfield", cmd::hrandfield, -2, kR | kH, 1, 1, 1, {}},
     {"hscan", cmd::hscan, -3, kR | kH, 1, 1, 1, {}},
+    // sets
+    {"sadd", cmd::sadd, -3, kW | kDenyOom | kFast | kS, 1, 1, 1, {}},
+    {"srem", cmd::srem, -3, kW | kFast | kS, 1, 1, 1, {}},
+    {"smembers", cmd::smembers, 2, kR | kS, 1, 1, 1, {}},
+    {"sismember", cmd::sismember, 3, kR | kFast | kS, 1, 1, 1, {}},
+    {"smismember", cmd::smismember, -3, kR | kFast | kS, 1, 1, 1, {}},
+    {"scard", cmd::scard, 2, kR | kFast | kS, 1, 1, 1, {}},
+    {"spop", cmd::spop, -2, kW | kFast | kS, 1, 1, 1, {}},
+    {"srandmember", cmd::srandmember, -2, kR | kS, 1, 1, 1, {}},
+    {"smove", cmd::smove, 4, kW | kFast | kS, 1, 2, 1, {}},
+    {"sinter", cmd::sinter, -2, kR | kS, 1, -1, 1, {}},
+    {"sintercard", cmd::sintercard, -3, kR | kMovableKeys | kS, 0, 0, 0, {}},
+    {"sunion", cmd::sunion, -2, kR | kS, 1, -1, 1, {}},
+    {"sdiff", cmd::sdiff, -2, kR | kS, 1, -1, 1, {}},
+    {"sinterstore", cmd::sinterstore, -3, kW | kDenyOom | kS, 1, -1, 1, {}},
+    {"sunionstore", cmd::sunionstore, -3, kW | kDenyOom | kS, 1, -1, 1, {}},
+    {"sdiffstore", cmd::sdiffstore, -3, kW | kDenyOom | kS, 1, -1, 1, {}},
+    {"sscan", cmd::sscan, -3, kR | kS, 1, 1, 1, {}},
     // transactions
     {"multi", cmd::multi, 1, kConn | kNoMultiQueue, 0, 0, 0, {}},
     {"exec", cmd::exec, 1, kNoScript | kLoading | kStale | kNoMultiQueue, 0, 0, 0, {}},

@@ -36,7 +36,7 @@ class Dict {
  public:
   struct Entry {
     K key;
-    V value;
+    [[no_unique_address]] V value;  // an empty V (a set's) takes no room
     Entry* next = nullptr;
   };
 

@@ -154,6 +154,10 @@ std::string_view error_text(KvError e) {
       return "WRONGTYPE Key is not a valid HyperLogLog string value.";
     case KvError::kHllInvalid:
       return "INVALIDOBJ Corrupted HLL object detected";
+    case KvError::kNumkeysTooMany:
+      return "ERR Number of keys can't be greater than number of args";
+    case KvError::kLimitNegative:
+      return "ERR LIMIT can't be negative";
   }
   return "ERR";
 }

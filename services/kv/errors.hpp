@@ -76,6 +76,9 @@ enum class KvError {
   kLcsTooBig,
   kHllWrongType,
   kHllInvalid,
+  // sets
+  kNumkeysTooMany,
+  kLimitNegative,
 };
 
 // The reply text of `e`, without protocol decoration.

@@ -8,6 +8,7 @@
 #include "kv/hash.hpp"
 #include "kv/list.hpp"
 #include "kv/packed.hpp"
+#include "kv/set.hpp"
 
 namespace tcpkit::kv {
 
@@ -32,6 +33,14 @@ HashRef Value::hash() const { return HashRef(*const_cast<Value*>(this)); }
 
 bool Value::packed_hash() const {
   return type == ValueType::kHash && encoding == Encoding::kListpack;
+}
+
+Value Value::new_set() {
+  Value v;
+  v.destroy();
+  v.set_ = new Set();
+  v.type = ValueType::kSet;
+  return v;
 }
 
 Value::Value(const Value& other)
@@ -67,6 +76,8 @@ bool Value::empty_collection() const {
       return list_->empty();
     case ValueType::kHash:
       return packed_hash() ? packed::count(str) == 0 : hash_->empty();
+    case ValueType::kSet:
+      return set_->empty();
   }
   return false;
 }
@@ -79,6 +90,8 @@ Encoding Value::current_encoding() const {
       return Encoding::kQuicklist;
     case ValueType::kHash:
       return encoding;
+    case ValueType::kSet:
+      return set_->intset() ? Encoding::kIntset : Encoding::kHashtable;
   }
   return encoding;
 }
@@ -91,6 +104,8 @@ std::size_t Value::heap_bytes() const {
       return list_->bytes();
     case ValueType::kHash:
       return packed_hash() ? string_heap_bytes(str) : hash_->bytes();
+    case ValueType::kSet:
+      return set_->bytes();
   }
   return 0;
 }
@@ -116,6 +131,9 @@ void Value::destroy() noexcept {
       } else {
         delete hash_;
       }
+      break;
+    case ValueType::kSet:
+      delete set_;
       break;
   }
   ::new (&str) std::string();
@@ -144,6 +162,12 @@ void Value::copy_payload(const Value& other) {
       hash_ = copy;
       break;
     }
+    case ValueType::kSet: {
+      auto* copy = new Set(*other.set_);
+      str.~basic_string();
+      set_ = copy;
+      break;
+    }
   }
   type = other.type;
 }
@@ -167,6 +191,10 @@ void Value::move_payload(Value& other) noexcept {
       }
       str.~basic_string();
       hash_ = other.hash_;
+      break;
+    case ValueType::kSet:
+      str.~basic_string();
+      set_ = other.set_;
       break;
   }
   type = other.type;

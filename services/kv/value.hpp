@@ -1,5 +1,5 @@
 #pragma once
-// Value: what one key holds — a string, a list or a hash — with its TTL.
+// Value: what one key holds — a string, a list, a hash or a set — with its TTL.
 //
 // A tagged union: `type` says which member of the payload is alive. A string lives inline (the
 // std::string itself, as before collections existed), a collection behind one owning pointer,
@@ -25,10 +25,19 @@ namespace tcpkit::kv {
 class List;     // list.hpp
 class Hash;     // hash.hpp
 class HashRef;  // hash.hpp
+class Set;      // set.hpp
 
-enum class ValueType : std::uint8_t { kString, kList, kHash };
+enum class ValueType : std::uint8_t { kString, kList, kHash, kSet };
 // What OBJECT ENCODING reports, as Redis 7.0 would store the same value.
-enum class Encoding : std::uint8_t { kInt, kEmbstr, kRaw, kQuicklist, kListpack, kHashtable };
+enum class Encoding : std::uint8_t {
+  kInt,
+  kEmbstr,
+  kRaw,
+  kQuicklist,
+  kListpack,
+  kHashtable,
+  kIntset,
+};
 
 inline constexpr std::int64_t kNoExpire = -1;
 
@@ -44,6 +53,7 @@ class Value {
   // An empty list or hash (the caller fills it before anyone sees it).
   static Value new_list();
   static Value new_hash();
+  static Value new_set();
 
   List& list() {
     TCPKIT_ASSERT(type == ValueType::kList);
@@ -53,6 +63,11 @@ class Value {
   HashRef hash();
   HashRef hash() const;
   const List& list() const { return const_cast<Value*>(this)->list(); }
+  Set& set() {
+    TCPKIT_ASSERT(type == ValueType::kSet);
+    return *set_;
+  }
+  const Set& set() const { return const_cast<Value*>(this)->set(); }
 
   // True for a list or hash with no elements: its key must be deleted (Redis never keeps one).
   bool empty_collection() const;
@@ -72,6 +87,7 @@ class Value {
     std::string str;  // type == kString, or kHash encoded as a listpack (packed.hpp)
     List* list_;      // type == kList, owned
     Hash* hash_;      // type == kHash encoded as a hashtable, owned
+    Set* set_;        // type == kSet, owned
   };
   std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
   ValueType type = ValueType::kString;

@@ -6,9 +6,10 @@ Theory of operation. A sequence is FLUSHALL followed by --length commands drawn 
 random.Random seeded with (seed, sequence number), over a small pool of keys so that types
 collide (wrong-type calls), with indexes around and beyond the ends, empty and large
 collections and binary values. Replies are compared as raw bytes, except where Redis promises
-no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset of pairs) or
-no content (HRANDFIELD, RANDOMKEY: the reply's shape). A mismatch prints the seed, the
-sequence, the command and both replies, and the commands before it, and fails.
+no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset of pairs;
+SMEMBERS SSCAN SINTER SUNION SDIFF: multisets unless the operands are intsets, see set_same) or
+no content (HRANDFIELD, RANDOMKEY, SPOP, SRANDMEMBER: the reply's shape). A mismatch prints
+the seed, the sequence, the command and both replies, and the commands before it, and fails.
 
 Usage: kv_differential.py path/to/tcpkit [--seed S] [--sequences N | --seconds T]
                           [--length L] [--redis-server PATH]
@@ -133,6 +134,7 @@ KEYS += [b"b0", b"b1", b"b2"]  # bitmaps (plain strings: byte-identical in both 
 # HyperLogLog sketches: kv's byte layout differs from Redis's (counts do not), so these keys are
 # kept out of KEYS: nothing may copy a sketch into a key that GET, BITCOUNT, APPEND... read.
 HLL_KEYS = [b"p0", b"p1", b"p2"]
+KEYS += [b"t0", b"t1", b"t2", b"t3"]  # sets
 SMALL = [b"a", b"b", b"c", b"", b"1", b"-3", b"10", b"1.5", b"9223372036854775807",
          b"bin\x00\r\n\xff", b" sp", b"a*"]
 
@@ -151,7 +153,7 @@ class Gen:
         return self.r.choice(pool) if self.r.random() < 0.93 else self.key()
 
     def skey(self):
-        return self.typed_key(KEYS[0:2] + KEYS[8:])
+        return self.typed_key(KEYS[0:2] + KEYS[8:9])
 
     def lkey(self):
         return self.typed_key(KEYS[2:5])
@@ -207,6 +209,8 @@ class Gen:
         r = self.r
         if r.random() < 0.22:
             return self.bits_command() if r.random() < 0.65 else self.hll_command()
+        if r.random() < 0.3:
+            return self.set_command()
         kind = r.random()
         if kind < 0.42:
             return self.list_command()
@@ -442,6 +446,90 @@ class Gen:
         return r.choice([[b"HSET", k, b"f"], [b"HMSET", k], [b"HGET", k], [b"HSETNX", k, b"f"],
                          [b"HRANDFIELD"], [b"HSCAN", k]])
 
+    def tkey(self):
+        return self.typed_key(KEYS[9:13])
+
+    def member(self, k=b""):
+        """Mostly small integers (intsets), sometimes what is not an integer to Redis; t0 and
+        t1 stay intsets for longer."""
+        r = self.r
+        if r.random() < (0.97 if k in (b"t0", b"t1") else 0.6):
+            return b"%d" % r.randrange(-5, 25)
+        p = r.random()
+        if p < 0.25:
+            return r.choice([b"01", b"+1", b"-0", b" 1", b"1.0", b"9223372036854775807",
+                             b"-9223372036854775808", b"9223372036854775808", b"0", b"-1"])
+        if p < 0.75:
+            return r.choice([b"a", b"b", b"c", b"m1", b"m2", b""])
+        return self.val()
+
+    def big_set(self, k):
+        n = self.r.choice([100, 511, 512, 513, 520, 600])
+        start = self.r.choice([0, 0, -300, 9223372036854775807 - 700])
+        members = [b"%d" % (start + i) for i in range(n)]
+        if self.r.random() < 0.2:
+            members.append(b"not-an-int")
+        return [b"SADD", k] + members
+
+    def set_command(self):
+        r, k = self.r, self.tkey()
+        c = r.choice(["sadd", "sadd", "sadd", "srem", "smembers", "sismember", "smismember",
+                      "scard", "spop", "srandmember", "smove", "algebra", "algebra", "store",
+                      "sintercard", "sscan", "big", "arity", "encoding"])
+        if c == "sadd":
+            return [b"SADD", k] + self.many(lambda: self.member(k), 1, 5)
+        if c == "srem":
+            return [b"SREM", k] + self.many(self.member, 1, 4)
+        if c in ("smembers", "scard"):
+            return [c.upper().encode(), k]
+        if c == "sismember":
+            return [b"SISMEMBER", k, self.member()]
+        if c == "smismember":
+            return [b"SMISMEMBER", k] + self.many(self.member)
+        if c in ("spop", "srandmember"):
+            args = [c.upper().encode(), k]
+            if r.random() < 0.7:
+                args.append(self.bad(r.choice([b"0", b"1", b"2", b"5", b"-3", b"200", b"1000",
+                                                b"-600"]),
+                                     [b"x", b"-9223372036854775808", b"-1", b"1.5"]))
+            return args
+        if c == "smove":
+            return [b"SMOVE", k, self.tkey(), self.member()]
+        if c == "algebra":
+            return [r.choice([b"SINTER", b"SUNION", b"SDIFF"])] + self.many(self.tkey, 1, 4)
+        if c == "store":
+            return [r.choice([b"SINTERSTORE", b"SUNIONSTORE", b"SDIFFSTORE"]), self.tkey()] + \
+                self.many(self.tkey, 1, 3)
+        if c == "sintercard":
+            keys = self.many(self.tkey, 1, 3)
+            n = self.bad(b"%d" % len(keys), [b"0", b"%d" % (len(keys) + 1), b"-1", b"x"])
+            args = [b"SINTERCARD", n] + keys
+            if r.random() < 0.5:
+                args += [b"LIMIT", self.bad(r.choice([b"0", b"1", b"2", b"5", b"1000"]),
+                                            [b"-1", b"x"])]
+            if r.random() < 0.05:
+                args += [b"BOGUS"]
+            return args
+        if c == "sscan":
+            args = [b"SSCAN", k, self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
+            if r.random() < 0.5:
+                args += [b"MATCH", r.choice([b"1*", b"*", b"a", b"m[12]", b"?", b"-*"])]
+            if r.random() < 0.5:
+                args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
+                                 [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
+                                  [b"COUNT"]], 0.2)
+            return args
+        if c == "big":
+            return self.big_set(k)
+        if c == "encoding":
+            return [b"OBJECT", b"ENCODING", self.tkey()]
+        return r.choice([[b"SADD", k], [b"SREM", k], [b"SMEMBERS"], [b"SISMEMBER", k],
+                         [b"SPOP", k, b"1", b"2"], [b"SRANDMEMBER", k, b"1", b"x"],
+                         [b"SMOVE", k, k], [b"SINTERCARD", b"1"], [b"SINTERSTORE", k],
+                         [b"SSCAN", k], [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE", b"set"],
+                         [b"TYPE", k],
+                         [b"COPY", k, self.tkey()], [b"RENAME", k, self.tkey()]])
+
     def string_command(self):
         r, k = self.r, self.skey()
         return r.choice([
@@ -458,7 +546,8 @@ class Gen:
             [b"RENAMENX", k, self.key()], [b"COPY", k, self.key()],
             [b"COPY", k, self.key(), b"REPLACE"], [b"MOVE", k, b"1"], [b"DBSIZE"],
             [b"EXPIRE", k, b"1000"], [b"TTL", k], [b"PERSIST", k], [b"KEYS", b"*"],
-            [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE", r.choice([b"list", b"hash", b"string"])],
+            [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE",
+             r.choice([b"list", b"hash", b"string", b"set"])],
             [b"OBJECT", b"ENCODING", k], [b"SELECT", b"1"], [b"SELECT", b"0"], [b"RANDOMKEY"]])
 
     def sort_command(self):
@@ -467,11 +556,15 @@ class Gen:
         alpha = r.random() < 0.6
         by = r.random() < 0.4
         limit = r.random() < 0.4
+        # ALPHA ties between equal BY values keep the key's natural order, which for a
+        # hashtable set is its bucket order (and a LIMIT window BY a pattern is sorted with a
+        # partial quicksort, no order at all): ALPHA is drawn only with BY patterns that make
+        # no ties (# is the element itself) or do not sort.
         if by:
-            args += [b"BY", r.choice([b"s*", b"h*->f1", b"h*->n", b"l*", b"#", b"nosort", b"w"])]
-        # Redis sorts a LIMIT window BY a pattern with a partial quicksort: ALPHA ties between
-        # equal BY values come out in no promised order, so that combination is not drawn.
-        if limit and not (alpha and by):
+            patterns = [b"#", b"nosort", b"w"] if alpha else \
+                [b"s*", b"h*->f1", b"h*->n", b"l*", b"#", b"nosort", b"w"]
+            args += [b"BY", r.choice(patterns)]
+        if limit:
             args += [b"LIMIT", self.bad(self.index(), [b"x"], 0.05), self.index()]
         for _ in range(r.choice([0, 0, 1, 2])):
             args += [b"GET", r.choice([b"#", b"s*", b"h*->f1", b"x", b"l*"])]
@@ -523,11 +616,32 @@ def normalize(args, v):
     return v
 
 
+def unsorted_sort(args):
+    """SORT ... BY <no '*'> without STORE keeps the key's natural order, which for a hashtable
+    set is its bucket order: Redis promises none. Returns the reply's group size then, else 0."""
+    upper = [a.upper() for a in args]
+    if upper[0] not in (b"SORT", b"SORT_RO") or b"STORE" in upper:
+        return 0
+    by = [args[i + 1] for i in range(2, len(args) - 1) if upper[i] == b"BY"]
+    if not by or b"*" in by[-1] and not any(b"*" not in p for p in by):
+        return 0
+    return max(1, upper.count(b"GET"))
+
+
 def same(args, a, b):
     (raw_a, va), (raw_b, vb) = a, b
     if raw_a == raw_b:
         return True
     name = args[0].upper()
+    group = unsorted_sort(args)
+    if group and va[0] == vb[0] == "*" and va[1] is not None and vb[1] is not None:
+        if b"LIMIT" in [x.upper() for x in args]:
+            return len(va[1]) == len(vb[1])  # a window of an unordered sequence
+
+        def groups(items):
+            return sorted(tuple(repr(x) for x in items[i:i + group])
+                          for i in range(0, len(items), group))
+        return groups(va[1]) == groups(vb[1])
     if name == b"HSCAN" and va[0] == vb[0] == "*":
         # A hashtable's cursor walks buckets in an order only its hash function decides: a
         # walk that both finish at once (cursor 0) is compared by content, others by shape.
@@ -543,6 +657,69 @@ def same(args, a, b):
     return False
 
 
+SET_REPLIES = {b"SMEMBERS", b"SSCAN", b"SINTER", b"SUNION", b"SDIFF", b"SPOP", b"SRANDMEMBER"}
+
+
+def members(v):
+    return sorted(x[1] for x in v[1])
+
+
+def intsets_only(oracle, keys):
+    """True when every existing key among `keys` is an intset on the oracle (asked after the
+    command: only read-only commands call this)."""
+    for k in keys:
+        _, (kind, body) = oracle.call([b"OBJECT", b"ENCODING", k])
+        if kind == "$" and body is not None and body != b"intset":
+            return False
+    return True
+
+
+def set_same(args, a, b, oracle):
+    """Set replies: Redis promises an order only for intsets (ascending), which is kept when
+    every operand is one (SUNION: and the result has at most 512 members); the random ones
+    (SPOP, SRANDMEMBER) by shape, or as a multiset when they return the whole set."""
+    (raw_a, va), (raw_b, vb) = a, b
+    if raw_a == raw_b:
+        return True
+    if va[0] != "*" or vb[0] != "*" or va[1] is None or vb[1] is None:
+        return va[0] == vb[0] == "$" and args[0].upper() in (b"SPOP", b"SRANDMEMBER") \
+            and (va[1] is None) == (vb[1] is None)
+    name = args[0].upper()
+    if name in (b"SPOP", b"SRANDMEMBER"):
+        count = int(args[2])
+        if 0 < len(va[1]) < count:  # the whole set
+            return members(va) == members(vb)
+        return len(va[1]) == len(vb[1])
+    if name == b"SSCAN":
+        (_, ca), ea = va[1]
+        (_, cb), eb = vb[1]
+        if ca == cb == b"0" and args[2] == b"0":
+            return members(ea) == members(eb) and not intsets_only(oracle, [args[1]])
+        return len(va[1]) == len(vb[1]) == 2
+    if members(va) != members(vb):
+        return False
+    if name == b"SUNION" and len(va[1]) > 512:
+        return True
+    return not intsets_only(oracle, args[1:])
+
+
+def resync_set(key, oracle, subject):
+    """After SPOP popped different members on the two servers, rebuilds the subject's set as the
+    oracle's: same members, same encoding (a sentinel member forces a hashtable), same TTL."""
+    _, (_, body) = oracle.call([b"SMEMBERS", key])
+    _, (_, encoding) = oracle.call([b"OBJECT", b"ENCODING", key])
+    _, (_, expire_at) = oracle.call([b"PEXPIRETIME", key])
+    subject.call([b"DEL", key])
+    if not body:
+        return
+    sentinel = [b"\x00resync"] if encoding == b"hashtable" else []
+    subject.call([b"SADD", key] + sentinel + [x[1] for x in body])
+    if sentinel:
+        subject.call([b"SREM", key] + sentinel)
+    if expire_at >= 0:
+        subject.call([b"PEXPIREAT", key, b"%d" % expire_at])
+
+
 # ---------------------------------------------------------------- driver
 
 def run_sequence(seed, index, length, oracle, subject):
@@ -556,7 +733,13 @@ def run_sequence(seed, index, length, oracle, subject):
         args = gen.command()
         history.append(args)
         a, b = oracle.call(args), subject.call(args)
-        if not same(args, a, b):
+        if args[0].upper() in SET_REPLIES:
+            equal = set_same(args, a, b, oracle)
+        else:
+            equal = same(args, a, b)
+        if equal and args[0].upper() == b"SPOP" and a[0] != b[0]:
+            resync_set(args[1], oracle, subject)
+        if not equal:
             print("MISMATCH seed=%d sequence=%d command #%d" % (seed, index, len(history)))
             print("  command:   %r" % b" ".join(args))
             print("  redis:     %r" % a[0])
