@@ -32,6 +32,7 @@ void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
   if (flags & kReadonly) cats[n++] = "@read";
   if (flags & kCategoryList) cats[n++] = "@list";
   if (flags & kCategoryHash) cats[n++] = "@hash";
+  if (flags & kCategoryZset) cats[n++] = "@sortedset";
   cats[n++] = (flags & kFast) ? "@fast" : "@slow";
   if (flags & kAdmin) cats[n++] = "@admin";
   out.array(n);

@@ -19,6 +19,8 @@ std::string_view type_name(ValueType t) {
       return "list";
     case ValueType::kHash:
       return "hash";
+    case ValueType::kZset:
+      return "zset";
   }
   return "none";
 }
@@ -37,6 +39,8 @@ std::string_view encoding_name(Encoding e) {
       return "listpack";
     case Encoding::kHashtable:
       return "hashtable";
+    case Encoding::kSkiplist:
+      return "skiplist";
   }
   return "raw";
 }

@@ -40,6 +40,7 @@ enum CommandFlag : std::uint32_t {
   // The ACL category of the data type a command works on (COMMAND INFO's @list, @hash).
   kCategoryList = 1u << 11,
   kCategoryHash = 1u << 12,
+  kCategoryZset = 1u << 13,  // @sortedset
 };
 
 struct SubcommandSpec {
@@ -214,6 +215,39 @@ void hincrby(CommandContext&);
 void hincrbyfloat(CommandContext&);
 void hrandfield(CommandContext&);
 void hscan(CommandContext&);
+// sorted sets (cmd_zsets.cpp, cmd_zsets_range.cpp, cmd_zsets_setops.cpp)
+void zadd(CommandContext&);
+void zincrby(CommandContext&);
+void zrem(CommandContext&);
+void zscore(CommandContext&);
+void zmscore(CommandContext&);
+void zcard(CommandContext&);
+void zcount(CommandContext&);
+void zlexcount(CommandContext&);
+void zrange(CommandContext&);
+void zrangestore(CommandContext&);
+void zrevrange(CommandContext&);
+void zrangebyscore(CommandContext&);
+void zrevrangebyscore(CommandContext&);
+void zrangebylex(CommandContext&);
+void zrevrangebylex(CommandContext&);
+void zrank(CommandContext&);
+void zrevrank(CommandContext&);
+void zpopmin(CommandContext&);
+void zpopmax(CommandContext&);
+void zmpop(CommandContext&);
+void zrandmember(CommandContext&);
+void zremrangebyrank(CommandContext&);
+void zremrangebyscore(CommandContext&);
+void zremrangebylex(CommandContext&);
+void zunion(CommandContext&);
+void zinter(CommandContext&);
+void zdiff(CommandContext&);
+void zunionstore(CommandContext&);
+void zinterstore(CommandContext&);
+void zdiffstore(CommandContext&);
+void zintercard(CommandContext&);
+void zscan(CommandContext&);
 // transactions
 void multi(CommandContext&);
 void exec(CommandContext&);

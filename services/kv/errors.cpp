@@ -127,6 +127,27 @@ std::string_view error_text(KvError e) {
              "'--protected-mode no' option. 4) Setup a an authentication password for the "
              "default user. NOTE: You only need to do one of the above things in order for the "
              "server to start accepting connections from the outside.";
+    case KvError::kZaddXxAndNx:
+      return "ERR XX and NX options at the same time are not compatible";
+    case KvError::kZaddGtLtNx:
+      return "ERR GT, LT, and/or NX options at the same time are not compatible";
+    case KvError::kZaddIncrSinglePair:
+      return "ERR INCR option supports a single increment-element pair";
+    case KvError::kScoreNan:
+      return "ERR resulting score is not a number (NaN)";
+    case KvError::kMinMaxNotFloat:
+      return "ERR min or max is not a float";
+    case KvError::kMinMaxNotLex:
+      return "ERR min or max not valid string range item";
+    case KvError::kLimitNeedsRange:
+      return "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or "
+             "BYLEX";
+    case KvError::kWithscoresBylex:
+      return "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+    case KvError::kWeightNotFloat:
+      return "ERR weight value is not a float";
+    case KvError::kLimitNegative:
+      return "ERR LIMIT can't be negative";
   }
   return "ERR";
 }
@@ -170,6 +191,10 @@ std::string unknown_subcommand_error(std::string_view command, std::string_view 
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return without_newlines("ERR unknown subcommand '" + std::string(clip(sub, 128)) + "'. Try " +
                           upper + " HELP.");
+}
+
+std::string numkeys_needed_error(std::string_view command) {
+  return "ERR at least 1 input key is needed for '" + std::string(command) + "' command";
 }
 
 std::string invalid_expire_error(std::string_view command) {

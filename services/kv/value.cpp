@@ -7,6 +7,7 @@
 
 #include "kv/hash.hpp"
 #include "kv/list.hpp"
+#include "kv/zset.hpp"
 
 namespace tcpkit::kv {
 
@@ -23,6 +24,14 @@ Value Value::new_hash() {
   v.destroy();
   v.hash_ = new Hash();
   v.type = ValueType::kHash;
+  return v;
+}
+
+Value Value::new_zset() {
+  Value v;
+  v.destroy();
+  v.zset_ = new SortedSet();
+  v.type = ValueType::kZset;
   return v;
 }
 
@@ -59,6 +68,8 @@ bool Value::empty_collection() const {
       return list_->empty();
     case ValueType::kHash:
       return hash_->empty();
+    case ValueType::kZset:
+      return zset_->empty();
   }
   return false;
 }
@@ -71,6 +82,8 @@ Encoding Value::current_encoding() const {
       return Encoding::kQuicklist;
     case ValueType::kHash:
       return hash_->listpack() ? Encoding::kListpack : Encoding::kHashtable;
+    case ValueType::kZset:
+      return zset_->listpack() ? Encoding::kListpack : Encoding::kSkiplist;
   }
   return encoding;
 }
@@ -83,6 +96,8 @@ std::size_t Value::heap_bytes() const {
       return list_->bytes();
     case ValueType::kHash:
       return hash_->bytes();
+    case ValueType::kZset:
+      return zset_->bytes();
   }
   return 0;
 }
@@ -104,6 +119,9 @@ void Value::destroy() noexcept {
       break;
     case ValueType::kHash:
       delete hash_;
+      break;
+    case ValueType::kZset:
+      delete zset_;
       break;
   }
   ::new (&str) std::string();
@@ -128,6 +146,12 @@ void Value::copy_payload(const Value& other) {
       hash_ = copy;
       break;
     }
+    case ValueType::kZset: {
+      auto* copy = new SortedSet(*other.zset_);
+      str.~basic_string();
+      zset_ = copy;
+      break;
+    }
   }
   type = other.type;
 }
@@ -146,6 +170,10 @@ void Value::move_payload(Value& other) noexcept {
     case ValueType::kHash:
       str.~basic_string();
       hash_ = other.hash_;
+      break;
+    case ValueType::kZset:
+      str.~basic_string();
+      zset_ = other.zset_;
       break;
   }
   type = other.type;

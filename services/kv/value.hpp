@@ -22,12 +22,21 @@
 
 namespace tcpkit::kv {
 
-class List;  // list.hpp
-class Hash;  // hash.hpp
+class List;       // list.hpp
+class Hash;       // hash.hpp
+class SortedSet;  // zset.hpp
 
-enum class ValueType : std::uint8_t { kString, kList, kHash };
+enum class ValueType : std::uint8_t { kString, kList, kHash, kZset };
 // What OBJECT ENCODING reports, as Redis 7.0 would store the same value.
-enum class Encoding : std::uint8_t { kInt, kEmbstr, kRaw, kQuicklist, kListpack, kHashtable };
+enum class Encoding : std::uint8_t {
+  kInt,
+  kEmbstr,
+  kRaw,
+  kQuicklist,
+  kListpack,
+  kHashtable,
+  kSkiplist
+};
 
 inline constexpr std::int64_t kNoExpire = -1;
 
@@ -43,6 +52,7 @@ class Value {
   // An empty list or hash (the caller fills it before anyone sees it).
   static Value new_list();
   static Value new_hash();
+  static Value new_zset();
 
   List& list() {
     TCPKIT_ASSERT(type == ValueType::kList);
@@ -52,8 +62,13 @@ class Value {
     TCPKIT_ASSERT(type == ValueType::kHash);
     return *hash_;
   }
+  SortedSet& zset() {
+    TCPKIT_ASSERT(type == ValueType::kZset);
+    return *zset_;
+  }
   const List& list() const { return const_cast<Value*>(this)->list(); }
   const Hash& hash() const { return const_cast<Value*>(this)->hash(); }
+  const SortedSet& zset() const { return const_cast<Value*>(this)->zset(); }
 
   // True for a list or hash with no elements: its key must be deleted (Redis never keeps one).
   bool empty_collection() const;
@@ -68,9 +83,10 @@ class Value {
   // check the tag (the pointers are public only because an anonymous union's members share
   // one access level).
   union {
-    std::string str;  // type == kString
-    List* list_;      // type == kList, owned
-    Hash* hash_;      // type == kHash, owned
+    std::string str;   // type == kString
+    List* list_;       // type == kList, owned
+    Hash* hash_;       // type == kHash, owned
+    SortedSet* zset_;  // type == kZset, owned
   };
   std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
   ValueType type = ValueType::kString;
