@@ -406,7 +406,12 @@ void zscan(CommandContext& ctx) {
   }
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(next));
-  zsets::reply_elements(ctx, found, true);
+  ctx.out.array(found.size() * 2);
+  for (const SortedSet::Element& f : found) {
+    ctx.out.bulk(f.member);
+    // A listpack's scores come as the listpack stores them (see format_packed_score).
+    ctx.out.bulk(z.listpack() ? format_packed_score(f.score) : format_score(f.score));
+  }
 }
 
 }  // namespace tcpkit::kv::cmd

@@ -40,7 +40,6 @@ struct RangeArgs {
 std::optional<RangeArgs> parse_range(CommandContext& ctx, std::size_t first, RangeKind kind,
                                      Direction direction, bool store) {
   RangeArgs a;
-  bool has_limit = false;
   for (std::size_t j = first + 2; j < ctx.args.size(); ++j) {
     std::string_view opt = ctx.args[j];
     if (!store && iequals(opt, "withscores")) {
@@ -50,7 +49,7 @@ std::optional<RangeArgs> parse_range(CommandContext& ctx, std::size_t first, Ran
       if (!offset) return std::nullopt;
       auto limit = util::int_arg(ctx, ctx.args[j + 2]);
       if (!limit) return std::nullopt;
-      a.offset = *offset, a.limit = *limit, has_limit = true;
+      a.offset = *offset, a.limit = *limit;
       j += 2;
     } else if (direction == Direction::kAuto && iequals(opt, "rev")) {
       direction = Direction::kReverse;
@@ -63,7 +62,9 @@ std::optional<RangeArgs> parse_range(CommandContext& ctx, std::size_t first, Ran
     }
   }
   if (kind == RangeKind::kAuto) kind = RangeKind::kRank;
-  if (has_limit && kind == RangeKind::kRank) {
+  // Redis tells a LIMIT by its count alone: a rank range takes any "LIMIT offset -1" (and
+  // ignores it).
+  if (a.limit != -1 && kind == RangeKind::kRank) {
     return ctx.error(KvError::kLimitNeedsRange), std::nullopt;
   }
   if (a.with_scores && kind == RangeKind::kLex) {

@@ -3,7 +3,9 @@
 //
 // As in Redis, the inputs of a union or an intersection are taken from the smallest to the
 // largest (a stable sort by size), which decides the order in which floating-point sums are
-// made; a weighted score or a sum that is NaN (inf * 0, inf + -inf) counts as 0. An intersection
+// made; a sum that is NaN (inf + -inf) counts as 0, and so does a weighted score (0 * inf) in a
+// union or the first input of an intersection (not the later ones: MIN/MAX then keep what they
+// had, SUM makes NaN, so 0). An intersection
 // walks its smallest input and looks each member up in the others: O(N*K) for N the smallest
 // size and K inputs; a union is O(N) for N the total size, plus O(M log M) to sort its result.
 //
@@ -144,7 +146,8 @@ std::vector<SortedSet::Element> compute_inter(std::vector<Input>& inputs, Aggreg
     for (std::size_t j = 1; j < inputs.size(); ++j) {
       auto other = inputs[j].zset ? inputs[j].zset->score(member) : std::nullopt;
       if (!other) return;
-      aggregate_into(acc, weighted(inputs[j].weight, *other), how);
+      // Unlike a union, Redis does not turn these products' NaN (0 * inf) into 0.
+      aggregate_into(acc, inputs[j].weight * *other, how);
     }
     out.push_back({acc, std::string(member)});
   });

@@ -30,6 +30,15 @@ std::string format_score(double score) {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
+std::string format_packed_score(double score) {
+  constexpr double kLimit = 4611686018427387904.0;  // 2^62
+  if (score >= -kLimit && score <= kLimit) {
+    const auto whole = static_cast<long long>(score);
+    if (static_cast<double>(whole) == score) return std::to_string(whole);
+  }
+  return format_score(score);
+}
+
 std::optional<ScoreBound> parse_score_bound(std::string_view s) {
   ScoreBound bound;
   if (!s.empty() && s[0] == '(') {

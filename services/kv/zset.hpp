@@ -36,6 +36,11 @@ std::optional<double> parse_score(std::string_view s);
 // The reply text of a score: printf's %.17g ("0.10000000000000001", "1e+17", "inf", "-0").
 std::string format_score(double score);
 
+// The text a listpack stores for a score, which ZSCAN of a listpack-encoded set replies: an
+// integral score within +-2^62 as an integer ("100000000000000000", -0 as "0"), any other as
+// format_score() writes it.
+std::string format_packed_score(double score);
+
 // One end of a score range: "1.5", "(1.5" (exclusive), "-inf", "+inf". Lenient like strtod:
 // leading spaces and "" (0) pass, trailing characters and NaN do not.
 struct ScoreBound {
