@@ -6,8 +6,9 @@ Theory of operation. A sequence is FLUSHALL followed by --length commands drawn 
 random.Random seeded with (seed, sequence number), over a small pool of keys so that types
 collide (wrong-type calls), with indexes around and beyond the ends, empty and large
 collections and binary values. Replies are compared as raw bytes, except where Redis promises
-no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset of pairs) or
-no content (HRANDFIELD, RANDOMKEY: the reply's shape). A mismatch prints the seed, the
+no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN, and ZSCAN of a skiplist-encoded set: the
+cursor plus a multiset of pairs) or no content (HRANDFIELD, RANDOMKEY, ZRANDMEMBER: the reply's
+shape; ZRANDMEMBER returning the whole set: exact). A mismatch prints the seed, the
 sequence, the command and both replies, and the commands before it, and fails.
 
 Usage: kv_differential.py path/to/tcpkit [--seed S] [--sequences N | --seconds T]
