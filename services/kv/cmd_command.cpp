@@ -29,7 +29,7 @@ void write_flags(codec::ReplyWriter& out, std::uint32_t flags) {
 }
 
 void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
-  std::string_view cats[6];
+  std::string_view cats[8];
   std::size_t n = 0;
   if (flags & kWrite) cats[n++] = "@write";
   if (flags & kReadonly) cats[n++] = "@read";
@@ -39,6 +39,7 @@ void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
   if (flags & kCategoryHyperLogLog) cats[n++] = "@hyperloglog";
   if (flags & kCategoryString) cats[n++] = "@string";
   if (flags & kCategorySet) cats[n++] = "@set";
+  if (flags & kCategoryZset) cats[n++] = "@sortedset";
   cats[n++] = (flags & kFast) ? "@fast" : "@slow";
   if (flags & kAdmin) cats[n++] = "@admin";
   out.array(n);

@@ -21,6 +21,8 @@ std::string_view type_name(ValueType t) {
       return "hash";
     case ValueType::kSet:
       return "set";
+    case ValueType::kZset:
+      return "zset";
   }
   return "none";
 }
@@ -41,6 +43,8 @@ std::string_view encoding_name(Encoding e) {
       return "hashtable";
     case Encoding::kIntset:
       return "intset";
+    case Encoding::kSkiplist:
+      return "skiplist";
   }
   return "raw";
 }

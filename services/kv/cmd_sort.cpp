@@ -27,6 +27,7 @@
 #include "kv/hash.hpp"
 #include "kv/list.hpp"
 #include "kv/set.hpp"
+#include "kv/zset.hpp"
 
 namespace tcpkit::kv::cmd {
 
@@ -134,8 +135,9 @@ struct SortItem {
   std::optional<std::string_view> by;  // ALPHA with BY: the value compared
 };
 
-// The elements of a list or set, in their natural order (a set's: an intset's ascending, a
-// hashtable's bucket order); false after WRONGTYPE for another type.
+// The elements of a list, set or sorted set, in their natural order (a set's: an intset's
+// ascending, a hashtable's bucket order; a sorted set's by score); false after WRONGTYPE for
+// another type.
 bool collect_elements(CommandContext& ctx, const Value& v, std::vector<SortItem>& items) {
   switch (v.type) {
     case ValueType::kList: {
@@ -148,6 +150,16 @@ bool collect_elements(CommandContext& ctx, const Value& v, std::vector<SortItem>
       items.reserve(v.set().size());
       v.set().for_each([&](std::string_view m) { items.push_back({std::string(m), 0, {}}); });
       return true;
+    case ValueType::kZset: {
+      const SortedSet& z = v.zset();
+      items.reserve(z.size());
+      if (!z.empty()) {
+        z.for_ranks(0, z.size(), false, [&](std::string_view m, double) {
+          items.push_back({std::string(m), 0, {}});
+        });
+      }
+      return true;
+    }
     default:
       break;
   }
@@ -162,9 +174,13 @@ void sort_generic(CommandContext& ctx, bool read_only) {
 
   std::vector<SortItem> items;
   if (KeyEntry* e = util::lookup_read(ctx, ctx.args[1])) {
+    // Redis converts a sorted set it sorts to the skiplist encoding, SORT_RO too.
+    if (e->value.type == ValueType::kZset) {
+      ctx.db().reencode(e, [](Value& v) { v.zset().convert_to_skiplist(); });
+    }
     if (!collect_elements(ctx, e->value, items)) return;
     // A set is sorted before it is stored, so the stored list does not depend on hash order.
-    if (o.dontsort && o.store && e->value.type != ValueType::kList) {
+    if (o.dontsort && o.store && e->value.type == ValueType::kSet) {
       o.dontsort = false;
       o.alpha = true;
       o.by.reset();

@@ -44,6 +44,7 @@ enum CommandFlag : std::uint32_t {
   kCategoryHyperLogLog = 1u << 14,  // @hyperloglog
   kCategoryString = 1u << 15,       // @string (so far only on LCS and SUBSTR)
   kCategorySet = 1u << 16,
+  kCategoryZset = 1u << 17,  // @sortedset
 };
 
 struct SubcommandSpec {
@@ -240,6 +241,39 @@ void sdiff(CommandContext&);
 void sinterstore(CommandContext&);
 void sunionstore(CommandContext&);
 void sdiffstore(CommandContext&);
+// sorted sets (cmd_zsets.cpp, cmd_zsets_range.cpp, cmd_zsets_setops.cpp)
+void zadd(CommandContext&);
+void zincrby(CommandContext&);
+void zrem(CommandContext&);
+void zscore(CommandContext&);
+void zmscore(CommandContext&);
+void zcard(CommandContext&);
+void zcount(CommandContext&);
+void zlexcount(CommandContext&);
+void zrange(CommandContext&);
+void zrangestore(CommandContext&);
+void zrevrange(CommandContext&);
+void zrangebyscore(CommandContext&);
+void zrevrangebyscore(CommandContext&);
+void zrangebylex(CommandContext&);
+void zrevrangebylex(CommandContext&);
+void zrank(CommandContext&);
+void zrevrank(CommandContext&);
+void zpopmin(CommandContext&);
+void zpopmax(CommandContext&);
+void zmpop(CommandContext&);
+void zrandmember(CommandContext&);
+void zremrangebyrank(CommandContext&);
+void zremrangebyscore(CommandContext&);
+void zremrangebylex(CommandContext&);
+void zunion(CommandContext&);
+void zinter(CommandContext&);
+void zdiff(CommandContext&);
+void zunionstore(CommandContext&);
+void zinterstore(CommandContext&);
+void zdiffstore(CommandContext&);
+void zintercard(CommandContext&);
+void zscan(CommandContext&);
 // transactions
 void multi(CommandContext&);
 void exec(CommandContext&);

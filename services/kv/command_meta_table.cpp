@@ -385,6 +385,108 @@ constexpr KeySpec kSpecs150[] = {
 constexpr KeySpec kSpecs152[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs153[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs154[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs155[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs156[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs157[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs158[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs159[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs160[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs161[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs162[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs163[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs164[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs165[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs166[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips167[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs167[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs168[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs169[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs170[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs171[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs172[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs173[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs174[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs175[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs176[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs177[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs178[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs179[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs180[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips181[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs181[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs182[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs183[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs184[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
 
 // Sorted by name (find_command_meta searches it).
 constexpr CommandMeta kMeta[] = {
@@ -541,6 +643,38 @@ constexpr CommandMeta kMeta[] = {
     {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips150, kSpecs150},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs152},
+    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs153},
+    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs154},
+    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs155},
+    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs156},
+    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs157},
+    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs158},
+    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs159},
+    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs160},
+    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs161},
+    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs162},
+    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs163},
+    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs164},
+    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs165},
+    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs166},
+    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips167, kSpecs167},
+    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs168},
+    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs169},
+    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs170},
+    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs171},
+    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs172},
+    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs173},
+    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs174},
+    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs175},
+    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs176},
+    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs177},
+    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs178},
+    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs179},
+    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs180},
+    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips181, kSpecs181},
+    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs182},
+    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs183},
+    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs184},
 };
 
 }  // namespace

@@ -19,6 +19,7 @@ constexpr std::uint32_t kB = kCategoryBitmap;
 constexpr std::uint32_t kHll = kCategoryHyperLogLog;
 constexpr std::uint32_t kStr = kCategoryString;
 constexpr std::uint32_t kS = kCategorySet;
+constexpr std::uint32_t kZ = kCategoryZset;
 constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 constexpr std::uint32_t kClientSub = kNoScript | kLoading | kStale;
 
@@ -172,6 +173,39 @@ constexpr CommandSpec kCommands[] = {
     {"sunionstore", cmd::sunionstore, -3, kW | kDenyOom | kS, 1, -1, 1, {}},
     {"sdiffstore", cmd::sdiffstore, -3, kW | kDenyOom | kS, 1, -1, 1, {}},
     {"sscan", cmd::sscan, -3, kR | kS, 1, 1, 1, {}},
+    // sorted sets
+    {"zadd", cmd::zadd, -4, kW | kDenyOom | kFast | kZ, 1, 1, 1, {}},
+    {"zincrby", cmd::zincrby, 4, kW | kDenyOom | kFast | kZ, 1, 1, 1, {}},
+    {"zrem", cmd::zrem, -3, kW | kFast | kZ, 1, 1, 1, {}},
+    {"zscore", cmd::zscore, 3, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zmscore", cmd::zmscore, -3, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zcard", cmd::zcard, 2, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zcount", cmd::zcount, 4, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zlexcount", cmd::zlexcount, 4, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zrange", cmd::zrange, -4, kR | kZ, 1, 1, 1, {}},
+    {"zrangestore", cmd::zrangestore, -5, kW | kDenyOom | kZ, 1, 2, 1, {}},
+    {"zrevrange", cmd::zrevrange, -4, kR | kZ, 1, 1, 1, {}},
+    {"zrangebyscore", cmd::zrangebyscore, -4, kR | kZ, 1, 1, 1, {}},
+    {"zrevrangebyscore", cmd::zrevrangebyscore, -4, kR | kZ, 1, 1, 1, {}},
+    {"zrangebylex", cmd::zrangebylex, -4, kR | kZ, 1, 1, 1, {}},
+    {"zrevrangebylex", cmd::zrevrangebylex, -4, kR | kZ, 1, 1, 1, {}},
+    {"zrank", cmd::zrank, 3, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zrevrank", cmd::zrevrank, 3, kR | kFast | kZ, 1, 1, 1, {}},
+    {"zpopmin", cmd::zpopmin, -2, kW | kFast | kZ, 1, 1, 1, {}},
+    {"zpopmax", cmd::zpopmax, -2, kW | kFast | kZ, 1, 1, 1, {}},
+    {"zmpop", cmd::zmpop, -4, kW | kMovableKeys | kZ, 0, 0, 0, {}},
+    {"zrandmember", cmd::zrandmember, -2, kR | kZ, 1, 1, 1, {}},
+    {"zremrangebyrank", cmd::zremrangebyrank, 4, kW | kZ, 1, 1, 1, {}},
+    {"zremrangebyscore", cmd::zremrangebyscore, 4, kW | kZ, 1, 1, 1, {}},
+    {"zremrangebylex", cmd::zremrangebylex, 4, kW | kZ, 1, 1, 1, {}},
+    {"zunion", cmd::zunion, -3, kR | kMovableKeys | kZ, 0, 0, 0, {}},
+    {"zinter", cmd::zinter, -3, kR | kMovableKeys | kZ, 0, 0, 0, {}},
+    {"zdiff", cmd::zdiff, -3, kR | kMovableKeys | kZ, 0, 0, 0, {}},
+    {"zunionstore", cmd::zunionstore, -4, kW | kDenyOom | kMovableKeys | kZ, 1, 1, 1, {}},
+    {"zinterstore", cmd::zinterstore, -4, kW | kDenyOom | kMovableKeys | kZ, 1, 1, 1, {}},
+    {"zdiffstore", cmd::zdiffstore, -4, kW | kDenyOom | kMovableKeys | kZ, 1, 1, 1, {}},
+    {"zintercard", cmd::zintercard, -3, kR | kMovableKeys | kZ, 0, 0, 0, {}},
+    {"zscan", cmd::zscan, -3, kR | kZ, 1, 1, 1, {}},
     // transactions
     {"multi", cmd::multi, 1, kConn | kNoMultiQueue, 0, 0, 0, {}},
     {"exec", cmd::exec, 1, kNoScript | kLoading | kStale | kNoMultiQueue, 0, 0, 0, {}},

@@ -77,6 +77,15 @@ class Database {
     erase_entry(e);
     return false;
   }
+  // Changes how an entry's value is encoded, not what it holds, through fn(Value&): the memory
+  // accounting follows, WATCH versions do not (Redis's encoding conversions modify nothing).
+  template <class Fn>
+  void reencode(KeyEntry* e, Fn&& fn) {
+    std::size_t before = entry_bytes(*e);
+    fn(e->value);
+    counters_->entry_bytes += entry_bytes(*e);
+    counters_->entry_bytes -= before;
+  }
   // Removes an entry and returns its value (TTL included): RENAME, MOVE.
   Value extract(KeyEntry* e);
   // Deletes `key` if present (expired or not); true when it was there.

@@ -156,6 +156,25 @@ std::string_view error_text(KvError e) {
       return "INVALIDOBJ Corrupted HLL object detected";
     case KvError::kNumkeysTooMany:
       return "ERR Number of keys can't be greater than number of args";
+    case KvError::kZaddXxAndNx:
+      return "ERR XX and NX options at the same time are not compatible";
+    case KvError::kZaddGtLtNx:
+      return "ERR GT, LT, and/or NX options at the same time are not compatible";
+    case KvError::kZaddIncrSinglePair:
+      return "ERR INCR option supports a single increment-element pair";
+    case KvError::kScoreNan:
+      return "ERR resulting score is not a number (NaN)";
+    case KvError::kMinMaxNotFloat:
+      return "ERR min or max is not a float";
+    case KvError::kMinMaxNotLex:
+      return "ERR min or max not valid string range item";
+    case KvError::kLimitNeedsRange:
+      return "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or "
+             "BYLEX";
+    case KvError::kWithscoresBylex:
+      return "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+    case KvError::kWeightNotFloat:
+      return "ERR weight value is not a float";
     case KvError::kLimitNegative:
       return "ERR LIMIT can't be negative";
   }
@@ -201,6 +220,10 @@ std::string unknown_subcommand_error(std::string_view command, std::string_view 
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return without_newlines("ERR unknown subcommand '" + std::string(clip(sub, 128)) + "'. Try " +
                           upper + " HELP.");
+}
+
+std::string numkeys_needed_error(std::string_view command) {
+  return "ERR at least 1 input key is needed for '" + std::string(command) + "' command";
 }
 
 std::string invalid_expire_error(std::string_view command) {

@@ -78,6 +78,16 @@ enum class KvError {
   kHllInvalid,
   // sets
   kNumkeysTooMany,
+  // sorted sets
+  kZaddXxAndNx,
+  kZaddGtLtNx,
+  kZaddIncrSinglePair,
+  kScoreNan,
+  kMinMaxNotFloat,
+  kMinMaxNotLex,
+  kLimitNeedsRange,
+  kWithscoresBylex,
+  kWeightNotFloat,
   kLimitNegative,
 };
 
@@ -101,6 +111,8 @@ std::string hello_option_error(std::string_view option);
 std::string unknown_client_type_error(std::string_view type);
 // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"
 std::string config_unknown_option_error(std::string_view option);
+// "ERR at least 1 input key is needed for 'zunionstore' command"
+std::string numkeys_needed_error(std::string_view command);
 // Why CONFIG SET refused a value.
 enum class ConfigReason {
   kNotMemory,

@@ -9,6 +9,7 @@
 #include "kv/list.hpp"
 #include "kv/packed.hpp"
 #include "kv/set.hpp"
+#include "kv/zset.hpp"
 
 namespace tcpkit::kv {
 
@@ -40,6 +41,14 @@ Value Value::new_set() {
   v.destroy();
   v.set_ = new Set();
   v.type = ValueType::kSet;
+  return v;
+}
+
+Value Value::new_zset() {
+  Value v;
+  v.destroy();
+  v.zset_ = new SortedSet();
+  v.type = ValueType::kZset;
   return v;
 }
 
@@ -78,6 +87,8 @@ bool Value::empty_collection() const {
       return packed_hash() ? packed::count(str) == 0 : hash_->empty();
     case ValueType::kSet:
       return set_->empty();
+    case ValueType::kZset:
+      return zset_->empty();
   }
   return false;
 }
@@ -92,6 +103,8 @@ Encoding Value::current_encoding() const {
       return encoding;
     case ValueType::kSet:
       return set_->intset() ? Encoding::kIntset : Encoding::kHashtable;
+    case ValueType::kZset:
+      return zset_->listpack() ? Encoding::kListpack : Encoding::kSkiplist;
   }
   return encoding;
 }
@@ -106,6 +119,8 @@ std::size_t Value::heap_bytes() const {
       return packed_hash() ? string_heap_bytes(str) : hash_->bytes();
     case ValueType::kSet:
       return set_->bytes();
+    case ValueType::kZset:
+      return zset_->bytes();
   }
   return 0;
 }
@@ -134,6 +149,9 @@ void Value::destroy() noexcept {
       break;
     case ValueType::kSet:
       delete set_;
+      break;
+    case ValueType::kZset:
+      delete zset_;
       break;
   }
   ::new (&str) std::string();
@@ -168,6 +186,12 @@ void Value::copy_payload(const Value& other) {
       set_ = copy;
       break;
     }
+    case ValueType::kZset: {
+      auto* copy = new SortedSet(*other.zset_);
+      str.~basic_string();
+      zset_ = copy;
+      break;
+    }
   }
   type = other.type;
 }
@@ -195,6 +219,10 @@ void Value::move_payload(Value& other) noexcept {
     case ValueType::kSet:
       str.~basic_string();
       set_ = other.set_;
+      break;
+    case ValueType::kZset:
+      str.~basic_string();
+      zset_ = other.zset_;
       break;
   }
   type = other.type;

@@ -22,12 +22,13 @@
 
 namespace tcpkit::kv {
 
-class List;     // list.hpp
-class Hash;     // hash.hpp
-class HashRef;  // hash.hpp
-class Set;      // set.hpp
+class List;       // list.hpp
+class Hash;       // hash.hpp
+class HashRef;    // hash.hpp
+class Set;        // set.hpp
+class SortedSet;  // zset.hpp
 
-enum class ValueType : std::uint8_t { kString, kList, kHash, kSet };
+enum class ValueType : std::uint8_t { kString, kList, kHash, kSet, kZset };
 // What OBJECT ENCODING reports, as Redis 7.0 would store the same value.
 enum class Encoding : std::uint8_t {
   kInt,
@@ -37,6 +38,7 @@ enum class Encoding : std::uint8_t {
   kListpack,
   kHashtable,
   kIntset,
+  kSkiplist,
 };
 
 inline constexpr std::int64_t kNoExpire = -1;
@@ -54,6 +56,7 @@ class Value {
   static Value new_list();
   static Value new_hash();
   static Value new_set();
+  static Value new_zset();
 
   List& list() {
     TCPKIT_ASSERT(type == ValueType::kList);
@@ -68,6 +71,11 @@ class Value {
     return *set_;
   }
   const Set& set() const { return const_cast<Value*>(this)->set(); }
+  SortedSet& zset() {
+    TCPKIT_ASSERT(type == ValueType::kZset);
+    return *zset_;
+  }
+  const SortedSet& zset() const { return const_cast<Value*>(this)->zset(); }
 
   // True for a list or hash with no elements: its key must be deleted (Redis never keeps one).
   bool empty_collection() const;
@@ -84,10 +92,11 @@ class Value {
   // check the tag (the pointers are public only because an anonymous union's members share
   // one access level).
   union {
-    std::string str;  // type == kString, or kHash encoded as a listpack (packed.hpp)
-    List* list_;      // type == kList, owned
-    Hash* hash_;      // type == kHash encoded as a hashtable, owned
-    Set* set_;        // type == kSet, owned
+    std::string str;   // type == kString, or kHash encoded as a listpack (packed.hpp)
+    List* list_;       // type == kList, owned
+    Hash* hash_;       // type == kHash encoded as a hashtable, owned
+    Set* set_;         // type == kSet, owned
+    SortedSet* zset_;  // type == kZset, owned
   };
   std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
   ValueType type = ValueType::kString;

@@ -7,8 +7,10 @@ random.Random seeded with (seed, sequence number), over a small pool of keys so 
 collide (wrong-type calls), with indexes around and beyond the ends, empty and large
 collections and binary values. Replies are compared as raw bytes, except where Redis promises
 no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset of pairs;
-SMEMBERS SSCAN SINTER SUNION SDIFF: multisets unless the operands are intsets, see set_same) or
-no content (HRANDFIELD, RANDOMKEY, SPOP, SRANDMEMBER: the reply's shape). A mismatch prints
+SMEMBERS SSCAN SINTER SUNION SDIFF: multisets unless the operands are intsets, see set_same;
+ZSCAN of a skiplist-encoded set: the cursor plus a multiset of pairs) or no content
+(HRANDFIELD, RANDOMKEY, SPOP, SRANDMEMBER, ZRANDMEMBER: the reply's shape; ZRANDMEMBER
+returning the whole set: exact). A mismatch prints
 the seed, the sequence, the command and both replies, and the commands before it, and fails.
 
 Usage: kv_differential.py path/to/tcpkit [--seed S] [--sequences N | --seconds T]
@@ -129,12 +131,26 @@ def stop(proc):
 
 # ---------------------------------------------------------------- the generator
 
-KEYS = [b"s0", b"s1", b"l0", b"l1", b"l2", b"h0", b"h1", b"h2", b"x"]
-KEYS += [b"b0", b"b1", b"b2"]  # bitmaps (plain strings: byte-identical in both servers)
+# The key pools, by type (a generator mostly draws a key of its command's type and sometimes
+# any key of KEYS, for wrong-type calls).
+STRING_KEYS = [b"s0", b"s1", b"x"]
+LIST_KEYS = [b"l0", b"l1", b"l2"]
+HASH_KEYS = [b"h0", b"h1", b"h2"]
+BIT_KEYS = [b"b0", b"b1", b"b2"]  # bitmaps (plain strings: byte-identical in both servers)
+SET_KEYS = [b"t0", b"t1", b"t2", b"t3"]
+ZSET_KEYS = [b"z0", b"z1", b"z2"]
+KEYS = STRING_KEYS + LIST_KEYS + HASH_KEYS + BIT_KEYS + SET_KEYS + ZSET_KEYS
 # HyperLogLog sketches: kv's byte layout differs from Redis's (counts do not), so these keys are
 # kept out of KEYS: nothing may copy a sketch into a key that GET, BITCOUNT, APPEND... read.
 HLL_KEYS = [b"p0", b"p1", b"p2"]
-KEYS += [b"t0", b"t1", b"t2", b"t3"]  # sets
+# Sorted sets whose members all score 0, for the lex commands (Redis leaves a lex range over
+# mixed scores unspecified): only ZADD ... 0 and removals write them, and they are not in KEYS,
+# so RENAME and friends never bring mixed scores in.
+LEX_KEYS = [b"zl0", b"zl1"]
+SCORES = [b"0", b"1", b"-1", b"1.5", b"0.1", b"-0", b"inf", b"-inf", b"+inf", b"1e300", b"3",
+          b"2.5e-10", b"123456789012345678", b"10", b"0x10", b"-2"]
+BAD_SCORES = [b"nan", b"x", b"", b" 1", b"1e400", b"(1", b"1 ", b"-nan"]
+MEMBERS = [b"a", b"b", b"c", b"d", b"e", b"", b"m1", b"m2", b"m10", b"bin\x00\xff", b"x" * 65]
 SMALL = [b"a", b"b", b"c", b"", b"1", b"-3", b"10", b"1.5", b"9223372036854775807",
          b"bin\x00\r\n\xff", b" sp", b"a*"]
 
@@ -153,13 +169,13 @@ class Gen:
         return self.r.choice(pool) if self.r.random() < 0.93 else self.key()
 
     def skey(self):
-        return self.typed_key(KEYS[0:2] + KEYS[8:9])
+        return self.typed_key(STRING_KEYS)
 
     def lkey(self):
-        return self.typed_key(KEYS[2:5])
+        return self.typed_key(LIST_KEYS)
 
     def hkey(self):
-        return self.typed_key(KEYS[5:8])
+        return self.typed_key(HASH_KEYS)
 
     def bad(self, good, bad, p=0.1):
         """`good` most of the time, `bad` (an invalid argument) with probability p."""
@@ -212,10 +228,12 @@ class Gen:
         if r.random() < 0.3:
             return self.set_command()
         kind = r.random()
-        if kind < 0.42:
+        if kind < 0.25:
             return self.list_command()
-        if kind < 0.84:
+        if kind < 0.5:
             return self.hash_command()
+        if kind < 0.84:
+            return self.zset_command()
         if kind < 0.95:
             return self.string_command()
         if kind < 0.97:
@@ -277,7 +295,7 @@ class Gen:
     # ------------------------------------------------ bitmaps, LCS, HyperLogLog
 
     def bkey(self):
-        return self.typed_key(KEYS[9:12] + KEYS[0:2])
+        return self.typed_key(BIT_KEYS + STRING_KEYS[0:2])
 
     def bit_offset(self):
         r = self.r
@@ -447,7 +465,7 @@ class Gen:
                          [b"HRANDFIELD"], [b"HSCAN", k]])
 
     def tkey(self):
-        return self.typed_key(KEYS[9:13])
+        return self.typed_key(SET_KEYS)
 
     def member(self, k=b""):
         """Mostly small integers (intsets), sometimes what is not an integer to Redis; t0 and
@@ -530,6 +548,195 @@ class Gen:
                          [b"TYPE", k],
                          [b"COPY", k, self.tkey()], [b"RENAME", k, self.tkey()]])
 
+    # ------------------------------------------------------------ sorted sets
+
+    def zkey(self):
+        return self.typed_key(ZSET_KEYS)
+
+    def zlkey(self):
+        # Sometimes a key of another type (WRONGTYPE), never a mixed-score sorted set.
+        return self.r.choice(LEX_KEYS) if self.r.random() < 0.95 else self.r.choice(STRING_KEYS + LIST_KEYS + HASH_KEYS)
+
+    def zany(self):
+        """Any sorted set (lex ones included) as a read-only source."""
+        return self.r.choice([self.zkey, self.zkey, self.zlkey])()
+
+    def score(self):
+        return self.bad(self.r.choice(SCORES), BAD_SCORES, 0.05)
+
+    def zmember(self):
+        return self.r.choice(MEMBERS) if self.r.random() < 0.85 else self.val()
+
+    def sbound(self):
+        return self.bad(self.r.choice([b"-inf", b"+inf", b"(1", b"1", b"0", b"(0", b"2.5", b"(inf",
+                                       b"-1", b"inf", b"(-inf", b"3", b"(3", b"10", b"", b"("]),
+                        [b"x", b"(nan", b"nan", b"1x", b"[1"], 0.05)
+
+    def lbound(self):
+        return self.bad(self.r.choice([b"-", b"+", b"[a", b"(a", b"[c", b"(c", b"[", b"(", b"[m1",
+                                       b"(m2", b"[e", b"[bin"]),
+                        [b"a", b"-x", b"", b"+a"], 0.05)
+
+    def big_zset(self, k, lex=False):
+        n = self.r.choice([100, 127, 128, 129, 200])
+        args = [b"ZADD", k]
+        for i in range(n):
+            args += [b"0" if lex else b"%d" % (i % 13), b"m%d" % i]
+        if self.r.random() < 0.2:
+            args += [b"0", b"y" * self.r.choice([64, 65])]
+        return args
+
+    def zadd(self, k, lex=False):
+        r = self.r
+        args = [b"ZADD", k]
+        flags = [b"NX", b"XX", b"CH"] if lex else [b"NX", b"XX", b"GT", b"LT", b"CH", b"INCR",
+                                                    b"incr", b"ch"]
+        for _ in range(r.choice([0, 0, 0, 1, 1, 2])):
+            args.append(r.choice(flags))
+        for _ in range(r.choice([1, 1, 1, 2, 3])):
+            args += [b"0" if lex else self.score(), self.zmember()]
+        if r.random() < 0.03:
+            args.append(self.zmember())  # an odd count
+        return args
+
+    def zrange_opts(self, store=False):
+        r, opts = self.r, []
+        for _ in range(r.choice([0, 1, 1, 2, 3])):
+            opts += r.choice([[b"REV"], [b"LIMIT", self.index(), self.index()],
+                              [b"LIMIT", b"0", r.choice([b"1", b"2", b"-1", b"100"])],
+                              [b"LIMIT", b"1", b"2"]] + [[b"WITHSCORES"]] * 2 +
+                             [[b"BOGUS"], [b"LIMIT", b"x", b"1"], [b"LIMIT", b"1"]] *
+                             (r.random() < 0.1))
+        return opts
+
+    def zrange(self, store):
+        r = self.r
+        head = [b"ZRANGESTORE", self.zkey()] if store else [b"ZRANGE"]
+        kind = r.choice(["rank", "score", "lex"])
+        if kind == "lex":
+            return head + [self.zlkey(), self.lbound(), self.lbound(), b"BYLEX"] + \
+                self.zrange_opts(store)
+        if kind == "score":
+            return head + [self.zany(), self.sbound(), self.sbound(), b"BYSCORE"] + \
+                self.zrange_opts(store)
+        opts = self.zrange_opts(store)
+        if store:
+            opts = [o for o in opts if o != b"WITHSCORES"]
+        return head + [self.zany(), self.index(), self.index()] + opts
+
+    def zsetop(self):
+        r = self.r
+        op = r.choice([b"ZUNION", b"ZINTER", b"ZDIFF"])
+        store = r.random() < 0.4
+        keys = self.many(self.zany, 1, 3)
+        n = self.bad(len(keys), [0, len(keys) + 1, -1, b"x"], 0.05)
+        args = [op + (b"STORE" if store else b"")] + ([self.zkey()] if store else [])
+        args += [str(n).encode() if isinstance(n, int) else n] + keys
+        if op != b"ZDIFF" and r.random() < 0.4:
+            args += [b"WEIGHTS"] + [self.bad(r.choice([b"1", b"2", b"-1", b"0", b"0.5", b"inf"]),
+                                             [b"x", b"nan"], 0.05) for _ in keys]
+        if op != b"ZDIFF" and r.random() < 0.4:
+            args += [b"AGGREGATE", self.bad(r.choice([b"SUM", b"MIN", b"MAX", b"max"]), [b"avg"])]
+        if not store and r.random() < 0.5:
+            args.append(b"WITHSCORES")
+        return args
+
+    def zset_command(self):
+        r, k = self.r, self.zkey()
+        c = r.choice(["zadd", "zadd", "zadd", "zaddlex", "zaddlex", "zincrby", "zrem", "zscore",
+                      "zmscore", "zcard", "zcount", "zlexcount", "zrange", "zrange", "zrangestore",
+                      "zrevrange", "zrangebyscore", "zrangebylex", "zrank", "zpop", "zmpop",
+                      "zrandmember", "zremrangebyrank", "zremrangebyscore", "zremrangebylex",
+                      "setop", "setop", "zintercard", "zscan", "big", "biglex", "arity",
+                      "encoding"])
+        if c == "zadd":
+            return self.zadd(k)
+        if c == "zaddlex":
+            return self.zadd(self.zlkey(), lex=True)
+        if c == "zincrby":
+            return [b"ZINCRBY", k, self.score(), self.zmember()]
+        if c == "zrem":
+            return [b"ZREM", r.choice([k, self.zlkey()])] + self.many(self.zmember)
+        if c == "zscore":
+            return [b"ZSCORE", self.zany(), self.zmember()]
+        if c == "zmscore":
+            return [b"ZMSCORE", self.zany()] + self.many(self.zmember)
+        if c == "zcard":
+            return [b"ZCARD", self.zany()]
+        if c == "zcount":
+            return [b"ZCOUNT", self.zany(), self.sbound(), self.sbound()]
+        if c == "zlexcount":
+            return [b"ZLEXCOUNT", self.zlkey(), self.lbound(), self.lbound()]
+        if c in ("zrange", "zrangestore"):
+            return self.zrange(c == "zrangestore")
+        if c == "zrevrange":
+            args = [b"ZREVRANGE", self.zany(), self.index(), self.index()]
+            return args + ([b"WITHSCORES"] if r.random() < 0.5 else [])
+        if c == "zrangebyscore":
+            args = [r.choice([b"ZRANGEBYSCORE", b"ZREVRANGEBYSCORE"]), self.zany(),
+                    self.sbound(), self.sbound()]
+            return args + self.zrange_opts()
+        if c == "zrangebylex":
+            args = [r.choice([b"ZRANGEBYLEX", b"ZREVRANGEBYLEX"]), self.zlkey(), self.lbound(),
+                    self.lbound()]
+            return args + [o for o in self.zrange_opts() if r.random() < 0.2 or o != b"WITHSCORES"]
+        if c == "zrank":
+            return [r.choice([b"ZRANK", b"ZREVRANK"]), self.zany(), self.zmember()]
+        if c == "zpop":
+            args = [r.choice([b"ZPOPMIN", b"ZPOPMAX"]), r.choice([k, k, self.zlkey()])]
+            return args + ([self.count()] if r.random() < 0.5 else [])
+        if c == "zmpop":
+            keys = self.many(self.zkey, 1, 3)
+            n = self.bad(len(keys), [0, len(keys) + 1, -1])
+            args = [b"ZMPOP", str(n).encode()] + keys + \
+                [self.bad(r.choice([b"MIN", b"MAX", b"min"]), [b"left"], 0.05)]
+            if r.random() < 0.5:
+                args += [b"COUNT", self.bad(r.choice([b"1", b"2", b"5", b"1000"]),
+                                            [b"0", b"-1", b"x"])]
+            return args
+        if c == "zrandmember":
+            args = [b"ZRANDMEMBER", self.zany()]
+            if r.random() < 0.7:
+                args.append(self.bad(r.choice([b"0", b"1", b"2", b"5", b"-3", b"200", b"1000"]),
+                                     [b"x", b"-9223372036854775808"]))
+                if r.random() < 0.5:
+                    args.append(self.bad(b"WITHSCORES", [b"bogus"]))
+            return args
+        if c == "zremrangebyrank":
+            return [b"ZREMRANGEBYRANK", k, self.index(), self.index()]
+        if c == "zremrangebyscore":
+            return [b"ZREMRANGEBYSCORE", k, self.sbound(), self.sbound()]
+        if c == "zremrangebylex":
+            return [b"ZREMRANGEBYLEX", self.zlkey(), self.lbound(), self.lbound()]
+        if c == "setop":
+            return self.zsetop()
+        if c == "zintercard":
+            keys = self.many(self.zany, 1, 3)
+            args = [b"ZINTERCARD", str(self.bad(len(keys), [0, len(keys) + 1])).encode()] + keys
+            if r.random() < 0.5:
+                args += [b"LIMIT", self.bad(r.choice([b"0", b"1", b"2", b"100"]), [b"-1", b"x"])]
+            return args
+        if c == "zscan":
+            args = [b"ZSCAN", self.zany(), self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
+            if r.random() < 0.5:
+                args += [b"MATCH", r.choice([b"m*", b"*", b"a", b"m1?", b"?"])]
+            if r.random() < 0.5:
+                args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
+                                 [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
+                                  [b"COUNT"]], 0.2)
+            return args
+        if c == "big":
+            return self.big_zset(k)
+        if c == "biglex":
+            return self.big_zset(self.zlkey(), lex=True)
+        if c == "encoding":
+            return [b"OBJECT", b"ENCODING", r.choice([self.zany(), self.key()])]
+        return r.choice([[b"ZADD", k, b"1"], [b"ZADD", k, b"NX"], [b"ZINCRBY", k, b"1"],
+                         [b"ZRANGE", k, b"0"], [b"ZPOPMIN", k, b"1", b"2"], [b"ZMPOP", b"1"],
+                         [b"ZSCORE", k], [b"ZUNIONSTORE", k, b"1"], [b"ZRANGESTORE", k, k, b"0"],
+                         [b"ZRANK", k, b"a", b"WITHSCORE"], [b"ZINTERCARD", b"1"],
+                         [b"ZREMRANGEBYRANK", k, b"0"], [b"ZSCAN", k]])
+
     def string_command(self):
         r, k = self.r, self.skey()
         return r.choice([
@@ -547,7 +754,7 @@ class Gen:
             [b"COPY", k, self.key(), b"REPLACE"], [b"MOVE", k, b"1"], [b"DBSIZE"],
             [b"EXPIRE", k, b"1000"], [b"TTL", k], [b"PERSIST", k], [b"KEYS", b"*"],
             [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE",
-             r.choice([b"list", b"hash", b"string", b"set"])],
+             r.choice([b"list", b"hash", b"string", b"set", b"zset"])],
             [b"OBJECT", b"ENCODING", k], [b"SELECT", b"1"], [b"SELECT", b"0"], [b"RANDOMKEY"]])
 
     def sort_command(self):
@@ -583,7 +790,7 @@ class Gen:
 
 ORDERLESS = {b"HKEYS", b"HVALS", b"KEYS"}
 PAIRS = {b"HGETALL"}
-SHAPE_ONLY = {b"HRANDFIELD", b"RANDOMKEY"}
+SHAPE_ONLY = {b"HRANDFIELD", b"RANDOMKEY", b"ZRANDMEMBER"}
 
 
 def shape(v):
@@ -642,7 +849,7 @@ def same(args, a, b):
             return sorted(tuple(repr(x) for x in items[i:i + group])
                           for i in range(0, len(items), group))
         return groups(va[1]) == groups(vb[1])
-    if name == b"HSCAN" and va[0] == vb[0] == "*":
+    if name in (b"HSCAN", b"ZSCAN") and va[0] == vb[0] == "*":
         # A hashtable's cursor walks buckets in an order only its hash function decides: a
         # walk that both finish at once (cursor 0) is compared by content, others by shape.
         (_, ca), (_, ea) = va[1]
@@ -650,6 +857,12 @@ def same(args, a, b):
         if ca == cb == b"0" and args[2] == b"0":
             return pairs(ea) == pairs(eb)
         return len(va[1]) == len(vb[1]) == 2
+    if name == b"ZRANDMEMBER" and va[0] == vb[0] == "*" and len(args) >= 3:
+        # Fewer elements than asked for: the whole set, whose order Redis fixes (highest first).
+        per = 2 if len(args) > 3 and args[3].upper() == b"WITHSCORES" else 1
+        count = int(args[2]) if args[2].lstrip(b"-").isdigit() else 0
+        if count > 0 and len(va[1]) < count * per:
+            return False
     if name in ORDERLESS | PAIRS | SHAPE_ONLY | {b"SCAN"}:
         if name in SHAPE_ONLY and va[0] == "$" and vb[0] == "$":
             return (va[1] is None) == (vb[1] is None)
@@ -733,6 +946,10 @@ def run_sequence(seed, index, length, oracle, subject):
         args = gen.command()
         history.append(args)
         a, b = oracle.call(args), subject.call(args)
+        if args[0].upper() == b"ZSCAN" and a[0] != b[0] and a[1][0] == "*":
+            # A listpack zset comes whole and in order: only a skiplist's may differ.
+            if oracle.call([b"OBJECT", b"ENCODING", args[1]])[1] == ("$", b"listpack"):
+                b = (b[0] + b"(listpack order)", b[1])
         if args[0].upper() in SET_REPLIES:
             equal = set_same(args, a, b, oracle)
         else:

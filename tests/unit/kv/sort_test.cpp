@@ -129,3 +129,29 @@ TEST(KvTouch, CountsExistingKeys) {
 
 }  // namespace
 }  // namespace tcpkit::kv::testing
+
+namespace tcpkit::kv::testing {
+namespace {
+
+TEST(KvSort, SetsAndSortedSets) {
+  Harness h;
+  h.run("SADD s 3 1 2");
+  EXPECT_EQ(h.run("SORT s"), "[\"1\", \"2\", \"3\"]");
+  EXPECT_EQ(h.run("SORT s BY nosort"), "[\"1\", \"2\", \"3\"]");  // an intset is ascending
+  h.run("SADD w b c a");
+  // A set sorted with STORE is sorted ALPHA whatever BY says, so the list is deterministic.
+  EXPECT_EQ(h.run("SORT w BY nosort STORE d"), ":3");
+  EXPECT_EQ(h.run("LRANGE d 0 -1"), "[\"a\", \"b\", \"c\"]");
+  h.run("ZADD z 1 c 2 b 3 a");
+  EXPECT_EQ(h.run("OBJECT ENCODING z"), "\"listpack\"");
+  EXPECT_EQ(h.run("SORT z BY nosort"), "[\"c\", \"b\", \"a\"]");  // score order
+  EXPECT_EQ(h.run("SORT z BY nosort DESC LIMIT 1 1"), "[\"b\"]");
+  EXPECT_EQ(h.run("SORT z ALPHA"), "[\"a\", \"b\", \"c\"]");
+  // As in Redis, sorting converts a small sorted set to the skiplist encoding.
+  EXPECT_EQ(h.run("OBJECT ENCODING z"), "\"skiplist\"");
+  EXPECT_EQ(h.run("SORT z BY nosort STORE d"), ":3");
+  EXPECT_EQ(h.run("LRANGE d 0 -1"), "[\"c\", \"b\", \"a\"]");
+}
+
+}  // namespace
+}  // namespace tcpkit::kv::testing

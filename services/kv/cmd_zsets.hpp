@@ -1,0 +1,43 @@
+#pragma once
+// Helpers shared by the sorted-set command files (cmd_zsets.cpp, cmd_zsets_range.cpp,
+// cmd_zsets_setops.cpp): typed lookup, score replies, storing a result.
+
+#include <string_view>
+#include <vector>
+
+#include "kv/cmd_util.hpp"
+#include "kv/zset.hpp"
+
+namespace tcpkit::kv::cmd::zsets {
+
+inline util::Typed lookup_zset(CommandContext& ctx, std::string_view key, bool read) {
+  return util::lookup_typed(ctx, key, ValueType::kZset, read);
+}
+
+inline void reply_score(CommandContext& ctx, double score) { ctx.out.bulk(format_score(score)); }
+
+// Replies `elements` as a flat array: member, or member and score when `with_scores`.
+inline void reply_elements(CommandContext& ctx, const std::vector<SortedSet::Element>& elements,
+                           bool with_scores) {
+  ctx.out.array(elements.size() * (with_scores ? 2 : 1));
+  for (const SortedSet::Element& e : elements) {
+    ctx.out.bulk(e.member);
+    if (with_scores) reply_score(ctx, e.score);
+  }
+}
+
+// Replaces `dst` (any type, TTL dropped) by a sorted set of `sorted` (ascending, distinct
+// members), or deletes it when `sorted` is empty; replies the new size.
+inline void store_sorted(CommandContext& ctx, std::string_view dst,
+                         std::vector<SortedSet::Element> sorted) {
+  const auto size = static_cast<std::int64_t>(sorted.size());
+  if (ctx.db().find(dst, ctx.now_ms) != nullptr) ctx.db().erase(dst);
+  if (!sorted.empty()) {
+    Value v = Value::new_zset();
+    v.zset().assign_sorted(std::move(sorted));
+    ctx.db().add(dst, std::move(v));
+  }
+  ctx.out.integer(size);
+}
+
+}  // namespace tcpkit::kv::cmd::zsets
