@@ -1,4 +1,4 @@
-// CLIENT ID / SETNAME / GETNAME / LIST / INFO / HELP.
+// CLIENT ID / SETNAME / GETNAME / LIST / INFO / SETINFO / HELP.
 
 #include <algorithm>
 #include <string>
@@ -8,7 +8,9 @@
 
 namespace tcpkit::kv::cmd {
 
-void client_setname(CommandContext& ctx);  // cmd_connection.cpp, beside HELLO's SETNAME
+// cmd_connection.cpp, beside HELLO's SETNAME.
+void client_setname(CommandContext& ctx);
+bool valid_client_name(std::string_view name);
 
 namespace {
 
@@ -63,6 +65,19 @@ void client_list(CommandContext& ctx) {
   ctx.out.bulk(text);
 }
 
+// CLIENT SETINFO LIB-NAME|LIB-VER value, as Redis 7.2 answers it (7.0 has no such
+// subcommand, but the clients that send it on connect log its "unknown subcommand" error).
+// The value is checked and acknowledged, not kept: CLIENT LIST and CLIENT INFO keep Redis
+// 7.0's fields, which have no lib-name or lib-ver to show it in.
+void client_setinfo(CommandContext& ctx) {
+  std::string_view attribute = ctx.args[2];
+  if (!iequals(attribute, "lib-name") && !iequals(attribute, "lib-ver")) {
+    return ctx.out.error(setinfo_option_error(attribute));
+  }
+  if (!valid_client_name(ctx.args[3])) return ctx.out.error(setinfo_value_error(attribute));
+  ctx.ok();
+}
+
 void client_help(CommandContext& ctx) {
   static constexpr std::string_view kHelp[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -96,6 +111,7 @@ void client(CommandContext& ctx) {
     return ctx.client.name.empty() ? ctx.out.null() : ctx.out.bulk(ctx.client.name);
   }
   if (iequals(sub, "list")) return client_list(ctx);
+  if (iequals(sub, "setinfo")) return client_setinfo(ctx);
   if (iequals(sub, "info")) {
     std::string line;
     append_client_line(line, ctx.client, ctx.now_ms);

@@ -15,14 +15,16 @@ bool credentials_ok(CommandContext& ctx, std::string_view user, std::string_view
   return user == "default" && (required.empty() || password == required);
 }
 
+}  // namespace
+
+// Redis's rule for client names and (7.2) CLIENT SETINFO values: printable ASCII, no space,
+// so that CLIENT LIST splits on spaces. A plain char is signed: bytes >= 0x80 fail too.
 bool valid_client_name(std::string_view name) {
   for (char c : name) {
     if (c < '!' || c > '~') return false;
   }
   return true;
 }
-
-}  // namespace
 
 void ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ctx.out.error(arity_error("ping"));

@@ -122,7 +122,15 @@ struct CommandMeta {
   std::span<const KeySpec> key_specs;
 };
 
-// The metadata of `full_name` (lowercase), or nullptr for a command Redis does not have.
+// Names kv answers as a newer Redis does, which 7.0.15 lacks and so has no metadata for: the
+// only names of the command table without a CommandMeta (COMMAND INFO falls back to the
+// table's flags). scripts/kv-command-meta and tests/differential/command_info.py read this
+// list from here, one quoted name a line.
+constexpr std::string_view kNewerThanRedis70[] = {
+    "client|setinfo",  // Redis 7.2
+};
+
+// The metadata of `full_name` (lowercase), or nullptr for a command Redis 7.0 does not have.
 const CommandMeta* find_command_meta(std::string_view full_name);
 std::span<const CommandMeta> all_command_meta();
 

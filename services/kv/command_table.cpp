@@ -24,9 +24,14 @@ constexpr std::uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 constexpr std::uint32_t kClientSub = kNoScript | kLoading | kStale;
 
 constexpr SubcommandSpec kClientSubs[] = {
-    {"client|id", 2, kClientSub},      {"client|setname", 3, kClientSub},
-    {"client|getname", 2, kClientSub}, {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
-    {"client|info", 2, kClientSub},    {"client|help", 2, kLoading | kStale},
+    {"client|id", 2, kClientSub},
+    {"client|setname", 3, kClientSub},
+    {"client|getname", 2, kClientSub},
+    {"client|list", -2, kAdmin | kNoScript | kLoading | kStale},
+    {"client|info", 2, kClientSub},
+    {"client|help", 2, kLoading | kStale},
+    // Redis 7.2's; current node-redis and redis-py send it on connect (kNewerThanRedis70).
+    {"client|setinfo", 4, kClientSub},
 };
 constexpr SubcommandSpec kConfigSubs[] = {
     {"config|get", -3, kAdmin | kNoScript | kLoading | kStale},

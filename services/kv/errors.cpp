@@ -242,6 +242,15 @@ std::string unknown_client_type_error(std::string_view type) {
   return without_newlines("ERR Unknown client type '" + std::string(type) + "'");
 }
 
+std::string setinfo_option_error(std::string_view attribute) {
+  return without_newlines("ERR Unrecognized option '" + std::string(attribute) + "'");
+}
+
+std::string setinfo_value_error(std::string_view attribute) {
+  return without_newlines("ERR " + std::string(attribute) +
+                          " cannot contain spaces, newlines or special characters.");
+}
+
 std::string config_unknown_option_error(std::string_view option) {
   return without_newlines("ERR Unknown option or number of arguments for CONFIG SET - '" +
                           std::string(option) + "'");

@@ -109,6 +109,11 @@ std::string unsupported_option_error(std::string_view option);
 std::string hello_option_error(std::string_view option);
 // "ERR Unknown client type 'foo'"
 std::string unknown_client_type_error(std::string_view type);
+// Redis 7.2's CLIENT SETINFO: "ERR Unrecognized option 'foo'" for an attribute other than
+// lib-name and lib-ver, and "ERR lib-name cannot contain spaces, newlines or special
+// characters." (the attribute as the client spelled it) for a value with such a byte.
+std::string setinfo_option_error(std::string_view attribute);
+std::string setinfo_value_error(std::string_view attribute);
 // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"
 std::string config_unknown_option_error(std::string_view option);
 // "ERR at least 1 input key is needed for 'zunionstore' command"

@@ -93,6 +93,26 @@ TEST(KvConnection, ClientCommands) {
   EXPECT_EQ(h.run("CLIENT GETNAME"), "(nil)");
 }
 
+// Redis 7.2's CLIENT SETINFO, which current node-redis and redis-py send on connect.
+TEST(KvConnection, ClientSetinfoAnswersAsRedis72) {
+  Harness h;
+  EXPECT_EQ(h.run("CLIENT SETINFO LIB-NAME node-redis"), "+OK");
+  EXPECT_EQ(h.run("client setinfo lib-ver 5.9.0"), "+OK");
+  EXPECT_EQ(h.run("CLIENT SETINFO lib-name \"\""), "+OK");  // empty clears it in 7.2
+  EXPECT_EQ(h.run("CLIENT SETINFO lib-name redis-py(redis_v1.0)"), "+OK");
+  EXPECT_EQ(h.run("CLIENT SETINFO lib-foo x"), "-ERR Unrecognized option 'lib-foo'");
+  EXPECT_EQ(h.run("CLIENT SETINFO LIB-NAME \"a b\""),
+            "-ERR LIB-NAME cannot contain spaces, newlines or special characters.");
+  EXPECT_EQ(h.run_args({"CLIENT", "SETINFO", "lib-ver", "1\n2"}),
+            "-ERR lib-ver cannot contain spaces, newlines or special characters.");
+  EXPECT_EQ(h.run("CLIENT SETINFO lib-name"),
+            "-ERR wrong number of arguments for 'client|setinfo' command");
+  EXPECT_EQ(h.run("CLIENT SETINFO lib-name a b"),
+            "-ERR wrong number of arguments for 'client|setinfo' command");
+  // CLIENT INFO keeps Redis 7.0's fields: the line still ends at resp=.
+  EXPECT_NE(h.run("CLIENT INFO").find("resp=2\n"), std::string::npos);
+}
+
 TEST(KvServer, InfoDbsizeFlushTime) {
   Harness h;
   h.run("SET a 1");
