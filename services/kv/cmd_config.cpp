@@ -216,6 +216,7 @@ void config_set(CommandContext& ctx) {
   KvConfig updated = ctx.service.config();
   for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
     const Param* p = find_param(ctx.args[i]);
+    if (p == nullptr) return ctx.out.error(config_unknown_option_error(ctx.args[i]));  // checked
     std::string err = set_value(*p, updated, ctx.args[i + 1]);
     if (!err.empty()) return ctx.out.error(err);
   }
