@@ -66,43 +66,45 @@ void for_each_common(std::vector<Set*> sets, Fn&& fn) {
   });
 }
 
-Value intersection(const std::vector<Set*>& sets) {
+Value intersection(const std::vector<Set*>& sets, const EncodingLimits& limits) {
   Value result = Value::new_set();
   if (any_missing(sets)) return result;
-  for_each_common(sets, [&](std::string_view m) { return result.set().add(m), true; });
+  for_each_common(sets, [&](std::string_view m) { return result.set().add(m, limits), true; });
   return result;
 }
 
-Value set_union(const std::vector<Set*>& sets) {
+Value set_union(const std::vector<Set*>& sets, const EncodingLimits& limits) {
   Value result = Value::new_set();
   for (const Set* s : sets) {
-    if (s != nullptr) s->for_each([&](std::string_view m) { result.set().add(m); });
+    if (s != nullptr) s->for_each([&](std::string_view m) { result.set().add(m, limits); });
   }
   return result;
 }
 
 // Algorithm 1: the members of the first set found in none of the others.
-void diff_by_lookup(std::vector<Set*> others, const Set& first, Set& result) {
+void diff_by_lookup(std::vector<Set*> others, const Set& first, Set& result,
+                    const EncodingLimits& limits) {
   std::stable_sort(others.begin(), others.end(),
                    [](const Set* a, const Set* b) { return a->size() > b->size(); });
   first.for_each([&](std::string_view m) {
     for (Set* s : others) {
       if (s == &first || s->contains(m)) return;
     }
-    result.add(m);
+    result.add(m, limits);
   });
 }
 
 // Algorithm 2: a copy of the first set minus the others' members.
-void diff_by_removal(const std::vector<Set*>& others, const Set& first, Set& result) {
-  first.for_each([&](std::string_view m) { result.add(m); });
+void diff_by_removal(const std::vector<Set*>& others, const Set& first, Set& result,
+                     const EncodingLimits& limits) {
+  first.for_each([&](std::string_view m) { result.add(m, limits); });
   for (const Set* s : others) {
     if (result.empty()) return;
     s->for_each([&](std::string_view m) { result.erase(m); });
   }
 }
 
-Value difference(const std::vector<Set*>& sets) {
+Value difference(const std::vector<Set*>& sets, const EncodingLimits& limits) {
   Value result = Value::new_set();
   if (sets.front() == nullptr) return result;
   const Set& first = *sets.front();
@@ -115,9 +117,9 @@ Value difference(const std::vector<Set*>& sets) {
     if (j > 0) others.push_back(sets[j]);
   }
   if (lookup_work / 2 <= removal_work) {
-    diff_by_lookup(others, first, result.set());
+    diff_by_lookup(others, first, result.set(), limits);
   } else {
-    diff_by_removal(others, first, result.set());
+    diff_by_removal(others, first, result.set(), limits);
   }
   return result;
 }
@@ -136,16 +138,16 @@ void store(CommandContext& ctx, Value result) {
   ctx.out.integer(size);
 }
 
-using Operation = Value (*)(const std::vector<Set*>&);
+using Operation = Value (*)(const std::vector<Set*>&, const EncodingLimits&);
 
 void read_generic(CommandContext& ctx, Operation op) {
   auto sets = lookup_sets(ctx, 1, ctx.args.size());
-  if (sets) reply_set(ctx, op(*sets));
+  if (sets) reply_set(ctx, op(*sets, util::limits(ctx)));
 }
 
 void store_generic(CommandContext& ctx, Operation op) {
   auto sets = lookup_sets(ctx, 2, ctx.args.size());
-  if (sets) store(ctx, op(*sets));
+  if (sets) store(ctx, op(*sets, util::limits(ctx)));
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ std::vector<std::string> pop_some(CommandContext& ctx, KeyEntry* e, std::size_t 
     // Few stay: move them into a fresh set (built by the usual rules, so a hashtable of few
     // integers becomes an intset, as in Redis) and reply what is left of the old one.
     Value kept = Value::new_set();
-    for (std::size_t i = 0; i < remaining; ++i) kept.set().add(s.pop_random(ctx.store.rng()));
+    for (std::size_t i = 0; i < remaining; ++i)
+      kept.set().add(s.pop_random(ctx.store.rng()), util::limits(ctx));
     popped.reserve(s.size());
     s.for_each([&](std::string_view m) { popped.emplace_back(m); });
     kept.expire_at_ms = v.expire_at_ms;
@@ -90,7 +91,8 @@ void sadd(CommandContext& ctx) {
   if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_set());
   std::int64_t added = 0;
   ctx.db().change(e, [&](Value& v) {
-    for (std::size_t i = 2; i < ctx.args.size(); ++i) added += v.set().add(ctx.args[i]) ? 1 : 0;
+    for (std::size_t i = 2; i < ctx.args.size(); ++i)
+      added += v.set().add(ctx.args[i], util::limits(ctx)) ? 1 : 0;
   });
   ctx.out.integer(added);
 }
@@ -197,7 +199,7 @@ void smove(CommandContext& ctx) {
   ctx.db().change(src, [&](Value& v) { moved = v.set().erase(member); });
   if (!moved) return ctx.out.integer(0);
   if (dst == nullptr) dst = ctx.db().add(ctx.args[2], Value::new_set());
-  ctx.db().change(dst, [&](Value& v) { v.set().add(member); });
+  ctx.db().change(dst, [&](Value& v) { v.set().add(member, util::limits(ctx)); });
   ctx.out.integer(1);
 }
 

@@ -66,6 +66,9 @@ inline Typed lookup_typed(CommandContext& ctx, std::string_view key, ValueType t
   return {nullptr, false};
 }
 
+// The encoding thresholds CONFIG SET may have changed (collections read them as they grow).
+inline const EncodingLimits& limits(CommandContext& ctx) { return ctx.service.config().encodings; }
+
 // False after replying the error when a string would grow past proto-max-bulk-len.
 inline bool size_ok_or_reply(CommandContext& ctx, std::uint64_t size) {
   if (size <= ctx.service.config().max_bulk_length) return true;

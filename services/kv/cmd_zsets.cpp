@@ -105,7 +105,7 @@ void zadd(CommandContext& ctx) {
     if (!step.applied) return ctx.out.null();
     if (step.write) {
       if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_zset());
-      ctx.db().change(e, [&](Value& v) { v.zset().set(member, step.score); });
+      ctx.db().change(e, [&](Value& v) { v.zset().set(member, step.score, util::limits(ctx)); });
     }
     return reply_score(ctx, step.score);
   }
@@ -123,7 +123,7 @@ void zadd(CommandContext& ctx) {
         auto now = z.score(member);
         ZaddStep step = zadd_step(*a, now ? Current{true, *now} : Current{}, score);
         if (!step.write) continue;
-        z.set(member, step.score);
+        z.set(member, step.score, util::limits(ctx));
         (step.added ? added : updated) += 1;
       }
     });
@@ -142,7 +142,7 @@ void zincrby(CommandContext& ctx) {
   if (std::isnan(score)) return ctx.error(KvError::kScoreNan);
   if (!current || score != *current) {
     if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_zset());
-    ctx.db().change(e, [&](Value& v) { v.zset().set(member, score); });
+    ctx.db().change(e, [&](Value& v) { v.zset().set(member, score, util::limits(ctx)); });
   }
   reply_score(ctx, score);
 }

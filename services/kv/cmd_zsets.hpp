@@ -34,7 +34,7 @@ inline void store_sorted(CommandContext& ctx, std::string_view dst,
   if (ctx.db().find(dst, ctx.now_ms) != nullptr) ctx.db().erase(dst);
   if (!sorted.empty()) {
     Value v = Value::new_zset();
-    v.zset().assign_sorted(std::move(sorted));
+    v.zset().assign_sorted(std::move(sorted), util::limits(ctx));
     ctx.db().add(dst, std::move(v));
   }
   ctx.out.integer(size);

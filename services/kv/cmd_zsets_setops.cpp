@@ -62,7 +62,7 @@ bool zset_input(CommandContext& ctx, std::string_view key, Input& in) {
       members.begin(), members.end(),
       [](const SortedSet::Element& a, const SortedSet::Element& b) { return a.member < b.member; });
   in.from_set = std::make_shared<SortedSet>();
-  in.from_set->assign_sorted(std::move(members));
+  in.from_set->assign_sorted(std::move(members), util::limits(ctx));
   in.zset = in.from_set.get();
   return true;
 }

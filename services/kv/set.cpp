@@ -27,13 +27,15 @@ bool Set::contains(std::string_view member) {
   return v && std::binary_search(ints_.begin(), ints_.end(), *v);
 }
 
-bool Set::add(std::string_view member) {
+bool Set::add(std::string_view member, const EncodingLimits& limits) {
   if (intset_) {
     if (auto v = parse_int(member)) {
       auto at = std::lower_bound(ints_.begin(), ints_.end(), *v);
       if (at != ints_.end() && *at == *v) return false;
       ints_.insert(at, *v);
-      if (ints_.size() > kMaxIntsetEntries) convert_to_hashtable();
+      if (ints_.size() > static_cast<std::uint64_t>(limits.set_max_intset_entries)) {
+        convert_to_hashtable();
+      }
       return true;
     }
     convert_to_hashtable();

@@ -4,7 +4,7 @@
 //
 //   intset     a sorted std::vector<int64_t>: every member is an integer in canonical decimal
 //              form (Redis's string2ll: no '+', no leading zero, no "-0", fits int64) and there
-//              are at most kMaxIntsetEntries (set-max-intset-entries, 512) of them. Lookups are
+//              are at most set-max-intset-entries (512 by default) of them. Lookups are
 //              binary searches; insert and erase shift at most 512 integers.
 //   hashtable  a Dict<std::string, Member> with an empty Member (keys only), so SSCAN gets the
 //              keyspace SCAN's reverse-binary cursor and random members come from
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kv/dict.hpp"
+#include "kv/encoding_limits.hpp"
 #include "kv/value.hpp"
 
 namespace tcpkit::kv {
@@ -32,8 +33,6 @@ class Set {
   struct Member {};  // a set keeps keys only
   using Members = Dict<std::string, Member>;
   using Entry = Members::Entry;
-
-  static constexpr std::size_t kMaxIntsetEntries = 512;  // set-max-intset-entries
 
   Set() = default;
   Set(const Set& other);
@@ -51,7 +50,7 @@ class Set {
 
   bool contains(std::string_view member);
   // Adds `member`; true when it is new. May convert an intset to a hashtable.
-  bool add(std::string_view member);
+  bool add(std::string_view member, const EncodingLimits& limits);
   // Removes `member`; false when absent.
   bool erase(std::string_view member);
   // A uniformly chosen member (a hashtable: Dict::random_entry's distribution); not empty.

@@ -86,11 +86,12 @@ std::size_t SortedSet::node_cost(const Node& n) {
          sizeof(Dict<std::string_view, Node*>::Entry);
 }
 
-void SortedSet::assign_sorted(std::vector<Element> sorted) {
+void SortedSet::assign_sorted(std::vector<Element> sorted, const EncodingLimits& limits) {
   TCPKIT_ASSERT(empty());
   std::size_t longest = 0;
   for (const Element& e : sorted) longest = std::max(longest, e.member.size());
-  if (sorted.size() <= kMaxListpackEntries && longest <= kMaxListpackValue) {
+  if (sorted.size() <= static_cast<std::uint64_t>(limits.zset_max_listpack_entries) &&
+      longest <= static_cast<std::uint64_t>(limits.zset_max_listpack_value)) {
     index_.reset();
     packed_ = std::move(sorted);
     for (Element& e : packed_) {
@@ -143,7 +144,7 @@ std::optional<double> SortedSet::score(std::string_view member) {
   return e->value->score;
 }
 
-bool SortedSet::set(std::string_view member, double score) {
+bool SortedSet::set(std::string_view member, double score, const EncodingLimits& limits) {
   if (!index_) {
     const std::size_t i = packed_find(member);
     if (i < packed_.size()) {
@@ -153,7 +154,8 @@ bool SortedSet::set(std::string_view member, double score) {
       packed_insert(score, std::move(kept));
       return false;
     }
-    if (member.size() <= kMaxListpackValue && packed_.size() < kMaxListpackEntries) {
+    if (member.size() <= static_cast<std::uint64_t>(limits.zset_max_listpack_value) &&
+        packed_.size() < static_cast<std::uint64_t>(limits.zset_max_listpack_entries)) {
       packed_insert(score, std::string(member));
       element_bytes_ += string_heap_bytes(packed_[packed_find(member)].member);
       return true;

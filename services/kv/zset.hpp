@@ -10,9 +10,9 @@
 //   skiplist  a Dict member → node (O(1) ZSCORE, ZADD's lookup) plus a ZSkipList ordered by
 //             (score, member) whose spans answer rank queries in O(log N).
 //
-// A set is "listpack" while it holds at most kMaxListpackEntries members of at most
-// kMaxListpackValue bytes; the write that crosses either threshold converts it to "skiplist" for
-// good (Redis never converts back, except a store destination — ZUNIONSTORE, ZRANGESTORE, ... —
+// A set is "listpack" while it holds at most zset-max-listpack-entries members of at most
+// zset-max-listpack-value bytes; the write that crosses either threshold converts it to "skiplist"
+// for good (Redis never converts back, except a store destination — ZUNIONSTORE, ZRANGESTORE, ... —
 // whose encoding is chosen by the result: assign_sorted()). A listpack stores a score of -0 as
 // 0, as Redis's listpack does. Not thread-safe: guarded by the Store's mutex.
 
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "kv/dict.hpp"
+#include "kv/encoding_limits.hpp"
 #include "kv/zskiplist.hpp"
 
 namespace tcpkit::kv {
@@ -59,9 +60,6 @@ std::optional<LexBound> parse_lex_bound(std::string_view s);
 
 class SortedSet {
  public:
-  static constexpr std::size_t kMaxListpackEntries = 128;  // zset-max-listpack-entries
-  static constexpr std::size_t kMaxListpackValue = 64;     // zset-max-listpack-value
-
   struct Element {
     double score = 0;
     std::string member;
@@ -80,12 +78,12 @@ class SortedSet {
 
   // Replaces the (empty) contents by `sorted` (ascending, distinct members), encoded as Redis
   // encodes a store destination: listpack when small enough, whatever this set was.
-  void assign_sorted(std::vector<Element> sorted);
+  void assign_sorted(std::vector<Element> sorted, const EncodingLimits& limits);
 
   // The score of `member`, or nullopt.
   std::optional<double> score(std::string_view member);
   // Sets the score of `member`; true when the member is new. May convert to skiplist.
-  bool set(std::string_view member, double score);
+  bool set(std::string_view member, double score, const EncodingLimits& limits);
   // Removes `member`; false when absent.
   bool erase(std::string_view member);
   // The 0-based rank (ascending) of `member`, or nullopt.

@@ -79,7 +79,7 @@ TEST(KvSets, IntsetLimitIs512Members) {
   h.run("SREM s 513");
   EXPECT_EQ(h.run("OBJECT ENCODING s"), "\"hashtable\"");
   EXPECT_EQ(h.run("SCARD s"), ":512");
-  EXPECT_EQ(Set::kMaxIntsetEntries, 512u);
+  EXPECT_EQ(EncodingLimits{}.set_max_intset_entries, 512);
   // A hashtable member costs its key and chain pointer: the empty value takes no room.
   EXPECT_EQ(sizeof(Set::Entry), sizeof(std::string) + sizeof(void*));
 }
@@ -360,6 +360,35 @@ TEST(KvSets, CommandTable) {
                                "+@set, +@slow], [], [["));
   EXPECT_NE(find_command("SRANDMEMBER"), nullptr);
   EXPECT_NE(find_command("sunionstore"), nullptr);
+}
+
+}  // namespace
+}  // namespace tcpkit::kv::testing
+
+namespace tcpkit::kv::testing {
+namespace {
+
+TEST(KvEncodingConfig, SetAndSortedSetThresholdsFollowConfigSet) {
+  Harness h;
+  EXPECT_EQ(h.run("CONFIG SET set-max-intset-entries 2 zset-max-listpack-entries 2 "
+                  "zset-max-listpack-value 3"),
+            "+OK");
+  h.run("SADD s 1 2");
+  EXPECT_EQ(h.run("OBJECT ENCODING s"), "\"intset\"");
+  h.run("SADD s 3");
+  EXPECT_EQ(h.run("OBJECT ENCODING s"), "\"hashtable\"");
+  h.run("ZADD z 1 a 2 b");
+  EXPECT_EQ(h.run("OBJECT ENCODING z"), "\"listpack\"");
+  h.run("ZADD z 3 c");
+  EXPECT_EQ(h.run("OBJECT ENCODING z"), "\"skiplist\"");
+  h.run("ZADD y 1 abcd");
+  EXPECT_EQ(h.run("OBJECT ENCODING y"), "\"skiplist\"");
+  // A store destination is encoded by its result's size under the same settings.
+  h.run("ZADD x 1 a 2 b");
+  EXPECT_EQ(h.run("ZUNIONSTORE d 1 x"), ":2");
+  EXPECT_EQ(h.run("OBJECT ENCODING d"), "\"listpack\"");
+  EXPECT_EQ(h.run("ZUNIONSTORE d 2 x z"), ":3");
+  EXPECT_EQ(h.run("OBJECT ENCODING d"), "\"skiplist\"");
 }
 
 }  // namespace

@@ -454,7 +454,7 @@ TEST(KvZsetStructure, MatchesModel) {
       if (rng() % 4 == 0) {
         EXPECT_EQ(z.erase(m), scores.erase(m) == 1);
       } else {
-        EXPECT_EQ(z.set(m, s), scores.count(m) == 0);
+        EXPECT_EQ(z.set(m, s, EncodingLimits{}), scores.count(m) == 0);
         scores[m] = s;
       }
       if (step % 500 == 499 && !scores.empty()) {
