@@ -15,6 +15,19 @@ run_benchmark() {
   fi
 }
 
+# redis-benchmark's whole default suite (no -t): PING_INLINE PING_MBULK SET GET INCR LPUSH RPUSH
+# LPOP RPOP SADD HSET SPOP ZADD ZPOPMIN, LPUSH for LRANGE, LRANGE_100/300/500/600, MSET: 20 results.
+run_default_suite() {
+  local out lines
+  out=$(timeout 120 redis-benchmark -p "$PORT" -n 2000 -c 20 -q 2>"$WORK/bench.err") ||
+    fail "redis-benchmark (default suite) exited non-zero: $(cat "$WORK/bench.err")"
+  lines=$(tr '\r' '\n' <<<"$out" | grep -c 'requests per second')
+  ((lines == 20)) || fail "redis-benchmark default suite: expected 20 results, got $lines: $out"
+  if grep -qi 'error' <<<"$out" "$WORK/bench.err"; then
+    fail "redis-benchmark default suite reported errors: $out $(cat "$WORK/bench.err")"
+  fi
+}
+
 for model in epoll reactors; do
   start_server kv --model "$model" --listen 127.0.0.1:0
   PORT=$(port_of "${ADDRS[0]}")
@@ -23,6 +36,7 @@ for model in epoll reactors; do
   # The counter redis-benchmark's INCR test bumps: 20000 each run, 40000 in all.
   got=$(redis-cli -p "$PORT" get counter:__rand_int__)
   [[ $got == 40000 ]] || fail "counter after two INCR runs: want 40000, got '$got'"
+  run_default_suite
   stop_server
 done
 echo "redis-benchmark: all runs finished without errors"
