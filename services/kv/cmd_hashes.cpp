@@ -165,32 +165,6 @@ void hincrbyfloat(CommandContext& ctx) {
 
 namespace {
 
-// HRANDFIELD with a negative count draws -count fields: more than this many is refused (Redis
-// would build the reply until memory runs out; bounded memory and time are kept here).
-constexpr std::uint64_t kMaxDraws = std::uint64_t{1} << 24;
-
-// HRANDFIELD's arguments: no count (one field as a bulk) or a count, maybe WITHVALUES.
-struct RandArgs {
-  std::optional<std::int64_t> count;
-  bool with_values = false;
-};
-
-std::optional<RandArgs> parse_hrandfield(CommandContext& ctx) {
-  RandArgs a;
-  if (ctx.args.size() < 3) return a;
-  a.count = parse_int(ctx.args[2]);
-  if (!a.count) return ctx.error(KvError::kNotInteger), std::nullopt;
-  if (*a.count == INT64_MIN) return ctx.error(KvError::kOutOfLongRange), std::nullopt;
-  if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !iequals(ctx.args[3], "withvalues"))) {
-    return ctx.error(KvError::kSyntax), std::nullopt;
-  }
-  a.with_values = ctx.args.size() == 4;
-  if (a.with_values && (*a.count < -INT64_MAX / 2 || *a.count > INT64_MAX / 2)) {
-    return ctx.error(KvError::kOutOfRange), std::nullopt;
-  }
-  return a;
-}
-
 // `count` distinct fields of `h` (count < size): a partial shuffle when many are wanted (or
 // the hash is a listpack, where a draw scans), otherwise random draws until enough distinct
 // ones came.
@@ -217,7 +191,7 @@ std::vector<HashRef::Pair> distinct_random(const HashRef& h, std::size_t count,
 }  // namespace
 
 void hrandfield(CommandContext& ctx) {
-  auto a = parse_hrandfield(ctx);
+  auto a = util::random_args(ctx, "withvalues");
   if (!a) return;
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
@@ -231,7 +205,7 @@ void hrandfield(CommandContext& ctx) {
     // Repetitions allowed: -count independent draws (from a listpack, picks by index from
     // the pairs gathered once, so a draw costs O(1) there too).
     const auto n = static_cast<std::uint64_t>(-*a->count);
-    if (n > kMaxDraws) return ctx.error(KvError::kOutOfRange);
+    if (n > util::kMaxRandomDraws) return ctx.error(KvError::kOutOfRange);
     picked.reserve(static_cast<std::size_t>(n));
     if (h.listpack()) {
       std::vector<HashRef::Pair> all;
@@ -245,10 +219,10 @@ void hrandfield(CommandContext& ctx) {
   } else {
     picked = distinct_random(h, static_cast<std::size_t>(*a->count), ctx.store.rng());
   }
-  ctx.out.array(picked.size() * (a->with_values ? 2 : 1));
+  ctx.out.array(picked.size() * (a->with ? 2 : 1));
   for (const HashRef::Pair& f : picked) {
     ctx.out.bulk(f.first);
-    if (a->with_values) ctx.out.bulk(f.second);
+    if (a->with) ctx.out.bulk(f.second);
   }
 }
 
@@ -257,26 +231,10 @@ void hscan(CommandContext& ctx) {
   if (!cursor) return ctx.error(KvError::kInvalidCursor);
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
-  if (e == nullptr) {
-    ctx.out.array(2);
-    ctx.out.bulk("0");
-    return ctx.out.array(0);
-  }
-  std::int64_t count = 10;
-  std::string_view pattern;
-  for (std::size_t i = 3; i < ctx.args.size(); i += 2) {
-    if (i + 1 >= ctx.args.size()) return ctx.error(KvError::kSyntax);
-    if (iequals(ctx.args[i], "count")) {
-      auto n = util::int_arg(ctx, ctx.args[i + 1]);
-      if (!n) return;
-      if (*n < 1) return ctx.error(KvError::kSyntax);
-      count = *n;
-    } else if (iequals(ctx.args[i], "match")) {
-      pattern = ctx.args[i + 1];
-    } else {
-      return ctx.error(KvError::kSyntax);
-    }
-  }
+  if (e == nullptr) return util::reply_empty_scan(ctx);
+  auto options = util::scan_args(ctx, 3);
+  if (!options) return;
+  const std::int64_t count = options->count;
   const HashRef h = e->value.hash();
   std::vector<HashRef::Pair> found;
   std::uint64_t next = 0;
@@ -291,9 +249,7 @@ void hscan(CommandContext& ctx) {
       next = h.scan(next, [&](const HashRef::Pair& f) { found.push_back(f); });
     } while (next != 0 && --budget > 0 && static_cast<std::int64_t>(found.size()) < count);
   }
-  if (!pattern.empty() && pattern != "*") {
-    std::erase_if(found, [&](const HashRef::Pair& f) { return !glob_match(pattern, f.first); });
-  }
+  std::erase_if(found, [&](const HashRef::Pair& f) { return !options->matches(f.first); });
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(next));
   ctx.out.array(found.size() * 2);

@@ -15,10 +15,6 @@ namespace tcpkit::kv::cmd {
 
 namespace {
 
-// SRANDMEMBER with a negative count draws -count members: more than this many is refused (Redis
-// would build the reply until memory runs out; bounded memory and time are kept here).
-constexpr std::uint64_t kMaxDraws = std::uint64_t{1} << 24;
-
 // SPOP with a count keeps popping one member at a time while the members left are more than
 // this many times the count popped; otherwise it draws the few that stay into a new set and
 // replies the rest (Redis's SPOP_MOVE_STRATEGY_MUL).
@@ -178,7 +174,7 @@ void srandmember(CommandContext& ctx) {
   if (*count < 0) {
     // Repetitions allowed: -count independent draws.
     const auto n = static_cast<std::uint64_t>(-*count);
-    if (n > kMaxDraws) return ctx.error(KvError::kOutOfRange);
+    if (n > util::kMaxRandomDraws) return ctx.error(KvError::kOutOfRange);
     ctx.out.array(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) ctx.out.bulk(s.random_member(ctx.store.rng()));
     return;
@@ -208,30 +204,14 @@ void sscan(CommandContext& ctx) {
   if (!cursor) return ctx.error(KvError::kInvalidCursor);
   auto [e, ok] = lookup_set(ctx, true);
   if (!ok) return;
-  if (e == nullptr) {
-    ctx.out.array(2);
-    ctx.out.bulk("0");
-    return ctx.out.array(0);
-  }
-  std::int64_t count = 10;
-  std::string_view pattern;
-  for (std::size_t i = 3; i < ctx.args.size(); i += 2) {
-    if (i + 1 >= ctx.args.size()) return ctx.error(KvError::kSyntax);
-    if (iequals(ctx.args[i], "count")) {
-      auto n = util::int_arg(ctx, ctx.args[i + 1]);
-      if (!n) return;
-      if (*n < 1) return ctx.error(KvError::kSyntax);
-      count = *n;
-    } else if (iequals(ctx.args[i], "match")) {
-      pattern = ctx.args[i + 1];
-    } else {
-      return ctx.error(KvError::kSyntax);
-    }
-  }
+  if (e == nullptr) return util::reply_empty_scan(ctx);
+  auto options = util::scan_args(ctx, 3);
+  if (!options) return;
+  const std::int64_t count = options->count;
   const Set& s = e->value.set();
   std::vector<std::string> found;
   const auto collect = [&](std::string_view m) {
-    if (pattern.empty() || pattern == "*" || glob_match(pattern, m)) found.emplace_back(m);
+    if (options->matches(m)) found.emplace_back(m);
   };
   std::uint64_t next = 0;
   if (s.intset()) {

@@ -66,6 +66,70 @@ inline Typed lookup_typed(CommandContext& ctx, std::string_view key, ValueType t
   return {nullptr, false};
 }
 
+// HSCAN / SSCAN / ZSCAN's options after the cursor: COUNT n (n >= 1) and MATCH pattern, in any
+// order, as Redis parses them.
+struct ScanArgs {
+  std::int64_t count = 10;
+  std::string_view pattern;  // empty: no MATCH
+  bool matches(std::string_view s) const {
+    return pattern.empty() || pattern == "*" || glob_match(pattern, s);
+  }
+};
+
+// The options from args[first] on, or nullopt after replying the error.
+inline std::optional<ScanArgs> scan_args(CommandContext& ctx, std::size_t first) {
+  ScanArgs a;
+  for (std::size_t i = first; i < ctx.args.size(); i += 2) {
+    if (i + 1 >= ctx.args.size()) return ctx.error(KvError::kSyntax), std::nullopt;
+    if (iequals(ctx.args[i], "count")) {
+      auto n = int_arg(ctx, ctx.args[i + 1]);
+      if (!n) return std::nullopt;
+      if (*n < 1) return ctx.error(KvError::kSyntax), std::nullopt;
+      a.count = *n;
+    } else if (iequals(ctx.args[i], "match")) {
+      a.pattern = ctx.args[i + 1];
+    } else {
+      return ctx.error(KvError::kSyntax), std::nullopt;
+    }
+  }
+  return a;
+}
+
+// A scan of a missing key: cursor 0, nothing found.
+inline void reply_empty_scan(CommandContext& ctx) {
+  ctx.out.array(2);
+  ctx.out.bulk("0");
+  ctx.out.array(0);
+}
+
+// HRANDFIELD / ZRANDMEMBER with a negative count draw -count elements: more than this many is
+// refused (Redis would build the reply until memory runs out; here memory and time stay
+// bounded). SRANDMEMBER too.
+inline constexpr std::uint64_t kMaxRandomDraws = std::uint64_t{1} << 24;
+
+// HRANDFIELD / ZRANDMEMBER's arguments: no count (one element as a bulk), or a count and maybe
+// `with_word` (WITHVALUES, WITHSCORES), parsed and checked in Redis's order.
+struct RandomArgs {
+  std::optional<std::int64_t> count;
+  bool with = false;
+};
+
+inline std::optional<RandomArgs> random_args(CommandContext& ctx, std::string_view with_word) {
+  RandomArgs a;
+  if (ctx.args.size() < 3) return a;
+  a.count = parse_int(ctx.args[2]);
+  if (!a.count) return ctx.error(KvError::kNotInteger), std::nullopt;
+  if (*a.count == INT64_MIN) return ctx.error(KvError::kOutOfLongRange), std::nullopt;
+  if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !iequals(ctx.args[3], with_word))) {
+    return ctx.error(KvError::kSyntax), std::nullopt;
+  }
+  a.with = ctx.args.size() == 4;
+  if (a.with && (*a.count < -INT64_MAX / 2 || *a.count > INT64_MAX / 2)) {
+    return ctx.error(KvError::kOutOfRange), std::nullopt;
+  }
+  return a;
+}
+
 // The encoding thresholds CONFIG SET may have changed (collections read them as they grow).
 inline const EncodingLimits& limits(CommandContext& ctx) { return ctx.service.config().encodings; }
 

@@ -274,32 +274,6 @@ void zmpop(CommandContext& ctx) {
 
 namespace {
 
-// ZRANDMEMBER with a negative count draws -count members: more than this many is refused (Redis
-// would build the reply until memory runs out), as HRANDFIELD does here.
-constexpr std::uint64_t kMaxDraws = std::uint64_t{1} << 24;
-
-// ZRANDMEMBER's arguments: no count (one member as a bulk) or a count, maybe WITHSCORES.
-struct RandArgs {
-  std::optional<std::int64_t> count;
-  bool with_scores = false;
-};
-
-std::optional<RandArgs> parse_zrandmember(CommandContext& ctx) {
-  RandArgs a;
-  if (ctx.args.size() < 3) return a;
-  a.count = parse_int(ctx.args[2]);
-  if (!a.count) return ctx.error(KvError::kNotInteger), std::nullopt;
-  if (*a.count == INT64_MIN) return ctx.error(KvError::kOutOfLongRange), std::nullopt;
-  if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !iequals(ctx.args[3], "withscores"))) {
-    return ctx.error(KvError::kSyntax), std::nullopt;
-  }
-  a.with_scores = ctx.args.size() == 4;
-  if (a.with_scores && (*a.count < -INT64_MAX / 2 || *a.count > INT64_MAX / 2)) {
-    return ctx.error(KvError::kOutOfRange), std::nullopt;
-  }
-  return a;
-}
-
 // `count` distinct ranks below `size` (count < size): a partial shuffle when many are wanted,
 // otherwise random draws until enough distinct ones came.
 std::vector<std::size_t> distinct_ranks(std::size_t size, std::size_t count, std::mt19937_64& rng) {
@@ -322,7 +296,7 @@ std::vector<std::size_t> distinct_ranks(std::size_t size, std::size_t count, std
 }  // namespace
 
 void zrandmember(CommandContext& ctx) {
-  auto a = parse_zrandmember(ctx);
+  auto a = util::random_args(ctx, "withscores");
   if (!a) return;
   auto [e, ok] = lookup_zset(ctx, ctx.args[1], true);
   if (!ok) return;
@@ -342,7 +316,7 @@ void zrandmember(CommandContext& ctx) {
   if (*a->count < 0) {
     // Repetitions allowed: -count independent draws.
     const auto n = static_cast<std::uint64_t>(-*a->count);
-    if (n > kMaxDraws) return ctx.error(KvError::kOutOfRange);
+    if (n > util::kMaxRandomDraws) return ctx.error(KvError::kOutOfRange);
     picked.reserve(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) pick(static_cast<std::size_t>(rng() % z.size()));
   } else if (static_cast<std::uint64_t>(*a->count) >= z.size()) {
@@ -355,7 +329,7 @@ void zrandmember(CommandContext& ctx) {
       pick(r);
     }
   }
-  zsets::reply_elements(ctx, picked, a->with_scores);
+  zsets::reply_elements(ctx, picked, a->with);
 }
 
 void zscan(CommandContext& ctx) {
@@ -363,26 +337,10 @@ void zscan(CommandContext& ctx) {
   if (!cursor) return ctx.error(KvError::kInvalidCursor);
   auto [e, ok] = lookup_zset(ctx, ctx.args[1], true);
   if (!ok) return;
-  if (e == nullptr) {
-    ctx.out.array(2);
-    ctx.out.bulk("0");
-    return ctx.out.array(0);
-  }
-  std::int64_t count = 10;
-  std::string_view pattern;
-  for (std::size_t i = 3; i < ctx.args.size(); i += 2) {
-    if (i + 1 >= ctx.args.size()) return ctx.error(KvError::kSyntax);
-    if (iequals(ctx.args[i], "count")) {
-      auto n = util::int_arg(ctx, ctx.args[i + 1]);
-      if (!n) return;
-      if (*n < 1) return ctx.error(KvError::kSyntax);
-      count = *n;
-    } else if (iequals(ctx.args[i], "match")) {
-      pattern = ctx.args[i + 1];
-    } else {
-      return ctx.error(KvError::kSyntax);
-    }
-  }
+  if (e == nullptr) return util::reply_empty_scan(ctx);
+  auto options = util::scan_args(ctx, 3);
+  if (!options) return;
+  const std::int64_t count = options->count;
   const SortedSet& z = e->value.zset();
   std::vector<SortedSet::Element> found;
   std::uint64_t next = 0;
@@ -400,10 +358,7 @@ void zscan(CommandContext& ctx) {
       next = z.scan(next, collect);
     } while (next != 0 && --budget > 0 && static_cast<std::int64_t>(found.size()) < count);
   }
-  if (!pattern.empty() && pattern != "*") {
-    std::erase_if(found,
-                  [&](const SortedSet::Element& f) { return !glob_match(pattern, f.member); });
-  }
+  std::erase_if(found, [&](const SortedSet::Element& f) { return !options->matches(f.member); });
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(next));
   ctx.out.array(found.size() * 2);
