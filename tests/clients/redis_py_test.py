@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""redis-py (Debian's python3-redis) against `tcpkit serve kv`: pipelines, transactions,
-expiry, and concurrent clients whose increments must all count.
+"""redis-py (Debian's python3-redis) against `tcpkit serve kv`: every data type through the
+client's own API, pipelines, transactions, expiry, and concurrent clients whose increments
+must all count.
 
 Usage: redis_py_test.py path/to/tcpkit
 """
@@ -71,6 +72,61 @@ class RedisPyTest(unittest.TestCase):
         self.assertEqual(self.r.type("k"), b"string")
         with self.assertRaisesRegex(redis.ResponseError, "value is not an integer"):
             self.r.incr("k")
+
+    def test_lists(self):
+        self.assertEqual(self.r.rpush("l", "a", "b", "c"), 3)
+        self.assertEqual(self.r.lpush("l", "z"), 4)
+        self.assertEqual(self.r.lrange("l", 0, -1), [b"z", b"a", b"b", b"c"])
+        self.assertEqual(self.r.lpop("l", 2), [b"z", b"a"])
+        self.assertEqual(self.r.lmove("l", "m", "RIGHT", "LEFT"), b"c")
+        self.assertEqual(self.r.lpos("m", "c"), 0)
+        self.assertEqual(self.r.sort("l", alpha=True), [b"b"])
+        with self.assertRaisesRegex(redis.ResponseError, "WRONGTYPE"):
+            self.r.hget("l", "f")
+
+    def test_hashes(self):
+        self.assertEqual(self.r.hset("h", mapping={"f1": "1", "f2": "x"}), 2)
+        self.assertEqual(self.r.hgetall("h"), {b"f1": b"1", b"f2": b"x"})
+        self.assertEqual(self.r.hincrby("h", "f1", 41), 42)
+        self.assertEqual(self.r.hincrbyfloat("h", "f3", 0.5), 0.5)
+        self.assertEqual(self.r.hmget("h", "f1", "nope"), [b"42", None])
+        self.r.hset("big", mapping={f"field{i}": i for i in range(1000)})
+        self.assertEqual(self.r.object("encoding", "big"), b"hashtable")
+        self.assertEqual(dict(self.r.hscan_iter("big", count=50)),
+                         {f"field{i}".encode(): str(i).encode() for i in range(1000)})
+
+    def test_sets(self):
+        self.assertEqual(self.r.sadd("s", 3, 1, 2), 3)
+        self.assertEqual(self.r.sadd("t", 2, 3, "x"), 3)
+        self.assertEqual(self.r.smembers("s"), {b"1", b"2", b"3"})
+        self.assertEqual(self.r.sinter("s", "t"), {b"2", b"3"})
+        self.assertEqual(self.r.sunionstore("u", "s", "t"), 4)
+        self.assertEqual(self.r.sdiff("s", "t"), {b"1"})
+        self.assertEqual(self.r.smismember("s", [1, 5]), [1, 0])
+        self.assertEqual(self.r.object("encoding", "s"), b"intset")
+        self.assertEqual(set(self.r.sscan_iter("u", count=2)), {b"1", b"2", b"3", b"x"})
+
+    def test_sorted_sets(self):
+        self.assertEqual(self.r.zadd("z", {"a": 1, "b": 2.5, "c": 3}), 3)
+        self.assertEqual(self.r.zincrby("z", 10, "a"), 11.0)
+        self.assertEqual(self.r.zrange("z", 0, -1, withscores=True),
+                         [(b"b", 2.5), (b"c", 3.0), (b"a", 11.0)])
+        self.assertEqual(self.r.zrangebyscore("z", "(2.5", "+inf"), [b"c", b"a"])
+        self.assertEqual(self.r.zrank("z", "a"), 2)
+        self.assertEqual(self.r.zscore("z", "nope"), None)
+        self.assertEqual(self.r.zpopmin("z"), [(b"b", 2.5)])
+        self.r.zadd("y", {"c": 1, "d": 1})
+        self.assertEqual(self.r.zunionstore("w", ["z", "y"], aggregate="MAX"), 3)
+        self.assertEqual(self.r.zrange("w", 0, -1, withscores=True),
+                         [(b"d", 1.0), (b"c", 3.0), (b"a", 11.0)])
+        self.assertEqual(dict(self.r.zscan_iter("w")), {b"d": 1.0, b"c": 3.0, b"a": 11.0})
+
+    def test_bitmaps_and_hyperloglog(self):
+        self.assertEqual(self.r.setbit("b", 7, 1), 0)
+        self.assertEqual(self.r.get("b"), b"\x01")
+        self.assertEqual(self.r.bitcount("b"), 1)
+        self.assertEqual(self.r.pfadd("hll", *[f"e{i}" for i in range(1000)]), 1)
+        self.assertLess(abs(self.r.pfcount("hll") - 1000), 30)
 
     def test_pipeline_without_transaction(self):
         pipe = self.r.pipeline(transaction=False)
