@@ -113,7 +113,8 @@ std::optional<std::uint64_t> parse_offset(std::string_view s, std::uint64_t max_
 }
 
 bool get_bit(std::string_view s, std::uint64_t offset) {
-  return ((byte_at(s, offset / 8) >> (7 - offset % 8)) & 1u) != 0;
+  const unsigned byte = byte_at(s, offset / 8);
+  return ((byte >> (7 - offset % 8)) & 1u) != 0;
 }
 
 void set_bit(std::string& s, std::uint64_t offset, bool on) {
