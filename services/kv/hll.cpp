@@ -52,7 +52,7 @@ std::size_t lower_bound(std::string_view s, std::uint32_t index) {
 std::uint8_t dense_get(std::string_view s, std::uint32_t index) {
   const std::size_t bit = std::size_t{index} * 6, at = kHeader + bit / 8;
   const unsigned shift = bit % 8;
-  unsigned v = static_cast<unsigned char>(s[at]) >> shift;
+  unsigned v = unsigned{static_cast<unsigned char>(s[at])} >> shift;
   if (shift > 2) v |= static_cast<unsigned>(static_cast<unsigned char>(s[at + 1])) << (8 - shift);
   return static_cast<std::uint8_t>(v & 63u);
 }
@@ -60,8 +60,9 @@ std::uint8_t dense_get(std::string_view s, std::uint32_t index) {
 void dense_set(std::string& s, std::uint32_t index, std::uint8_t value) {
   const std::size_t bit = std::size_t{index} * 6, at = kHeader + bit / 8;
   const unsigned shift = bit % 8;
-  const unsigned field = (static_cast<unsigned char>(s[at]) |
-                          (shift > 2 ? static_cast<unsigned char>(s[at + 1]) << 8 : 0u));
+  const unsigned low = static_cast<unsigned char>(s[at]);
+  const unsigned high = shift > 2 ? static_cast<unsigned char>(s[at + 1]) : 0u;
+  const unsigned field = low | (high << 8);
   const unsigned updated = (field & ~(63u << shift)) | (unsigned{value} << shift);
   s[at] = static_cast<char>(updated);
   if (shift > 2) s[at + 1] = static_cast<char>(updated >> 8);
