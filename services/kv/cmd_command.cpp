@@ -11,41 +11,6 @@ namespace tcpkit::kv::cmd {
 
 namespace {
 
-constexpr std::pair<CommandFlag, std::string_view> kFlagNames[] = {
-    {kWrite, "write"},       {kReadonly, "readonly"},
-    {kDenyOom, "denyoom"},   {kAdmin, "admin"},
-    {kNoScript, "noscript"}, {kLoading, "loading"},
-    {kStale, "stale"},       {kFast, "fast"},
-    {kNoAuth, "no_auth"},    {kMovableKeys, "movablekeys"},
-};
-
-void write_flags(codec::ReplyWriter& out, std::uint32_t flags) {
-  std::size_t n = 0;
-  for (const auto& [flag, name] : kFlagNames) n += (flags & flag) ? 1 : 0;
-  out.array(n);
-  for (const auto& [flag, name] : kFlagNames) {
-    if (flags & flag) out.simple(name);
-  }
-}
-
-void write_categories(codec::ReplyWriter& out, std::uint32_t flags) {
-  std::string_view cats[8];
-  std::size_t n = 0;
-  if (flags & kWrite) cats[n++] = "@write";
-  if (flags & kReadonly) cats[n++] = "@read";
-  if (flags & kCategoryList) cats[n++] = "@list";
-  if (flags & kCategoryHash) cats[n++] = "@hash";
-  if (flags & kCategoryBitmap) cats[n++] = "@bitmap";
-  if (flags & kCategoryHyperLogLog) cats[n++] = "@hyperloglog";
-  if (flags & kCategoryString) cats[n++] = "@string";
-  if (flags & kCategorySet) cats[n++] = "@set";
-  if (flags & kCategoryZset) cats[n++] = "@sortedset";
-  cats[n++] = (flags & kFast) ? "@fast" : "@slow";
-  if (flags & kAdmin) cats[n++] = "@admin";
-  out.array(n);
-  for (std::size_t i = 0; i < n; ++i) out.simple(cats[i]);
-}
-
 void write_names(codec::ReplyWriter& out, std::uint32_t bits,
                  std::span<const std::string_view> names, std::string_view prefix) {
   out.array(static_cast<std::size_t>(std::popcount(bits)));
@@ -127,35 +92,34 @@ void write_key_spec(codec::ReplyWriter& out, const KeySpec& spec) {
   }
 }
 
+// The metadata of a name Redis 7.0 lacks (kNewerThanRedis70), from the table's own flags.
+CommandMeta meta_from_table(std::string_view name, std::uint32_t flags) {
+  std::uint32_t acl = (flags & kFast) ? kAclFast : kAclSlow;
+  if (flags & kWrite) acl |= kAclWrite;
+  if (flags & kReadonly) acl |= kAclRead;
+  if (flags & kAdmin) acl |= kAclAdmin;
+  return {name, redis_flags_from_table(flags), acl, {}, {}};
+}
+
 // One COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL categories,
 // tips, key specs, subcommands. Arity and key positions come from the command table (what kv
-// enforces); flags, categories, tips and key specs from Redis's metadata (command_meta.hpp),
-// or, for a name Redis lacks, from the table's flags.
+// enforces); flags, categories, tips and key specs from Redis's metadata (command_meta.hpp).
 void write_entry(codec::ReplyWriter& out, std::string_view name, int arity, std::uint32_t flags,
                  int first, int last, int step, std::span<const SubcommandSpec> subs) {
-  const CommandMeta* meta = find_command_meta(name);
+  const CommandMeta* found = find_command_meta(name);
+  const CommandMeta meta = found ? *found : meta_from_table(name, flags);
   out.array(10);
   out.bulk(name);
   out.integer(arity);
-  if (meta != nullptr) {
-    write_names(out, meta->flags, redis_flag_names(), "");
-  } else {
-    write_flags(out, flags);
-  }
+  write_names(out, meta.flags, redis_flag_names(), "");
   out.integer(first);
   out.integer(last);
   out.integer(step);
-  if (meta != nullptr) {
-    write_names(out, meta->acl, acl_category_names(), "@");
-    out.array(meta->tips.size());
-    for (std::string_view tip : meta->tips) out.bulk(tip);
-    out.array(meta->key_specs.size());
-    for (const KeySpec& spec : meta->key_specs) write_key_spec(out, spec);
-  } else {
-    write_categories(out, flags);
-    out.array(0);
-    out.array(0);
-  }
+  write_names(out, meta.acl, acl_category_names(), "@");
+  out.array(meta.tips.size());
+  for (std::string_view tip : meta.tips) out.bulk(tip);
+  out.array(meta.key_specs.size());
+  for (const KeySpec& spec : meta.key_specs) write_key_spec(out, spec);
   out.array(subs.size());
   for (const SubcommandSpec& sub : subs) {
     // Redis reports a subcommand's key positions from its first key spec.

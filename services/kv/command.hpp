@@ -24,7 +24,8 @@ struct CommandContext;
 
 using Handler = void (*)(CommandContext&);
 
-// Command flags, named as COMMAND INFO reports them.
+// The command flags kv's own behaviour reads (arity and key positions aside). COMMAND INFO
+// reports Redis's full set from command_meta.hpp; redis_flags_from_table() maps these onto it.
 enum CommandFlag : std::uint32_t {
   kWrite = 1u << 0,
   kReadonly = 1u << 1,
@@ -37,14 +38,6 @@ enum CommandFlag : std::uint32_t {
   kStale = 1u << 8,
   kNoMultiQueue = 1u << 9,  // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kMovableKeys = 1u << 10,  // keys found by parsing the arguments (LMPOP's numkeys)
-  // The ACL category of the data type a command works on (COMMAND INFO's @list, @hash).
-  kCategoryList = 1u << 11,
-  kCategoryHash = 1u << 12,
-  kCategoryBitmap = 1u << 13,       // @bitmap
-  kCategoryHyperLogLog = 1u << 14,  // @hyperloglog
-  kCategoryString = 1u << 15,       // @string (so far only on LCS and SUBSTR)
-  kCategorySet = 1u << 16,
-  kCategoryZset = 1u << 17,  // @sortedset
 };
 
 struct SubcommandSpec {

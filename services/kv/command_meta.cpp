@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "kv/command.hpp"
 #include "kv/text.hpp"
 
 namespace tcpkit::kv {
@@ -49,6 +50,21 @@ std::span<const std::string_view> key_spec_flag_names() {
       "RO",     "RW",     "OW",      "RM",         "access",        "update",
       "insert", "delete", "not_key", "incomplete", "variable_flags"};
   return kNames;
+}
+
+std::uint32_t redis_flags_from_table(std::uint32_t table_flags) {
+  static constexpr std::pair<std::uint32_t, std::uint32_t> kSame[] = {
+      {kWrite, kFlagWrite},       {kReadonly, kFlagReadonly},
+      {kDenyOom, kFlagDenyoom},   {kAdmin, kFlagAdmin},
+      {kNoScript, kFlagNoscript}, {kLoading, kFlagLoading},
+      {kStale, kFlagStale},       {kFast, kFlagFast},
+      {kNoAuth, kFlagNoAuth},     {kMovableKeys, kFlagMovablekeys},
+  };
+  std::uint32_t redis = 0;
+  for (auto [table, bit] : kSame) {
+    if ((table_flags & table) != 0) redis |= bit;
+  }
+  return redis;
 }
 
 const CommandMeta* find_command_meta(std::string_view full_name) {

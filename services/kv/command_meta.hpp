@@ -123,12 +123,17 @@ struct CommandMeta {
 };
 
 // Names kv answers as a newer Redis does, which 7.0.15 lacks and so has no metadata for: the
-// only names of the command table without a CommandMeta (COMMAND INFO falls back to the
-// table's flags). scripts/kv-command-meta and tests/differential/command_info.py read this
-// list from here, one quoted name a line.
+// only names of the command table without a CommandMeta (COMMAND INFO describes them from the
+// table's flags: redis_flags_from_table, and @read/@write, @fast/@slow, @admin).
+// scripts/kv-command-meta and tests/differential/command_info.py read this list from here, one
+// quoted name a line.
 constexpr std::string_view kNewerThanRedis70[] = {
     "client|setinfo",  // Redis 7.2
 };
+
+// The RedisFlag bits that the command table's own flags (command.hpp's CommandFlag) name: the
+// same properties under Redis's names. kNoMultiQueue has no Redis counterpart.
+std::uint32_t redis_flags_from_table(std::uint32_t table_flags);
 
 // The metadata of `full_name` (lowercase), or nullptr for a command Redis 7.0 does not have.
 const CommandMeta* find_command_meta(std::string_view full_name);
