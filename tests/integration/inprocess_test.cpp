@@ -31,6 +31,7 @@ class LineService final : public Service {
   // shared = false it runs, and the count stays in its children).
   explicit LineService(bool shared = true) : shared_(shared) {}
   std::atomic<std::uint64_t> executed{0};
+  std::atomic<std::size_t> largest_room{0};  // the most room any on_bytes call was given
 
   std::string_view name() const override { return "lines"; }
   std::unique_ptr<Session> open_session(const SessionInfo&) override;
@@ -45,6 +46,9 @@ class LineSession final : public Session {
   explicit LineSession(LineService& service) : service_(service) {}
 
   Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
+    std::size_t largest = service_.largest_room.load();
+    while (room > largest && !service_.largest_room.compare_exchange_weak(largest, room)) {
+    }
     Progress p;
     const std::size_t start = output.size();
     while (output.size() - start < room) {
@@ -245,6 +249,30 @@ TEST_P(Models, BackpressurePausesAndResumes) {
   const std::string replies = testing::read_exactly(fd.get(), sent * 1000, Millis(20000));
   EXPECT_EQ(replies.size(), sent * 1000);
   EXPECT_EQ(service.executed.load(), sent);
+}
+
+// The event-loop models hand a session at most 64 KiB of room per turn (docs/architecture.md,
+// "one turn"), however much the high-water mark leaves, so one connection with a deep pipeline
+// of big replies cannot hold a loop iteration for long; it goes on in later turns.
+TEST_P(Models, OneTurnProducesAtMost64KiB) {
+  if (GetParam() != Model::kEpoll && GetParam() != Model::kReactors) {
+    GTEST_SKIP() << "a blocking model's thread serves one connection: no turns to share";
+  }
+  LineService service;
+  ServerOptions o = options_for(GetParam());
+  ASSERT_EQ(o.output_high_water, 1u << 20);  // the default: far more than one turn
+  Running running(o, service);
+  ASSERT_TRUE(running.ok());
+  auto fd = testing::connect_stream(running.address());
+  ASSERT_TRUE(fd);
+  std::string requests;
+  for (int i = 0; i < 500; ++i) requests += "big 999\n";  // 500 KB of replies for 4 KB
+  ASSERT_TRUE(testing::send_all(fd.get(), requests));
+  const std::string replies = testing::read_exactly(fd.get(), 500 * 1000, Millis(10000));
+  EXPECT_EQ(replies.size(), 500u * 1000);
+  EXPECT_EQ(service.executed.load(), 500u);
+  EXPECT_GT(service.largest_room.load(), 0u);
+  EXPECT_LE(service.largest_room.load(), 64u * 1024);
 }
 
 // One reply bigger than the hard limit disconnects at once, before it is written.
