@@ -12,11 +12,17 @@ namespace tcpkit::kv::cmd {
 
 namespace {
 
-// Redis's memtoull: digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive).
+// Redis's memtoull: digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive). A
+// number too big for 64 bits saturates, as strtoull's does, so the caller's range check (not
+// the parse) refuses it.
 std::optional<std::uint64_t> parse_memory(std::string_view s) {
   std::uint64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc() || end == s.data()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) {
+    n = std::numeric_limits<std::uint64_t>::max();
+  } else if (ec != std::errc() || end == s.data()) {
+    return std::nullopt;
+  }
   std::string_view unit(end, static_cast<std::size_t>(s.data() + s.size() - end));
   static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
       {"", 1},
@@ -28,7 +34,9 @@ std::optional<std::uint64_t> parse_memory(std::string_view s) {
       {"g", 1000ull * 1000 * 1000},
       {"gb", 1024ull * 1024 * 1024}};
   for (const auto& [name, factor] : kUnits) {
-    if (iequals(unit, name) && !__builtin_mul_overflow(n, factor, &n)) return n;
+    if (!iequals(unit, name)) continue;
+    if (__builtin_mul_overflow(n, factor, &n)) n = std::numeric_limits<std::uint64_t>::max();
+    return n;
   }
   return std::nullopt;
 }
@@ -49,12 +57,15 @@ struct Param {
   std::int64_t min = 0, max = kLongMax;
 };
 
-std::string set_memory_at_least(std::string_view name, std::string_view value, std::uint64_t min,
-                                std::uint64_t& target) {
+// A memory setting in [min, max] (units allowed); `max` is 2^63-1 unless the setting takes any
+// 64-bit value (maxmemory).
+std::string set_memory_in_range(std::string_view name, std::string_view value, std::uint64_t min,
+                                std::uint64_t& target, std::uint64_t max = kLongMax) {
   auto v = parse_memory(value);
   if (!v) return config_set_failed_error(name, ConfigReason::kNotMemory);
-  if (*v < min || *v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return config_set_failed_error(name, ConfigReason::kTooSmall, static_cast<std::int64_t>(min));
+  if (*v < min || *v > max) {
+    return config_set_failed_error(name, ConfigReason::kTooSmall, static_cast<std::int64_t>(min),
+                                   static_cast<std::int64_t>(max));
   }
   target = *v;
   return {};
@@ -70,15 +81,10 @@ std::string set_integer(std::string_view name, std::string_view value, std::int6
   return {};
 }
 
-// A memory setting (units allowed) in [0, 2^63-1]; a number past 2^64 is out of range too.
+// An encoding threshold given as a memory value, in [0, 2^63-1].
 std::string set_memory(std::string_view name, std::string_view value, std::int64_t& target) {
-  std::uint64_t n = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec == std::errc::result_out_of_range) {
-    return config_set_failed_error(name, ConfigReason::kTooSmall, 0);
-  }
   std::uint64_t bytes = 0;
-  std::string err = set_memory_at_least(name, value, 0, bytes);
+  std::string err = set_memory_in_range(name, value, 0, bytes);
   if (err.empty()) target = static_cast<std::int64_t>(bytes);
   return err;
 }
@@ -91,7 +97,8 @@ const Param kParams[] = {
     {"maxmemory", [](KvConfig& c) { return std::to_string(c.maxmemory); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        std::uint64_t bytes = 0;
-       std::string err = set_memory_at_least(n, v, 0, bytes);
+       std::string err =
+           set_memory_in_range(n, v, 0, bytes, std::numeric_limits<std::uint64_t>::max());
        if (err.empty()) c.maxmemory = bytes;
        return err;
      }},
@@ -111,7 +118,7 @@ const Param kParams[] = {
     {"proto-max-bulk-len", [](KvConfig& c) { return std::to_string(c.max_bulk_length); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        std::uint64_t bytes = 0;
-       std::string err = set_memory_at_least(n, v, 1024 * 1024, bytes);
+       std::string err = set_memory_in_range(n, v, 1024 * 1024, bytes);
        if (err.empty()) c.max_bulk_length = static_cast<std::size_t>(bytes);
        return err;
      }},

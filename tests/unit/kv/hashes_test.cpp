@@ -247,6 +247,12 @@ TEST(KvEncodingConfig, SettingsAndAliasesAsRedisReportsThem) {
   EXPECT_EQ(h.run("CONFIG SET hash-max-listpack-value 99999999999999999999"),
             "-ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-value') - "
             "argument must be between 0 and 9223372036854775807 inclusive");
+  // Too big for 64 bits: out of range, as Redis's parse saturates; maxmemory takes any u64.
+  EXPECT_EQ(h.run("CONFIG SET proto-max-bulk-len 99999999999999999999"),
+            "-ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - "
+            "argument must be between 1048576 and 9223372036854775807 inclusive");
+  EXPECT_EQ(h.run("CONFIG SET maxmemory 18446744073709551615"), "+OK");
+  EXPECT_EQ(h.run("CONFIG SET maxmemory 0"), "+OK");
   // A rejected value in a multi-setting CONFIG SET leaves every setting as it was.
   EXPECT_EQ(h.run("CONFIG SET hash-max-listpack-entries 5 hash-max-listpack-value x")[0], '-');
   EXPECT_EQ(h.run("CONFIG GET hash-max-listpack-entries"),
