@@ -449,14 +449,7 @@ class Gen:
                     args.append(self.bad(r.choice([b"WITHVALUES", b"withvalues"]), [b"bogus"]))
             return args
         if c == "hscan":
-            args = [b"HSCAN", k, self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
-            if r.random() < 0.5:
-                args += [b"MATCH", r.choice([b"f*", b"*", b"n", b"f[12]", b"?"])]
-            if r.random() < 0.5:
-                args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
-                                 [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
-                                  [b"COUNT"]], 0.2)
-            return args
+            return self.scan_command(b"HSCAN", k, [b"f*", b"*", b"n", b"f[12]", b"?"])
         if c == "big":
             return self.big_hash(k)
         if c == "encoding":
@@ -529,14 +522,7 @@ class Gen:
                 args += [b"BOGUS"]
             return args
         if c == "sscan":
-            args = [b"SSCAN", k, self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
-            if r.random() < 0.5:
-                args += [b"MATCH", r.choice([b"1*", b"*", b"a", b"m[12]", b"?", b"-*"])]
-            if r.random() < 0.5:
-                args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
-                                 [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
-                                  [b"COUNT"]], 0.2)
-            return args
+            return self.scan_command(b"SSCAN", k, [b"1*", b"*", b"a", b"m[12]", b"?", b"-*"])
         if c == "big":
             return self.big_set(k)
         if c == "encoding":
@@ -717,14 +703,7 @@ class Gen:
                 args += [b"LIMIT", self.bad(r.choice([b"0", b"1", b"2", b"100"]), [b"-1", b"x"])]
             return args
         if c == "zscan":
-            args = [b"ZSCAN", self.zany(), self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
-            if r.random() < 0.5:
-                args += [b"MATCH", r.choice([b"m*", b"*", b"a", b"m1?", b"?"])]
-            if r.random() < 0.5:
-                args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
-                                 [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
-                                  [b"COUNT"]], 0.2)
-            return args
+            return self.scan_command(b"ZSCAN", self.zany(), [b"m*", b"*", b"a", b"m1?", b"?"])
         if c == "big":
             return self.big_zset(k)
         if c == "biglex":
@@ -736,6 +715,18 @@ class Gen:
                          [b"ZSCORE", k], [b"ZUNIONSTORE", k, b"1"], [b"ZRANGESTORE", k, k, b"0"],
                          [b"ZRANK", k, b"a", b"WITHSCORE"], [b"ZINTERCARD", b"1"],
                          [b"ZREMRANGEBYRANK", k, b"0"], [b"ZSCAN", k]])
+
+    def scan_command(self, name, key, patterns):
+        """HSCAN / SSCAN / ZSCAN key cursor [MATCH p] [COUNT n], bad cursors and options too."""
+        r = self.r
+        args = [name, key, self.bad(b"0", [b"x", b"-1", b"5", b" 1", b"+0"], 0.15)]
+        if r.random() < 0.5:
+            args += [b"MATCH", r.choice(patterns)]
+        if r.random() < 0.5:
+            args += self.bad([b"COUNT", r.choice([b"1000", b"5", b"1"])],
+                             [[b"COUNT", b"0"], [b"COUNT", b"x"], [b"TYPE", b"x"],
+                              [b"COUNT"]], 0.2)
+        return args
 
     def string_command(self):
         r, k = self.r, self.skey()
@@ -830,7 +821,7 @@ def unsorted_sort(args):
     if upper[0] not in (b"SORT", b"SORT_RO") or b"STORE" in upper:
         return 0
     by = [args[i + 1] for i in range(2, len(args) - 1) if upper[i] == b"BY"]
-    if not by or b"*" in by[-1] and not any(b"*" not in p for p in by):
+    if not any(b"*" not in p for p in by):  # one BY without '*' turns sorting off for good
         return 0
     return max(1, upper.count(b"GET"))
 
