@@ -12,6 +12,7 @@
 // order, as Redis keeps it in a listpack. Writes reallocate to the exact size, so a small
 // collection wastes no capacity. Not thread-safe.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -70,12 +71,19 @@ inline std::size_t varint_size(std::size_t n) {
   return bytes;
 }
 
-inline void put_varint(std::string& out, std::size_t n) {
+// Writes `n` as a LEB128 varint at `out`; returns the end of what it wrote.
+inline char* write_varint(char* out, std::size_t n) {
   while (n >= 0x80) {
-    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    *out++ = static_cast<char>((n & 0x7f) | 0x80);
     n >>= 7;
   }
-  out.push_back(static_cast<char>(n));
+  *out++ = static_cast<char>(n);
+  return out;
+}
+
+inline void put_varint(std::string& out, std::size_t n) {
+  char bytes[10];
+  out.append(bytes, static_cast<std::size_t>(write_varint(bytes, n) - bytes));
 }
 
 inline std::size_t encoded_size(std::string_view s) { return varint_size(s.size()) + s.size(); }
@@ -86,6 +94,14 @@ inline void splice(std::string& buf, std::size_t at, std::size_t erase,
                    std::initializer_list<std::string_view> strings, int count_delta) {
   std::size_t added = 0;
   for (std::string_view s : strings) added += encoded_size(s);
+  if (added == erase && count_delta == 0) {
+    // Same size (HSET of a field to a value as long as the old one): rewrite in place, no
+    // allocation.
+    char* out = buf.data() + at;
+    for (std::string_view s : strings)
+      out = std::copy(s.begin(), s.end(), write_varint(out, s.size()));
+    return;
+  }
   std::string next;
   next.reserve(buf.size() - erase + added);
   next.append(buf, 0, at);

@@ -42,6 +42,13 @@ TEST(KvPacked, AppendReplaceEraseKeepOrderAndCount) {
   EXPECT_FALSE(packed::find_pair(buf, "f1", at));
   // Exact reallocation: no spare capacity beyond the string's own minimum.
   EXPECT_LE(buf.capacity(), std::max<std::size_t>(buf.size(), 30));
+
+  // A value replaced by one as long is rewritten in place: same buffer, no reallocation.
+  ASSERT_TRUE(packed::find_pair(buf, "f2", at));
+  const char* before = buf.data();
+  packed::splice(buf, at.begin, at.end - at.begin, {"f2", "SHORT"}, 0);
+  EXPECT_EQ(buf.data(), before);
+  EXPECT_EQ(strings_of(buf), (std::vector<std::string>{"f2", "SHORT", "", ""}));
 }
 
 TEST(KvPacked, HashConvertsPastTheLimitsAndKeepsEveryField) {
