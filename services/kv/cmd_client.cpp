@@ -26,16 +26,17 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
   field("addr", c.peer);
   field("laddr", c.local);
   number("fd", c.fd);
-  field("name", c.name);
+  field("name", c.name_copy());
   number("age", (now_ms - c.created_ms) / 1000);
   number("idle", (now_ms - c.last_ms) / 1000);
-  field("flags", c.tx ? "x" : "N");
+  const std::int64_t multi = c.multi;
+  field("flags", multi >= 0 ? "x" : "N");
   number("db", c.db);
   out += "sub=0 psub=0 ssub=0 ";
-  number("multi", c.tx ? static_cast<std::int64_t>(c.tx->queued.size()) : -1);
+  number("multi", multi);
   out += "qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ";
   field("events", "r");
-  field("cmd", c.last_command);
+  field("cmd", *c.last_command.load());
   out += "user=default redir=-1 resp=2\n";
 }
 

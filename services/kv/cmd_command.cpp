@@ -141,24 +141,6 @@ void write_entry(codec::ReplyWriter& out, const CommandSpec& spec) {
               spec.subcommands);
 }
 
-// SORT's keys as Redis's sortGetKeys finds them: the sorted key, then STORE's argument
-// (skipping the arguments of LIMIT, GET and BY). BY/GET patterns name no fixed key.
-std::vector<KeyPosition> sort_keys(std::span<const std::string_view> args) {
-  std::vector<KeyPosition> keys{{1, kKsRO | kKsAccess}};
-  for (std::size_t i = 2; i < args.size(); ++i) {
-    const std::size_t left = args.size() - i - 1;
-    if (iequals(args[i], "limit") && left >= 2) {
-      i += 2;
-    } else if ((iequals(args[i], "get") || iequals(args[i], "by")) && left >= 1) {
-      i += 1;
-    } else if (iequals(args[i], "store") && left >= 1) {
-      keys.push_back({i + 1, kKsOW | kKsUpdate});
-      i += 1;
-    }
-  }
-  return keys;
-}
-
 // COMMAND GETKEYS / GETKEYSANDFLAGS command arg...: the keys the command would touch (and
 // the flags of the key spec that found each).
 void command_getkeys(CommandContext& ctx, bool with_flags) {

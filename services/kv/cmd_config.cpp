@@ -52,7 +52,7 @@ struct Param {
   std::string (*get)(KvConfig&) = nullptr;
   // Applies `value`; returns the error reply text, or "" when accepted.
   std::string (*set)(KvConfig&, std::string_view name, std::string_view value) = nullptr;
-  std::int64_t EncodingLimits::*field = nullptr;
+  Relaxed<std::int64_t> EncodingLimits::*field = nullptr;
   bool memory = false;
   std::int64_t min = 0, max = kLongMax;
 };
@@ -94,7 +94,7 @@ std::string immutable(KvConfig&, std::string_view name, std::string_view) {
 }
 
 const Param kParams[] = {
-    {"maxmemory", [](KvConfig& c) { return std::to_string(c.maxmemory); },
+    {"maxmemory", [](KvConfig& c) { return std::to_string(c.maxmemory.load()); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        std::uint64_t bytes = 0;
        std::string err =
@@ -107,7 +107,7 @@ const Param kParams[] = {
        c.requirepass.assign(v);
        return std::string();
      }},
-    {"maxclients", [](KvConfig& c) { return std::to_string(c.max_clients); },
+    {"maxclients", [](KvConfig& c) { return std::to_string(c.max_clients.load()); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        auto clients = parse_int(v);
        if (!clients) return config_set_failed_error(n, ConfigReason::kNotInteger);
@@ -115,7 +115,7 @@ const Param kParams[] = {
        c.max_clients = static_cast<std::size_t>(*clients);
        return std::string();
      }},
-    {"proto-max-bulk-len", [](KvConfig& c) { return std::to_string(c.max_bulk_length); },
+    {"proto-max-bulk-len", [](KvConfig& c) { return std::to_string(c.max_bulk_length.load()); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        std::uint64_t bytes = 0;
        std::string err = set_memory_in_range(n, v, 1024 * 1024, bytes);
@@ -178,14 +178,16 @@ const Param kParams[] = {
 };
 
 std::string get_value(const Param& p, KvConfig& c) {
-  return p.field ? std::to_string(c.encodings.*p.field) : p.get(c);
+  return p.field ? std::to_string((c.encodings.*p.field).load()) : p.get(c);
 }
 
 std::string set_value(const Param& p, KvConfig& c, std::string_view value) {
   if (!p.field) return p.set(c, p.name, value);
-  std::int64_t& target = c.encodings.*p.field;
-  return p.memory ? set_memory(p.name, value, target)
-                  : set_integer(p.name, value, p.min, p.max, target);
+  std::int64_t v = 0;
+  std::string err =
+      p.memory ? set_memory(p.name, value, v) : set_integer(p.name, value, p.min, p.max, v);
+  if (err.empty()) c.encodings.*p.field = v;
+  return err;
 }
 
 const Param* find_param(std::string_view name) {
@@ -205,6 +207,7 @@ void config_get(CommandContext& ctx) {
       }
     }
   }
+  std::lock_guard lock(ctx.service.config_mutex());
   ctx.out.array(matched.size() * 2);
   for (const Param* p : matched) {
     ctx.out.bulk(p->name);
@@ -220,6 +223,7 @@ void config_set(CommandContext& ctx) {
     }
   }
   // Applied to a copy first, so that a rejected value leaves every setting unchanged.
+  std::lock_guard lock(ctx.service.config_mutex());
   KvConfig updated = ctx.service.config();
   for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
     const Param* p = find_param(ctx.args[i]);

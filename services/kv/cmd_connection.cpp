@@ -11,7 +11,7 @@ constexpr std::string_view kRedisVersion = "7.0.15";  // what clients are told t
 // AUTH's check: the only user is "default", with requirepass as its password (or any
 // password when requirepass is empty, like Redis's "nopass" default user).
 bool credentials_ok(CommandContext& ctx, std::string_view user, std::string_view password) {
-  const std::string& required = ctx.service.config().requirepass;
+  const std::string required = ctx.service.requirepass();
   return user == "default" && (required.empty() || password == required);
 }
 
@@ -47,7 +47,7 @@ void select(CommandContext& ctx) {
 
 void auth(CommandContext& ctx) {
   if (ctx.args.size() > 3) return ctx.error(KvError::kSyntax);
-  if (ctx.args.size() == 2 && ctx.service.config().requirepass.empty()) {
+  if (ctx.args.size() == 2 && !ctx.service.password_required()) {
     return ctx.error(KvError::kAuthWithoutPassword);
   }
   const bool ok = ctx.args.size() == 2 ? credentials_ok(ctx, "default", ctx.args[1])
@@ -84,7 +84,7 @@ void hello(CommandContext& ctx) {
     ctx.client.authenticated = true;
   }
   if (!ctx.client.authenticated) return ctx.error(KvError::kHelloNoAuth);
-  if (has_name) ctx.client.name.assign(name);
+  if (has_name) ctx.client.set_name(name);
   ctx.out.array(14);
   ctx.out.bulk("server"), ctx.out.bulk("redis");
   ctx.out.bulk("version"), ctx.out.bulk(kRedisVersion);
@@ -97,16 +97,17 @@ void hello(CommandContext& ctx) {
 
 void reset(CommandContext& ctx) {
   ctx.client.tx.reset();
+  ctx.client.multi = -1;
   unwatch_all(ctx);
   ctx.client.db = 0;
-  ctx.client.name.clear();
-  ctx.client.authenticated = ctx.service.config().requirepass.empty();
+  ctx.client.set_name("");
+  ctx.client.authenticated = !ctx.service.password_required();
   ctx.out.simple("RESET");
 }
 
 void client_setname(CommandContext& ctx) {
   if (!valid_client_name(ctx.args[2])) return ctx.error(KvError::kBadClientName);
-  ctx.client.name.assign(ctx.args[2]);
+  ctx.client.set_name(ctx.args[2]);
   ctx.ok();
 }
 

@@ -2,7 +2,8 @@
 //
 // MULTI makes the session queue commands (kv_session.cpp checks each for existence, arity,
 // auth and memory, and a rejected one dooms the transaction to EXECABORT). EXEC runs the queue
-// under the store mutex the session already holds, so nothing interleaves.
+// holding the shards of every queued command and watched key (KvSession::shards_for), taken
+// before it starts, so nothing interleaves.
 //
 // WATCH records each key's version (Database::watch); every change of a watched key, by any
 // session on any thread, bumps its version (Database::touch), and EXEC returns a null array when
@@ -22,12 +23,14 @@ void unwatch_all(CommandContext& ctx) {
 void multi(CommandContext& ctx) {
   if (ctx.client.tx) return ctx.error(KvError::kMultiNested);
   ctx.client.tx = std::make_unique<ClientState::Transaction>();
+  ctx.client.multi = 0;
   ctx.ok();
 }
 
 void discard(CommandContext& ctx) {
   if (!ctx.client.tx) return ctx.error(KvError::kDiscardWithoutMulti);
   ctx.client.tx.reset();
+  ctx.client.multi = -1;
   unwatch_all(ctx);
   ctx.ok();
 }
@@ -50,6 +53,7 @@ bool watched_keys_changed(CommandContext& ctx) {
 void exec(CommandContext& ctx) {
   if (!ctx.client.tx) return ctx.error(KvError::kExecWithoutMulti);
   std::unique_ptr<ClientState::Transaction> tx = std::move(ctx.client.tx);
+  ctx.client.multi = -1;
   if (tx->failed) {
     unwatch_all(ctx);
     return ctx.error(KvError::kExecAbort);
@@ -61,11 +65,12 @@ void exec(CommandContext& ctx) {
   std::vector<std::string_view> args;
   for (const QueuedCommand& q : tx->queued) {
     args.assign(q.args.begin(), q.args.end());
-    ctx.client.last_command = q.spec->name;
+    ctx.client.last_command = &q.spec->name;
     CommandContext inner{args, ctx.out, ctx.service, ctx.store, ctx.client, ctx.now_ms};
     q.spec->handler(inner);
   }
-  ctx.client.last_command = "exec";
+  static constexpr std::string_view kExec = "exec";
+  ctx.client.last_command = &kExec;
 }
 
 void watch(CommandContext& ctx) {

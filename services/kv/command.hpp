@@ -4,10 +4,12 @@
 //
 // A handler parses its arguments, applies them to the store and writes exactly one reply
 // through the ReplyWriter, so the same code serves RESP and the native protocol. Handlers run
-// with the store mutex held; they never block and never throw.
+// holding the shards of the keys they touch (command_shards()); they never block and never
+// throw.
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +17,7 @@
 
 #include "kv/errors.hpp"
 #include "kv/store.hpp"
+#include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/codec/reply_writer.hpp"
 
 namespace tcpkit::kv {
@@ -38,6 +41,8 @@ enum CommandFlag : std::uint32_t {
   kStale = 1u << 8,
   kNoMultiQueue = 1u << 9,  // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kMovableKeys = 1u << 10,  // keys found by parsing the arguments (LMPOP's numkeys)
+  kWholeKeyspace =
+      1u << 11,  // reaches keys beyond its arguments (KEYS, FLUSHALL, INFO): all shards
 };
 
 struct SubcommandSpec {
@@ -73,19 +78,24 @@ struct WatchedKey {
   std::uint64_t version;
 };
 
-// The state of one connection. Owned by its session; the fields CLIENT LIST shows (db, name,
-// last_command, last_ms, tx) are written only while the store mutex is held, which is also
-// held when another session reads them.
+// The state of one connection, owned by its session and changed only on the thread running it.
+// What CLIENT LIST shows of other connections is safe to read from any thread: fixed at
+// creation (id, peer, local, fd, created_ms), Relaxed (db, last_ms, last_command, multi), or
+// guarded by name_mutex (name: its owner writes it under the mutex, other threads read it under
+// the mutex, the owner reads it freely).
 struct ClientState {
   std::uint64_t id = 0;
   std::string peer;
   std::string local;
   int fd = -1;
   std::string name;
+  mutable std::mutex name_mutex;
   std::int64_t created_ms = 0;
-  std::int64_t last_ms = 0;
-  std::string_view last_command = "NULL";  // a full name from the command table
-  int db = 0;
+  Relaxed<std::int64_t> last_ms = 0;
+  // A full name from the command table (static storage: a pointer can be read atomically).
+  Relaxed<const std::string_view*> last_command = &kNoCommand;
+  Relaxed<int> db = 0;
+  Relaxed<std::int64_t> multi = -1;  // commands queued since MULTI, -1 outside one
   bool authenticated = true;
   bool close_requested = false;  // QUIT: close once the reply is flushed
   // MULTI: present from MULTI to EXEC/DISCARD.
@@ -96,7 +106,21 @@ struct ClientState {
   };
   std::unique_ptr<Transaction> tx;
   std::vector<WatchedKey> watched;
+
+  static constexpr std::string_view kNoCommand = "NULL";
+  void set_name(std::string_view n) {
+    std::lock_guard lock(name_mutex);
+    name.assign(n);
+  }
+  std::string name_copy() const {
+    std::lock_guard lock(name_mutex);
+    return name;
+  }
 };
+
+// The shards a command (not EXEC: see KvSession) must hold: its keys' shards from the key specs,
+// or every shard for a kWholeKeyspace command or a SORT with BY or GET.
+ShardMask command_shards(const CommandSpec& spec, std::span<const std::string_view> args);
 
 struct CommandContext {
   std::span<const std::string_view> args;
@@ -106,7 +130,7 @@ struct CommandContext {
   ClientState& client;
   std::int64_t now_ms;
 
-  Database& db() { return store.db(client.db); }
+  Database& db() { return store.db(client.db.load()); }
   void error(KvError e) { out.error(error_text(e)); }
   void ok() { out.simple("OK"); }
 };

@@ -149,5 +149,8 @@ struct KeyPosition {
 // begin_search or find_keys is unknown contribute nothing.
 std::optional<std::vector<KeyPosition>> keys_by_specs(std::span<const KeySpec> specs,
                                                       std::span<const std::string_view> args);
+// SORT's and SORT_RO's keys as Redis's sortGetKeys finds them: the sorted key, then STORE's
+// argument (skipping the arguments of LIMIT, GET and BY). BY/GET patterns name no fixed key.
+std::vector<KeyPosition> sort_keys(std::span<const std::string_view> args);
 
 }  // namespace tcpkit::kv

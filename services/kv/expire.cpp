@@ -18,22 +18,11 @@ namespace {
 constexpr std::size_t kKeysPerLoop = 20;                  // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP
 constexpr std::size_t kRepeatPercent = 25;                // repeat while > 25% expired
 constexpr std::chrono::microseconds kCycleBudget{25000};  // 25% of the 100 ms period
-constexpr std::chrono::microseconds kRehashBudget{1000};  // per database and tick
+constexpr std::chrono::microseconds kRehashBudget{2000};  // per tick, all shards together
 
 }  // namespace
 
-Store::Store(std::shared_ptr<const Clock> clock) : clock_(std::move(clock)) {
-  if (!clock_) clock_ = std::make_shared<SystemClock>();
-  for (auto& db : dbs_) db = std::make_unique<Database>(counters_);
-}
-
-std::size_t Store::used_memory() const {
-  std::size_t bytes = sizeof(Store) + counters_.entry_bytes;
-  for (const auto& db : dbs_) bytes += sizeof(Database) + db->bucket_bytes();
-  return bytes;
-}
-
-std::pair<std::size_t, std::size_t> Database::sample_expired(std::size_t count,
+std::pair<std::size_t, std::size_t> Keyspace::sample_expired(std::size_t count,
                                                              std::int64_t now_ms) {
   std::vector<KeyEntry*> expired;
   std::size_t sampled = 0;
@@ -46,32 +35,44 @@ std::pair<std::size_t, std::size_t> Database::sample_expired(std::size_t count,
     ++buckets;
   } while (expire_cursor_ != 0 && sampled < count && buckets < count * 20);
   for (KeyEntry* e : expired) erase_entry(e);
-  counters_->expired_keys += expired.size();
+  counters_->expired_keys = counters_->expired_keys + expired.size();
   return {sampled, expired.size()};
 }
 
-void Store::active_expire_cycle() {
+bool Store::expire_shard(Shard& shard, std::int64_t now_ms,
+                         std::chrono::steady_clock::time_point deadline) {
   using SteadyClock = std::chrono::steady_clock;
-  const auto deadline = SteadyClock::now() + kCycleBudget;
-  const std::int64_t now_ms = clock_->now_ms();
   for (int n = 0; n < kDatabases; ++n) {
-    Database& current = db(expire_next_db_);
-    expire_next_db_ = (expire_next_db_ + 1) % kDatabases;
+    Keyspace& current = *shard.dbs[static_cast<std::size_t>(shard.expire_next_db)];
+    shard.expire_next_db = (shard.expire_next_db + 1) % kDatabases;
     for (int loops = 1;; ++loops) {
       if (current.expires_size() == 0) break;
       auto [sampled, expired] = current.sample_expired(kKeysPerLoop, now_ms);
       if (sampled == 0 || expired * 100 / sampled <= kRepeatPercent) break;
-      if (loops % 16 == 0 && SteadyClock::now() >= deadline) return;
+      if (loops % 16 == 0 && SteadyClock::now() >= deadline) return false;
     }
-    if (SteadyClock::now() >= deadline) return;
   }
+  return SteadyClock::now() < deadline;
 }
 
 void Store::tick() {
-  active_expire_cycle();
-  for (auto& database : dbs_) {
-    const auto deadline = std::chrono::steady_clock::now() + kRehashBudget;
-    database->housekeeping([deadline] { return std::chrono::steady_clock::now() < deadline; });
+  using SteadyClock = std::chrono::steady_clock;
+  const auto start = SteadyClock::now();
+  const auto expire_deadline = start + kCycleBudget;
+  const std::int64_t now_ms = clock_->now_ms();
+  // Expiry, from the shard where the last tick ran out of time, so that every shard gets its turn.
+  for (std::size_t n = 0; n < kShards; ++n) {
+    Shard& shard = shards_[tick_next_shard_];
+    tick_next_shard_ = (tick_next_shard_ + 1) % kShards;
+    std::lock_guard lock(shard.mutex);
+    if (!expire_shard(shard, now_ms, expire_deadline)) break;
+  }
+  // Rehashing, for a bounded time in all.
+  const auto rehash_deadline = SteadyClock::now() + kRehashBudget;
+  const auto keep_going = [rehash_deadline] { return SteadyClock::now() < rehash_deadline; };
+  for (std::size_t i = 0; i < kShards && keep_going(); ++i) {
+    std::lock_guard lock(shards_[i].mutex);
+    for (auto& keyspace : shards_[i].dbs) keyspace->housekeeping(keep_going);
   }
 }
 

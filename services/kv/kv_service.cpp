@@ -37,23 +37,24 @@ std::unique_ptr<server::Session> KvService::open_session(const server::SessionIn
 }
 
 std::unique_ptr<KvSession> KvService::open_kv_session(const server::SessionInfo& info) {
-  std::size_t max_bulk_length = 0;
-  {
-    std::lock_guard lock(store_.mutex());
-    max_bulk_length = config_.max_bulk_length;
-  }
-  return make_protocol_session(*this, info, max_bulk_length);
+  return make_protocol_session(*this, info, config_.max_bulk_length);
+}
+
+std::string KvService::requirepass() {
+  std::lock_guard lock(config_mutex_);
+  return config_.requirepass;
 }
 
 void KvService::tick() {
-  std::lock_guard lock(store_.mutex());
   store_.tick();
-  peak_memory_ = std::max(peak_memory_, store_.used_memory());
+  peak_memory();
   sample_ops();
 }
 
 std::size_t KvService::peak_memory() {
-  peak_memory_ = std::max(peak_memory_, store_.used_memory());
+  const std::size_t now = store_.used_memory();
+  std::lock_guard lock(peak_mutex_);
+  peak_memory_ = std::max(peak_memory_, now);
   return peak_memory_;
 }
 

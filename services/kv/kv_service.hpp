@@ -7,14 +7,15 @@
 //   every service->tick_interval(): service->tick()  // active expiry, rehashing; one thread
 //   per connection: service->open_session(info)->on_bytes(input, output)
 //
-// KvService is thread-safe: sessions on different threads share one Store behind one mutex,
-// taken once per on_bytes() batch. A session is used by one thread at a time.
+// KvService is thread-safe: sessions on different threads share one Store, split into shards
+// with a lock each (store.hpp). A session is used by one thread at a time.
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,7 @@
 #include "kv/clock.hpp"
 #include "kv/encoding_limits.hpp"
 #include "kv/store.hpp"
+#include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/server/service.hpp"
 
 namespace tcpkit::kv {
@@ -45,14 +47,16 @@ struct KvOptions {
 // The service as the server sees it.
 std::unique_ptr<server::Service> make_kv_service(KvOptions options);
 
-// The settings CONFIG GET/SET reach. Guarded by the store mutex.
+// The settings CONFIG GET/SET reach. The numbers are Relaxed: any thread reads them without a
+// lock. The strings are read and written only under KvService::config_mutex(). CONFIG SET
+// changes them all under that mutex.
 struct KvConfig {
   EncodingLimits encodings;
   std::string requirepass;
-  std::uint64_t maxmemory = 0;
-  std::size_t max_bulk_length = 0;
-  std::size_t max_clients = 0;
-  bool protected_mode = true;
+  Relaxed<std::uint64_t> maxmemory = 0;
+  Relaxed<std::size_t> max_bulk_length = 0;
+  Relaxed<std::size_t> max_clients = 0;
+  Relaxed<bool> protected_mode = true;
   std::string save;  // accepted and reported; kv never persists
 };
 
@@ -73,7 +77,7 @@ class KvService final : public server::Service {
   std::chrono::milliseconds tick_interval() const override {
     return std::chrono::milliseconds(100);
   }
-  // Active expiry, incremental rehashing, the ops/sec sample; takes the store mutex.
+  // Active expiry, incremental rehashing, the ops/sec sample; takes each shard in turn.
   void tick() override;
   void attach_stats(const server::Stats* stats) override { stats_ = stats; }
   // Redis's "-ERR max number of clients reached", framed for this service's protocol.
@@ -82,10 +86,12 @@ class KvService final : public server::Service {
   // A session with its concrete type, for tests and tools that call execute().
   std::unique_ptr<KvSession> open_kv_session(const server::SessionInfo& info);
 
-  // For the commands, with the store mutex held.
   Store& store() { return store_; }
   KvConfig& config() { return config_; }
-  // After config() changed: refreshes what sessions read without the store mutex.
+  std::mutex& config_mutex() { return config_mutex_; }
+  // The password (copied under config_mutex()); empty when none is required.
+  std::string requirepass();
+  // After config() changed (config_mutex() held): refreshes password_required().
   void config_changed();
   // True while requirepass is set (Redis's "the default user has a password"). Lock-free: a
   // session checks it before decoding each request, to pick its decoder's limits.
@@ -96,10 +102,11 @@ class KvService final : public server::Service {
   std::uint64_t commands_processed() const { return commands_.load(std::memory_order_relaxed); }
   void count_command() { commands_.fetch_add(1, std::memory_order_relaxed); }
   std::uint64_t ops_per_sec() const { return ops_per_sec_; }
+  // The highest used_memory seen (by the tick or by this call).
   std::size_t peak_memory();
   std::chrono::steady_clock::time_point started() const { return started_; }
-  // KEYSPACE hits and misses (INFO stats), with the store mutex held.
-  void count_lookup(bool hit) { ++(hit ? keyspace_hits_ : keyspace_misses_); }
+  // KEYSPACE hits and misses (INFO stats), from any thread.
+  void count_lookup(bool hit) { (hit ? keyspace_hits_ : keyspace_misses_).add(1); }
   std::uint64_t keyspace_hits() const { return keyspace_hits_; }
   std::uint64_t keyspace_misses() const { return keyspace_misses_; }
 
@@ -108,6 +115,7 @@ class KvService final : public server::Service {
 
   Protocol protocol_;
   Store store_;
+  std::mutex config_mutex_;
   KvConfig config_;
   std::atomic<bool> password_required_{false};
   std::string over_capacity_reply_;
@@ -115,15 +123,16 @@ class KvService final : public server::Service {
   const server::Stats* stats_ = nullptr;
   std::atomic<std::uint64_t> commands_{0};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::mutex peak_mutex_;
   std::size_t peak_memory_ = 0;
-  std::uint64_t keyspace_hits_ = 0;
-  std::uint64_t keyspace_misses_ = 0;
+  Relaxed<std::uint64_t> keyspace_hits_ = 0;
+  Relaxed<std::uint64_t> keyspace_misses_ = 0;
   // instantaneous_ops_per_sec: the last 16 samples of the command rate, as Redis keeps them.
   std::uint64_t ops_samples_[16] = {};
   std::size_t ops_sample_index_ = 0;
   std::uint64_t last_sample_commands_ = 0;
   std::chrono::steady_clock::time_point last_sample_time_ = started_;
-  std::uint64_t ops_per_sec_ = 0;
+  Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
 };
 
 }  // namespace tcpkit::kv

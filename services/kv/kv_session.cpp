@@ -2,7 +2,7 @@
 
 #include "kv/kv_session.hpp"
 
-#include <mutex>
+#include <vector>
 
 #include "kv/errors.hpp"
 
@@ -22,20 +22,19 @@ KvSession::KvSession(KvService& service, const server::SessionInfo& info) : serv
   client_.peer = info.peer;
   client_.local = info.local;
   client_.fd = info.fd;
-  {
-    std::lock_guard lock(service.store().mutex());
-    client_.created_ms = client_.last_ms = service.store().clock().now_ms();
-    client_.authenticated = service.config().requirepass.empty();
-    rejected_ = service.clients().size() >= service.config().max_clients;
-    denied_ = service.config().protected_mode && service.config().requirepass.empty() &&
-              !info.peer_is_local;
-  }
+  client_.created_ms = service.store().clock().now_ms();
+  client_.last_ms = client_.created_ms;
+  const bool no_password = !service.password_required();
+  client_.authenticated = no_password;
+  rejected_ = service.clients().size() >= service.config().max_clients;
+  denied_ = service.config().protected_mode && no_password && !info.peer_is_local;
   service.clients().add(&client_);
 }
 
 KvSession::~KvSession() {
-  {
-    std::lock_guard lock(service_.store().mutex());
+  lock_.unlock();
+  if (!client_.watched.empty()) {
+    ShardLock lock(service_.store().shards(), watched_shards());
     for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
   }
   service_.clients().remove(&client_);
@@ -48,8 +47,32 @@ std::optional<std::string_view> KvSession::refusal() const {
 }
 
 bool KvSession::execute(std::span<const std::string_view> args, codec::ReplyWriter& out) {
-  std::lock_guard lock(service_.store().mutex());
-  return dispatch(args, out);
+  const bool close = dispatch(args, out);
+  release_shards();
+  return close;
+}
+
+ShardMask KvSession::watched_shards() const {
+  ShardMask mask = 0;
+  for (const WatchedKey& w : client_.watched) mask |= shard_bit(w.key);
+  return mask;
+}
+
+ShardMask KvSession::shards_for(const CommandSpec& spec,
+                                std::span<const std::string_view> args) const {
+  if (spec.handler == cmd::discard || spec.handler == cmd::unwatch || spec.handler == cmd::reset) {
+    return watched_shards();
+  }
+  if (spec.handler != cmd::exec) return command_shards(spec, args);
+  ShardMask mask = watched_shards();
+  if (!client_.tx) return mask;
+  std::vector<std::string_view> queued_args;
+  for (const QueuedCommand& q : client_.tx->queued) {
+    queued_args.assign(q.args.begin(), q.args.end());
+    mask |= command_shards(*q.spec, queued_args);
+    if (mask == kAllShards) break;
+  }
+  return mask;
 }
 
 void KvSession::reject(codec::ReplyWriter& out, std::string_view text) {
@@ -73,7 +96,7 @@ const CommandSpec* KvSession::resolve(std::span<const std::string_view> args,
     reject(out, unknown_command_error(args));
     return nullptr;
   }
-  client_.last_command = spec->name;
+  client_.last_command = &spec->name;
   if (!arity_ok(spec->arity, args.size())) {
     reject(out, arity_error(spec->name));
     return nullptr;
@@ -85,7 +108,7 @@ const CommandSpec* KvSession::resolve(std::span<const std::string_view> args,
     reject(out, unknown_subcommand_error(spec->name, args[1]));
     return nullptr;
   }
-  client_.last_command = sub->full_name;
+  client_.last_command = &sub->full_name;
   if (!arity_ok(sub->arity, args.size())) {
     reject(out, arity_error(sub->full_name));
     return nullptr;
@@ -115,9 +138,11 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
     queued.args.assign(args.begin(), args.end());
     client_.tx->flags |= flags;
+    client_.multi = static_cast<std::int64_t>(client_.tx->queued.size());
     out.simple("QUEUED");
     return false;
   }
+  lock_.cover(service_.store().shards(), shards_for(*spec, args));
   CommandContext ctx{args, out, service_, service_.store(), client_, now_ms};
   spec->handler(ctx);
   return client_.close_requested;

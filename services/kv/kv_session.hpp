@@ -2,10 +2,13 @@
 // KvSession: one kv connection. Owns the connection's ClientState (selected database, name,
 // auth flag, MULTI queue, WATCHed keys) and runs its commands against the shared Store.
 //
-// Theory of operation: on_bytes() decodes every whole request in the input, and runs them one
-// after the other under ONE acquisition of the store mutex (taken at the first whole request),
-// appending each reply to the output. So a pipelined batch costs one lock round-trip and the
-// replies leave in one write. A protocol error gets its error reply and closes the connection.
+// Theory of operation: on_bytes() decodes every whole request in the input and runs them one
+// after the other, appending each reply to the output, so the replies of a pipelined batch
+// leave in one write. Before each command the session holds the shards it touches
+// (command_shards(); for EXEC the union over the queued commands and the watched keys): it
+// keeps the shards it already holds when they cover the command, so a batch on one key locks
+// once, and releases everything at the end of the batch. A protocol error gets its error reply
+// and closes the connection.
 //
 // The protocol is a parameter: RESP2 here, the native typed protocol in a subclass; the
 // commands only see a ReplyWriter.
@@ -32,16 +35,20 @@ class KvSession : public server::Session {
   KvSession(const KvSession&) = delete;
   KvSession& operator=(const KvSession&) = delete;
 
-  // Runs one command (args[0] is its name) as if it had arrived on the connection, taking the
-  // store mutex itself; the reply goes to `out`. Returns true when the connection should close
-  // (QUIT). For tests and embedders; needs no codec.
+  // Runs one command (args[0] is its name) as if it had arrived on the connection, taking and
+  // releasing its shards itself; the reply goes to `out`. Returns true when the connection should
+  // close (QUIT). For tests and embedders; needs no codec.
   bool execute(std::span<const std::string_view> args, codec::ReplyWriter& out);
 
   const ClientState& state() const { return client_; }
+  // Ends a batch: lets go of the shards dispatch() took.
+  void release_shards() { lock_.unlock(); }
 
  protected:
-  // Runs one command with the store mutex held. Returns true to close the connection.
+  // Runs one command, taking the shards it needs (kept held for the next command of the batch
+  // until release_shards()). Returns true to close the connection.
   bool dispatch(std::span<const std::string_view> args, codec::ReplyWriter& out);
+
   // Why this connection is refused, decided when it opened: the maxclients error, or the
   // protected-mode DENIED error (protected mode on, no requirepass, a peer that is neither
   // loopback nor a Unix socket); nullopt when it is served. A refused connection gets the
@@ -57,9 +64,14 @@ class KvSession : public server::Session {
                              std::uint32_t& flags);
   void reject(codec::ReplyWriter& out, std::string_view text);
   bool out_of_memory(std::uint32_t flags);
+  // The shards `spec` run with `args` must hold, for this client (EXEC, DISCARD, UNWATCH and
+  // RESET reach the watched keys; EXEC the queued commands' keys too).
+  ShardMask shards_for(const CommandSpec& spec, std::span<const std::string_view> args) const;
+  ShardMask watched_shards() const;
 
   KvService& service_;
   ClientState client_;
+  ShardLock lock_;
   bool rejected_ = false;  // over maxclients
   bool denied_ = false;    // refused by protected mode
 };

@@ -4,7 +4,6 @@
 
 #include "kv/protocol_sessions.hpp"
 
-#include <mutex>
 #include <string>
 #include <type_traits>
 
@@ -49,7 +48,11 @@ class ProtocolSession final : public KvSession {
       Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(*refused); });
       return {input.size(), true};
     }
-    std::unique_lock<std::mutex> lock(service().store().mutex(), std::defer_lock);
+    // The shards dispatch() takes stay held across the batch; released on every way out.
+    struct Release {
+      KvSession& session;
+      ~Release() { session.release_shards(); }
+    } release{*this};
     const std::size_t start = output.size();
     while (progress.consumed < input.size() && output.size() - start < room) {
       apply_auth_limits();
@@ -64,7 +67,6 @@ class ProtocolSession final : public KvSession {
       progress.consumed += r.consumed;
       const auto args = decoder_.args();
       if (args.empty()) continue;  // an empty inline line, skipped as Redis does
-      if (!lock.owns_lock()) lock.lock();
       bool close = false;
       Framing::reply(output, [&](codec::ReplyWriter& w) { close = dispatch(args, w); });
       if (close) {

@@ -1,54 +1,196 @@
 #pragma once
-// Store: the shared state of a kv service — 16 databases, the clock, memory accounting — and
-// the mutex that guards it all.
+// Store: the shared state of a kv service, split into 64 shards by key hash so that commands on
+// different keys run in parallel on different threads.
 //
-// Locking: every method requires the caller to hold mutex(). A session takes it once per
-// on_bytes() batch (all pipelined commands of the batch run under one acquisition) and the
-// service's tick() takes it for the periodic work. Owned by KvService; outlives its sessions.
+//   Store ─ shard 0 ─ mutex, counters, Keyspace for db 0 … db 15
+//         ─ shard 1 ─ …
+//         ─ …        (a key lives in shard_of(key), in every database: MOVE and COPY … DB n
+//                     stay inside one shard)
+//   Database (db(i)) — the view commands use: routes each key to its shard's Keyspace
+//
+// Locking (the design and why it cannot deadlock: docs/kv.md, "The all-core store"). Before a
+// command runs, its session computes the set of shards it touches (its keys from the key
+// specs; every shard for whole-keyspace commands such as KEYS, FLUSHALL and INFO; for EXEC, the
+// queued commands' and the watched keys' shards) and takes them with a ShardLock, in ascending
+// shard order, holding nothing else. The command then reaches only keys of those shards through
+// Database; a debug build asserts it on every access. Counters that INFO reads across shards
+// are Relaxed and need no lock.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "kv/clock.hpp"
-#include "kv/database.hpp"
+#include "kv/keyspace.hpp"
 
 namespace tcpkit::kv {
 
+inline constexpr int kDatabases = 16;
+inline constexpr unsigned kShardBits = 6;
+inline constexpr std::size_t kShards = std::size_t{1} << kShardBits;
+
+// A set of shards, bit i for shard i.
+using ShardMask = std::uint64_t;
+inline constexpr ShardMask kAllShards = ~ShardMask{0};
+static_assert(kShards == 64, "a ShardMask has one bit per shard");
+
+// The shard that holds `key`: the top bits of its hash (a Dict picks buckets by the low bits,
+// so a shard's keys still spread over all of its buckets).
+inline std::size_t shard_of(std::string_view key) {
+  return std::hash<std::string_view>{}(key) >> (64 - kShardBits);
+}
+inline ShardMask shard_bit(std::string_view key) { return ShardMask{1} << shard_of(key); }
+
+struct alignas(64) Shard {
+  std::mutex mutex;
+  ShardCounters counters;
+  std::array<std::unique_ptr<Keyspace>, kDatabases> dbs;
+  int expire_next_db = 0;  // where this shard's last expiry cycle stopped
+
+  Shard();
+};
+
+// The shards this thread holds (debug builds check every key access against it).
+ShardMask held_shards();
+
+// Holds a set of shards: locks them in ascending order on construction (or lock()), unlocks them
+// on destruction (or unlock()). A thread holds at most one ShardLock's shards at a time and
+// takes new shards only while it holds none: the order is total, so no cycle of waiters can form.
+class ShardLock {
+ public:
+  ShardLock() = default;
+  ShardLock(std::span<Shard, kShards> shards, ShardMask mask) { lock(shards, mask); }
+  ShardLock(const ShardLock&) = delete;
+  ShardLock& operator=(const ShardLock&) = delete;
+  ~ShardLock() { unlock(); }
+
+  void lock(std::span<Shard, kShards> shards, ShardMask mask);
+  void unlock();
+  ShardMask held() const { return held_; }
+  // Holds exactly the shards of `mask` or more: keeps what it holds when that covers `mask`,
+  // otherwise releases everything and locks `mask`.
+  void cover(std::span<Shard, kShards> shards, ShardMask mask) {
+    if ((mask & ~held_) == 0) return;
+    unlock();
+    lock(shards, mask);
+  }
+
+ private:
+  Shard* shards_ = nullptr;
+  ShardMask held_ = 0;
+};
+
+// One numbered database as the commands see it: each key goes to the Keyspace of its shard.
+// Whole-database operations (size, scan, clear, …) visit every shard and need all of them held.
+class Database {
+ public:
+  Database(std::span<Shard, kShards> shards, int index) : shards_(shards), index_(index) {}
+
+  KeyEntry* find(std::string_view key, std::int64_t now_ms) { return at(key).find(key, now_ms); }
+  KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl) {
+    return at(key).set(key, value, enc, keep_ttl);
+  }
+  KeyEntry* add(std::string_view key, Value value) { return at(key).add(key, std::move(value)); }
+  template <class Fn>
+  void update(KeyEntry* e, Encoding enc, Fn&& fn) {
+    at(e->key).update(e, enc, std::forward<Fn>(fn));
+  }
+  template <class Fn>
+  bool change(KeyEntry* e, Fn&& fn) {
+    return at(e->key).change(e, std::forward<Fn>(fn));
+  }
+  template <class Fn>
+  void reencode(KeyEntry* e, Fn&& fn) {
+    at(e->key).reencode(e, std::forward<Fn>(fn));
+  }
+  Value extract(KeyEntry* e) { return at(e->key).extract(e); }
+  bool erase(std::string_view key) { return at(key).erase(key); }
+  void set_expire(KeyEntry* e, std::int64_t at_ms) { at(e->key).set_expire(e, at_ms); }
+  std::uint64_t watch(std::string_view key) { return at(key).watch(key); }
+  void unwatch(std::string_view key) { at(key).unwatch(key); }
+  std::uint64_t version(std::string_view key) { return at(key).version(key); }
+
+  // Whole database: every shard must be held.
+  std::size_t size() const;
+  std::size_t expires_size() const;
+  void clear();
+  void swap_contents(Database& other);
+  KeyEntry* random_entry(std::mt19937_64& rng);
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    for (Shard& shard : shards_) keyspace(shard).for_each(fn);
+  }
+  // One SCAN step: the cursor's low kShardBits bits name the shard, the rest is that shard's
+  // dict cursor. A shard's scan finishing moves the cursor to the next non-empty shard.
+  template <class Fn>
+  std::uint64_t scan(std::uint64_t cursor, Fn&& fn) {
+    std::size_t s = cursor & (kShards - 1);
+    std::uint64_t inner = keyspace(shards_[s]).scan(cursor >> kShardBits, fn);
+    if (inner == 0) {
+      do {
+        if (++s == kShards) return 0;
+      } while (keyspace(shards_[s]).size() == 0);
+    }
+    return inner << kShardBits | s;
+  }
+
+ private:
+  Keyspace& keyspace(Shard& shard) const { return *shard.dbs[static_cast<std::size_t>(index_)]; }
+  Keyspace& at(std::string_view key) {
+    const std::size_t s = shard_of(key);
+    check_held(ShardMask{1} << s);
+    return keyspace(shards_[s]);
+  }
+  static void check_held([[maybe_unused]] ShardMask mask) {
+#ifndef NDEBUG
+    TCPKIT_ASSERT((held_shards() & mask) == mask);
+#endif
+  }
+
+  std::span<Shard, kShards> shards_;
+  int index_;
+};
+
 class Store {
  public:
-  static constexpr int kDatabases = 16;
+  static constexpr int kDatabases = kv::kDatabases;
 
   explicit Store(std::shared_ptr<const Clock> clock);
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  std::mutex& mutex() const { return mutex_; }
   const Clock& clock() const { return *clock_; }
-  Database& db(int index) { return *dbs_[static_cast<std::size_t>(index)]; }
-  std::mt19937_64& rng() { return rng_; }
+  Database& db(int index) { return views_[static_cast<std::size_t>(index)]; }
+  std::span<Shard, kShards> shards() { return std::span<Shard, kShards>(shards_.get(), kShards); }
+  // This thread's generator (RANDOMKEY, SPOP, …): no lock needed.
+  std::mt19937_64& rng();
 
-  // Bytes used by the data: entries (keys, values, overhead) plus hash-table buckets.
+  // Bytes used by the data: entries (keys, values, overhead) plus hash-table buckets. Lock-free.
   std::size_t used_memory() const;
-  std::uint64_t expired_keys() const { return counters_.expired_keys; }
+  std::uint64_t expired_keys() const;
 
-  // The periodic work (every 100 ms): active expiry, then incremental rehashing for up to
-  // 1 ms per database.
+  // The periodic work (every 100 ms), shard by shard, each under its own lock: active expiry,
+  // then incremental rehashing, within a time budget for the whole tick.
   void tick();
-  // Redis's slow active-expire cycle (expire.cpp): per database, sample 20 keys with a TTL,
-  // delete the expired ones, repeat while more than 25% of the sample had expired; stop when
-  // the cycle has used 25 ms.
-  void active_expire_cycle();
 
  private:
-  mutable std::mutex mutex_;
+  // Redis's slow active-expire cycle (expire.cpp) over one shard's databases: sample 20 keys
+  // with a TTL, delete the expired ones, repeat while more than 25% of the sample had expired.
+  // False when the deadline passed.
+  bool expire_shard(Shard& shard, std::int64_t now_ms,
+                    std::chrono::steady_clock::time_point deadline);
+
   std::shared_ptr<const Clock> clock_;
-  StoreCounters counters_;
-  std::array<std::unique_ptr<Database>, kDatabases> dbs_;
-  std::mt19937_64 rng_{0x6b76u};
-  int expire_next_db_ = 0;  // where the last cycle stopped, so all databases get their turn
+  std::unique_ptr<Shard[]> shards_;
+  std::vector<Database> views_;
+  std::size_t tick_next_shard_ = 0;  // where the last tick's budget ran out
 };
 
 }  // namespace tcpkit::kv

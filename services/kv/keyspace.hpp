@@ -1,13 +1,15 @@
 #pragma once
-// Database: one of the 16 numbered keyspaces. Owns the keys (a Dict of key → Value), the
-// expires table (a Dict of key → entry, for the keys with a TTL; its keys are views of the main
-// dict's keys) and the versions of the keys clients WATCH.
+// Keyspace: the keys of one numbered database that fall in one shard of the store (store.hpp).
+// Owns the keys (a Dict of key → Value), the expires table (a Dict of key → entry, for the keys
+// with a TTL; its keys are views of the main dict's keys) and the versions of the keys clients
+// WATCH.
 //
-// Every change goes through a Database method, so the memory accounting and the WATCH
-// versions can never be forgotten by a command. Expiry is lazy here (find() deletes an expired
-// key it meets) and active in expire.cpp (sample_expired()).
+// Every change goes through a Keyspace method, so the memory accounting and the WATCH versions
+// can never be forgotten by a command. Expiry is lazy here (find() deletes an expired key it
+// meets) and active in expire.cpp (sample_expired()).
 //
-// Not thread-safe: the Store's mutex guards every Database.
+// Not thread-safe: its shard's mutex guards it. The counters it keeps for the shard are
+// Relaxed, so INFO and the maxmemory check read them without that mutex.
 
 #include <cstdint>
 #include <string>
@@ -17,6 +19,7 @@
 
 #include "kv/dict.hpp"
 #include "kv/value.hpp"
+#include "tcpkit/base/relaxed.hpp"
 
 namespace tcpkit::kv {
 
@@ -27,19 +30,23 @@ using ExpireDict = Dict<std::string_view, KeyEntry*>;
 // Redis's choice for a freshly stored string: int, embstr (<= 44 bytes) or raw.
 Encoding encoding_for(std::string_view s);
 
-// Counters shared by all databases of a store.
-struct StoreCounters {
-  std::size_t entry_bytes = 0;     // keys + values + per-entry overhead
-  std::uint64_t next_version = 1;  // WATCH versions
-  std::uint64_t expired_keys = 0;  // INFO stats: expired_keys
+// Counters shared by the keyspaces of one shard: written under the shard's mutex, read anywhere.
+struct ShardCounters {
+  Relaxed<std::size_t> entry_bytes = 0;     // keys + values + per-entry overhead
+  Relaxed<std::size_t> bucket_bytes = 0;    // the dicts' bucket arrays
+  Relaxed<std::uint64_t> expired_keys = 0;  // INFO stats: expired_keys
+  std::uint64_t next_version = 1;           // WATCH versions (read under the mutex only)
+
+  // An entry's bytes went from `before` to `after` (0 for an entry added or removed).
+  void resize(std::size_t before, std::size_t after) { entry_bytes = entry_bytes + after - before; }
 };
 
-class Database {
+class Keyspace {
  public:
-  explicit Database(StoreCounters& counters) : counters_(&counters) {}
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
-  ~Database() { clear(); }
+  explicit Keyspace(ShardCounters& counters) : counters_(&counters) {}
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+  ~Keyspace() { clear(); }
 
   std::size_t size() const { return main_.size(); }
   std::size_t expires_size() const { return expires_.size(); }
@@ -59,8 +66,7 @@ class Database {
     std::size_t before = entry_bytes(*e);
     fn(e->value.str);
     e->value.encoding = enc;
-    counters_->entry_bytes += entry_bytes(*e);
-    counters_->entry_bytes -= before;
+    counters_->resize(before, entry_bytes(*e));
     touch(e->key);
   }
   // Changes an entry's value (any type) through fn(Value&), keeping the accounting and WATCH
@@ -70,8 +76,7 @@ class Database {
   bool change(KeyEntry* e, Fn&& fn) {
     std::size_t before = entry_bytes(*e);
     fn(e->value);
-    counters_->entry_bytes += entry_bytes(*e);
-    counters_->entry_bytes -= before;
+    counters_->resize(before, entry_bytes(*e));
     touch(e->key);
     if (!e->value.empty_collection()) return true;
     erase_entry(e);
@@ -83,8 +88,7 @@ class Database {
   void reencode(KeyEntry* e, Fn&& fn) {
     std::size_t before = entry_bytes(*e);
     fn(e->value);
-    counters_->entry_bytes += entry_bytes(*e);
-    counters_->entry_bytes -= before;
+    counters_->resize(before, entry_bytes(*e));
   }
   // Removes an entry and returns its value (TTL included): RENAME, MOVE.
   Value extract(KeyEntry* e);
@@ -95,7 +99,7 @@ class Database {
   // Deletes everything; WATCHers of the existing keys see them modified.
   void clear();
   // Exchanges the keys (not the watches) of two databases: SWAPDB.
-  void swap_contents(Database& other);
+  void swap_contents(Keyspace& other);
 
   // Records a watcher of `key` and returns its current version.
   std::uint64_t watch(std::string_view key);
@@ -111,7 +115,11 @@ class Database {
   std::uint64_t scan(std::uint64_t cursor, Fn&& fn) const {
     return main_.scan(cursor, fn);
   }
-  KeyEntry* random_entry(std::mt19937_64& rng) { return main_.random_entry(rng); }
+  KeyEntry* random_entry(std::mt19937_64& rng) {
+    KeyEntry* e = main_.random_entry(rng);
+    sync_buckets();
+    return e;
+  }
   template <class Fn>
   void for_each(Fn&& fn) {
     main_.for_each(fn);
@@ -127,6 +135,7 @@ class Database {
     expires_.shrink_if_sparse();
     main_.rehash_while(keep_going);
     expires_.rehash_while(keep_going);
+    sync_buckets();
   }
 
   static std::size_t entry_bytes(const KeyEntry& e);
@@ -143,8 +152,17 @@ class Database {
   using WatchMap = std::unordered_map<std::string, WatchSlot, TransparentHash, std::equal_to<>>;
 
   void erase_entry(KeyEntry* e);
+  // Brings the shard's bucket_bytes up to date with this keyspace's dicts (which may resize on
+  // any operation, a lookup included, while they rehash).
+  void sync_buckets() {
+    const std::size_t now = bucket_bytes();
+    if (now == buckets_) return;
+    counters_->bucket_bytes = counters_->bucket_bytes + now - buckets_;
+    buckets_ = now;
+  }
 
-  StoreCounters* counters_;
+  ShardCounters* counters_;
+  std::size_t buckets_ = 0;  // this keyspace's part of counters_->bucket_bytes
   MainDict main_;
   ExpireDict expires_;
   WatchMap watched_;

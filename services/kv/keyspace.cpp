@@ -1,6 +1,6 @@
-// Database: keys, TTLs and WATCH versions of one keyspace (see database.hpp).
+// Keyspace: keys, TTLs and WATCH versions of one database in one shard (see keyspace.hpp).
 
-#include "kv/database.hpp"
+#include "kv/keyspace.hpp"
 
 #include "kv/text.hpp"
 
@@ -11,24 +11,27 @@ Encoding encoding_for(std::string_view s) {
   return s.size() <= 44 ? Encoding::kEmbstr : Encoding::kRaw;
 }
 
-std::size_t Database::entry_bytes(const KeyEntry& e) {
+std::size_t Keyspace::entry_bytes(const KeyEntry& e) {
   std::size_t bytes = sizeof(KeyEntry) + string_heap_bytes(e.key) + e.value.heap_bytes();
   if (e.value.expire_at_ms != kNoExpire) bytes += sizeof(ExpireDict::Entry);
   return bytes;
 }
 
-KeyEntry* Database::find(std::string_view key, std::int64_t now_ms) {
+KeyEntry* Keyspace::find(std::string_view key, std::int64_t now_ms) {
   KeyEntry* e = main_.find(key);
-  if (e == nullptr) return nullptr;
+  if (e == nullptr) {
+    sync_buckets();
+    return nullptr;
+  }
   if (e->value.expire_at_ms != kNoExpire && e->value.expire_at_ms <= now_ms) {
     erase_entry(e);
-    ++counters_->expired_keys;
+    counters_->expired_keys = counters_->expired_keys + 1;
     return nullptr;
   }
   return e;
 }
 
-KeyEntry* Database::set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl) {
+KeyEntry* Keyspace::set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl) {
   KeyEntry* e = main_.find(key);
   if (e == nullptr) {
     Value v;
@@ -39,67 +42,75 @@ KeyEntry* Database::set(std::string_view key, std::string_view value, Encoding e
   if (!keep_ttl) set_expire(e, kNoExpire);
   if (e->value.type != ValueType::kString) change(e, [](Value& v) { v.make_string(); });
   update(e, enc, [value](std::string& s) { s.assign(value); });
+  sync_buckets();
   return e;
 }
 
-KeyEntry* Database::add(std::string_view key, Value value) {
+KeyEntry* Keyspace::add(std::string_view key, Value value) {
   std::int64_t expire_at = value.expire_at_ms;
   value.expire_at_ms = kNoExpire;
   KeyEntry* e = main_.insert_new(std::string(key), std::move(value));
-  counters_->entry_bytes += entry_bytes(*e);
+  counters_->resize(0, entry_bytes(*e));
   if (expire_at != kNoExpire) set_expire(e, expire_at);
   touch(e->key);
+  sync_buckets();
   return e;
 }
 
-Value Database::extract(KeyEntry* e) {
+Value Keyspace::extract(KeyEntry* e) {
   touch(e->key);
-  counters_->entry_bytes -= entry_bytes(*e);
+  counters_->resize(entry_bytes(*e), 0);
   if (e->value.expire_at_ms != kNoExpire) expires_.erase(e->key);
   Value v = std::move(e->value);  // leaves an empty string behind
   e->value.expire_at_ms = kNoExpire;
   main_.erase(e->key);
+  sync_buckets();
   return v;
 }
 
-bool Database::erase(std::string_view key) {
+bool Keyspace::erase(std::string_view key) {
   KeyEntry* e = main_.find(key);
-  if (e == nullptr) return false;
-  erase_entry(e);
-  return true;
+  if (e != nullptr) erase_entry(e);
+  sync_buckets();
+  return e != nullptr;
 }
 
-void Database::erase_entry(KeyEntry* e) {
+void Keyspace::erase_entry(KeyEntry* e) {
   touch(e->key);
-  counters_->entry_bytes -= entry_bytes(*e);
+  counters_->resize(entry_bytes(*e), 0);
   if (e->value.expire_at_ms != kNoExpire) expires_.erase(e->key);
   // Safe although the view points into the entry: erase() stops reading it once it unlinks.
   main_.erase(e->key);
+  sync_buckets();
 }
 
-void Database::set_expire(KeyEntry* e, std::int64_t at_ms) {
+void Keyspace::set_expire(KeyEntry* e, std::int64_t at_ms) {
   bool had = e->value.expire_at_ms != kNoExpire;
   bool has = at_ms != kNoExpire;
   if (had && !has) {
     expires_.erase(e->key);
-    counters_->entry_bytes -= sizeof(ExpireDict::Entry);
+    counters_->resize(sizeof(ExpireDict::Entry), 0);
   } else if (!had && has) {
     expires_.insert_new(std::string_view(e->key), e);
-    counters_->entry_bytes += sizeof(ExpireDict::Entry);
+    counters_->resize(0, sizeof(ExpireDict::Entry));
   }
   e->value.expire_at_ms = at_ms;
   touch(e->key);
+  sync_buckets();
 }
 
-void Database::clear() {
+void Keyspace::clear() {
   touch_all_existing();
-  main_.for_each([this](KeyEntry& e) { counters_->entry_bytes -= entry_bytes(e); });
+  std::size_t bytes = 0;
+  main_.for_each([&bytes](KeyEntry& e) { bytes += entry_bytes(e); });
+  counters_->resize(bytes, 0);
   expires_.clear();
   main_.clear();
   expire_cursor_ = 0;
+  sync_buckets();
 }
 
-void Database::swap_contents(Database& other) {
+void Keyspace::swap_contents(Keyspace& other) {
   touch_all_existing();
   other.touch_all_existing();
   main_.swap(other.main_);
@@ -107,36 +118,39 @@ void Database::swap_contents(Database& other) {
   std::swap(expire_cursor_, other.expire_cursor_);
   touch_all_existing();
   other.touch_all_existing();
+  sync_buckets();
+  other.sync_buckets();
 }
 
-std::uint64_t Database::watch(std::string_view key) {
+std::uint64_t Keyspace::watch(std::string_view key) {
   auto it = watched_.find(key);
   if (it == watched_.end()) it = watched_.emplace(std::string(key), WatchSlot{}).first;
   ++it->second.watchers;
   return it->second.version;
 }
 
-void Database::unwatch(std::string_view key) {
+void Keyspace::unwatch(std::string_view key) {
   auto it = watched_.find(key);
   if (it == watched_.end()) return;
   if (--it->second.watchers == 0) watched_.erase(it);
 }
 
-std::uint64_t Database::version(std::string_view key) const {
+std::uint64_t Keyspace::version(std::string_view key) const {
   auto it = watched_.find(key);
   return it == watched_.end() ? 0 : it->second.version;
 }
 
-void Database::touch(std::string_view key) {
+void Keyspace::touch(std::string_view key) {
   if (watched_.empty()) return;
   auto it = watched_.find(key);
   if (it != watched_.end()) it->second.version = counters_->next_version++;
 }
 
-void Database::touch_all_existing() {
+void Keyspace::touch_all_existing() {
   for (auto& [key, slot] : watched_) {
     if (main_.find(key) != nullptr) slot.version = counters_->next_version++;
   }
+  sync_buckets();
 }
 
 }  // namespace tcpkit::kv

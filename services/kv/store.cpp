@@ -1,0 +1,101 @@
+// Store: shards, their locks and the whole-database operations (see store.hpp); the periodic
+// work is in expire.cpp.
+
+#include "kv/store.hpp"
+
+#include <bit>
+
+namespace tcpkit::kv {
+
+namespace {
+
+thread_local ShardMask t_held = 0;
+
+}  // namespace
+
+ShardMask held_shards() { return t_held; }
+
+Shard::Shard() {
+  for (auto& db : dbs) db = std::make_unique<Keyspace>(counters);
+}
+
+void ShardLock::lock(std::span<Shard, kShards> shards, ShardMask mask) {
+  TCPKIT_ASSERT(held_ == 0 && t_held == 0);  // nothing held: the ascending order is global
+  shards_ = shards.data();
+  for (ShardMask rest = mask; rest != 0; rest &= rest - 1) {
+    shards_[std::countr_zero(rest)].mutex.lock();
+  }
+  held_ = t_held = mask;
+}
+
+void ShardLock::unlock() {
+  for (ShardMask rest = held_; rest != 0; rest &= rest - 1) {
+    shards_[std::countr_zero(rest)].mutex.unlock();
+  }
+  held_ = t_held = 0;
+}
+
+std::size_t Database::size() const {
+  check_held(kAllShards);
+  std::size_t n = 0;
+  for (Shard& shard : shards_) n += keyspace(shard).size();
+  return n;
+}
+
+std::size_t Database::expires_size() const {
+  check_held(kAllShards);
+  std::size_t n = 0;
+  for (Shard& shard : shards_) n += keyspace(shard).expires_size();
+  return n;
+}
+
+void Database::clear() {
+  check_held(kAllShards);
+  for (Shard& shard : shards_) keyspace(shard).clear();
+}
+
+void Database::swap_contents(Database& other) {
+  check_held(kAllShards);
+  for (Shard& shard : shards_) keyspace(shard).swap_contents(other.keyspace(shard));
+}
+
+KeyEntry* Database::random_entry(std::mt19937_64& rng) {
+  const std::size_t total = size();
+  if (total == 0) return nullptr;
+  // A shard with a chance proportional to its keys, then a key of that shard.
+  std::size_t pick = std::uniform_int_distribution<std::size_t>(0, total - 1)(rng);
+  for (Shard& shard : shards_) {
+    Keyspace& ks = keyspace(shard);
+    if (pick < ks.size()) return ks.random_entry(rng);
+    pick -= ks.size();
+  }
+  return nullptr;
+}
+
+Store::Store(std::shared_ptr<const Clock> clock)
+    : clock_(std::move(clock)), shards_(std::make_unique<Shard[]>(kShards)) {
+  if (!clock_) clock_ = std::make_shared<SystemClock>();
+  views_.reserve(kDatabases);
+  for (int i = 0; i < kDatabases; ++i) views_.emplace_back(shards(), i);
+}
+
+std::mt19937_64& Store::rng() {
+  thread_local std::mt19937_64 rng{0x6b76u};
+  return rng;
+}
+
+std::size_t Store::used_memory() const {
+  std::size_t bytes = sizeof(Store) + kShards * (sizeof(Shard) + kDatabases * sizeof(Keyspace));
+  for (std::size_t i = 0; i < kShards; ++i) {
+    bytes += shards_[i].counters.entry_bytes + shards_[i].counters.bucket_bytes;
+  }
+  return bytes;
+}
+
+std::uint64_t Store::expired_keys() const {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < kShards; ++i) n += shards_[i].counters.expired_keys;
+  return n;
+}
+
+}  // namespace tcpkit::kv
