@@ -2,9 +2,9 @@
 // ClientRegistry: the live sessions of a service, for CLIENT LIST and INFO clients.
 //
 // Thread-safe. Its own mutex guards membership: a session registers in its constructor and
-// unregisters in its destructor (without the store mutex). Readers (CLIENT LIST) hold the
-// store mutex first, then this one, which makes the ClientState fields they print stable
-// (those are written only under the store mutex). Lock order: store, then registry.
+// unregisters in its destructor. Readers (CLIENT LIST) read the fields of other clients that
+// ClientState makes safe to read (command.hpp). A leaf lock: held, it takes no shard, only a
+// client's name mutex.
 
 #include <cstddef>
 #include <cstdint>

@@ -60,6 +60,12 @@ ShardMask KvSession::watched_shards() const {
 
 ShardMask KvSession::shards_for(const CommandSpec& spec,
                                 std::span<const std::string_view> args) const {
+  // The common case first: one key at argument 1 (GET, SET, HSET, ...).
+  if (spec.first_key == 1 && spec.last_key == 1 && (spec.flags & kMovableKeys) == 0) {
+    const std::size_t shard = shard_of(args[1]);
+    route_memo() = RouteMemo{args[1].data(), args[1].size(), shard};
+    return ShardMask{1} << shard;
+  }
   if (spec.handler == cmd::discard || spec.handler == cmd::unwatch || spec.handler == cmd::reset) {
     return watched_shards();
   }
@@ -145,6 +151,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   lock_.cover(service_.store().shards(), shards_for(*spec, args));
   CommandContext ctx{args, out, service_, service_.store(), client_, now_ms};
   spec->handler(ctx);
+  route_memo() = RouteMemo{};
   return client_.close_requested;
 }
 

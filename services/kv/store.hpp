@@ -17,6 +17,7 @@
 // are Relaxed and need no lock.
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -48,8 +49,30 @@ inline std::size_t shard_of(std::string_view key) {
 }
 inline ShardMask shard_bit(std::string_view key) { return ShardMask{1} << shard_of(key); }
 
+// A shard's lock: a futex-based mutex (Drepper's "Futexes are tricky", mutex 2). Uncontended,
+// lock is one compare-and-swap and unlock one exchange, no call into the C library; contended,
+// waiters sleep in the kernel (std::atomic::wait). State: 0 free, 1 held, 2 held with waiters.
+class ShardMutex {
+ public:
+  void lock() {
+    std::uint32_t c = 0;
+    if (state_.compare_exchange_strong(c, 1, std::memory_order_acquire)) return;
+    if (c != 2) c = state_.exchange(2, std::memory_order_acquire);
+    while (c != 0) {
+      state_.wait(2, std::memory_order_relaxed);
+      c = state_.exchange(2, std::memory_order_acquire);
+    }
+  }
+  void unlock() {
+    if (state_.exchange(0, std::memory_order_release) == 2) state_.notify_one();
+  }
+
+ private:
+  std::atomic<std::uint32_t> state_{0};
+};
+
 struct alignas(64) Shard {
-  std::mutex mutex;
+  ShardMutex mutex;
   ShardCounters counters;
   std::array<std::unique_ptr<Keyspace>, kDatabases> dbs;
   int expire_next_db = 0;  // where this shard's last expiry cycle stopped
@@ -59,6 +82,20 @@ struct alignas(64) Shard {
 
 // The shards this thread holds (debug builds check every key access against it).
 ShardMask held_shards();
+
+// The shard of the key a command is about to use, computed once by the session before it
+// locks (KvSession::dispatch), so the command's own lookup does not hash the key again. It
+// names the key by the address and length of the argument: valid only while that command
+// runs (dispatch clears it after).
+struct RouteMemo {
+  const char* data = nullptr;
+  std::size_t size = 0;
+  std::size_t shard = 0;
+};
+inline RouteMemo& route_memo() {
+  thread_local RouteMemo memo;
+  return memo;
+}
 
 // Holds a set of shards: locks them in ascending order on construction (or lock()), unlocks them
 // on destruction (or unlock()). A thread holds at most one ShardLock's shards at a time and
@@ -144,7 +181,9 @@ class Database {
  private:
   Keyspace& keyspace(Shard& shard) const { return *shard.dbs[static_cast<std::size_t>(index_)]; }
   Keyspace& at(std::string_view key) {
-    const std::size_t s = shard_of(key);
+    const RouteMemo& memo = route_memo();
+    const std::size_t s =
+        key.data() == memo.data && key.size() == memo.size ? memo.shard : shard_of(key);
     check_held(ShardMask{1} << s);
     return keyspace(shards_[s]);
   }
