@@ -209,6 +209,21 @@ void swapdb(CommandContext& ctx) {
   ctx.ok();
 }
 
+namespace {
+
+// What Redis 7.0 reports: a string holding an integer in [0, 10000) is one of its shared
+// integer objects (under the noeviction policy, the only one kv has), whose refcount is
+// OBJ_SHARED_REFCOUNT; every other value has one reference.
+std::int64_t refcount(const Value& v) {
+  constexpr std::int64_t kSharedIntegers = 10000;
+  constexpr std::int64_t kSharedRefcount = 2147483647;  // INT_MAX
+  if (v.type != ValueType::kString || v.encoding != Encoding::kInt) return 1;
+  const auto n = parse_int(v.str);
+  return n && *n >= 0 && *n < kSharedIntegers ? kSharedRefcount : 1;
+}
+
+}  // namespace
+
 void object(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   if (iequals(sub, "help")) {
@@ -217,17 +232,27 @@ void object(CommandContext& ctx) {
         "ENCODING <key>",
         "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
         "HELP",
         "    Prints this help."};
     ctx.out.array(std::size(kHelp));
     for (std::string_view line : kHelp) ctx.out.simple(line);
     return;
   }
-  KeyEntry* e = ctx.db().find(ctx.args[2], ctx.now_ms);
+  // OBJECT looks without touching, as Redis's LOOKUP_NOTOUCH: it must not reset IDLETIME.
+  KeyEntry* e = ctx.db().find(ctx.args[2], ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.out.null();
   if (iequals(sub, "encoding")) return ctx.out.bulk(encoding_name(e->value.current_encoding()));
-  if (iequals(sub, "refcount")) return ctx.out.integer(1);
-  if (iequals(sub, "idletime")) return ctx.out.integer(0);
+  if (iequals(sub, "refcount")) return ctx.out.integer(refcount(e->value));
+  if (iequals(sub, "idletime")) return ctx.out.integer(ctx.db().idle_seconds(*e));
   ctx.error(KvError::kNoLfu);
 }
 

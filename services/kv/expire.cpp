@@ -60,6 +60,7 @@ void Store::tick() {
   const auto start = SteadyClock::now();
   const auto expire_deadline = start + kCycleBudget;
   const std::int64_t now_ms = clock_->now_ms();
+  advance_lru_clock();
   // Expiry, from the shard where the last tick ran out of time, so that every shard gets its turn.
   for (std::size_t n = 0; n < kShards; ++n) {
     Shard& shard = shards_[tick_next_shard_];

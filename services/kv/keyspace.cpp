@@ -17,7 +17,7 @@ std::size_t Keyspace::entry_bytes(const KeyEntry& e) {
   return bytes;
 }
 
-KeyEntry* Keyspace::find(std::string_view key, std::int64_t now_ms) {
+KeyEntry* Keyspace::find(std::string_view key, std::int64_t now_ms, bool touch) {
   KeyEntry* e = main_.find(key);
   if (e == nullptr) {
     sync_buckets();
@@ -28,6 +28,7 @@ KeyEntry* Keyspace::find(std::string_view key, std::int64_t now_ms) {
     counters_->expired_keys = counters_->expired_keys + 1;
     return nullptr;
   }
+  if (touch) e->value.lru = counters_->lru_clock;
   return e;
 }
 
@@ -42,6 +43,7 @@ KeyEntry* Keyspace::set(std::string_view key, std::string_view value, Encoding e
   if (!keep_ttl) set_expire(e, kNoExpire);
   if (e->value.type != ValueType::kString) change(e, [](Value& v) { v.make_string(); });
   update(e, enc, [value](std::string& s) { s.assign(value); });
+  e->value.lru = counters_->lru_clock;
   sync_buckets();
   return e;
 }
@@ -50,6 +52,7 @@ KeyEntry* Keyspace::add(std::string_view key, Value value) {
   std::int64_t expire_at = value.expire_at_ms;
   value.expire_at_ms = kNoExpire;
   KeyEntry* e = main_.insert_new(std::string(key), std::move(value));
+  e->value.lru = counters_->lru_clock;
   counters_->resize(0, entry_bytes(*e));
   if (expire_at != kNoExpire) set_expire(e, expire_at);
   touch(e->key);

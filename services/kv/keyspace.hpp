@@ -35,6 +35,7 @@ struct ShardCounters {
   Relaxed<std::size_t> entry_bytes = 0;     // keys + values + per-entry overhead
   Relaxed<std::size_t> bucket_bytes = 0;    // the dicts' bucket arrays
   Relaxed<std::uint64_t> expired_keys = 0;  // INFO stats: expired_keys
+  Relaxed<std::uint32_t> lru_clock = 0;     // seconds; the tick moves it (Redis's lruclock)
   std::uint64_t next_version = 1;           // WATCH versions (read under the mutex only)
 
   // An entry's bytes went from `before` to `after` (0 for an entry added or removed).
@@ -53,7 +54,10 @@ class Keyspace {
   std::size_t bucket_bytes() const { return main_.bucket_bytes() + expires_.bucket_bytes(); }
 
   // The live entry for `key`, or nullptr. An expired key is deleted on the way (lazy expiry).
-  KeyEntry* find(std::string_view key, std::int64_t now_ms);
+  // A lookup counts as a use of the key (its LRU clock) unless `touch` is false (OBJECT).
+  KeyEntry* find(std::string_view key, std::int64_t now_ms, bool touch = true);
+  // Seconds since the entry was last used, at the LRU clock's resolution.
+  std::uint32_t idle_seconds(const KeyEntry& e) const { return counters_->lru_clock - e.value.lru; }
   // Stores a string value, replacing any old one (of any type); drops the TTL unless keep_ttl.
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl);
   // Adds a key known to be absent (after find() returned nullptr).

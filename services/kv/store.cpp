@@ -75,8 +75,14 @@ KeyEntry* Database::random_entry(std::mt19937_64& rng) {
 Store::Store(std::shared_ptr<const Clock> clock)
     : clock_(std::move(clock)), shards_(std::make_unique<Shard[]>(kShards)) {
   if (!clock_) clock_ = std::make_shared<SystemClock>();
+  advance_lru_clock();
   views_.reserve(kDatabases);
   for (int i = 0; i < kDatabases; ++i) views_.emplace_back(shards(), i);
+}
+
+void Store::advance_lru_clock() {
+  const auto seconds = static_cast<std::uint32_t>(clock_->now_ms() / 1000);
+  for (std::size_t i = 0; i < kShards; ++i) shards_[i].counters.lru_clock = seconds;
 }
 
 std::mt19937_64& Store::rng() {

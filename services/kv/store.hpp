@@ -130,7 +130,10 @@ class Database {
  public:
   Database(std::span<Shard, kShards> shards, int index) : shards_(shards), index_(index) {}
 
-  KeyEntry* find(std::string_view key, std::int64_t now_ms) { return at(key).find(key, now_ms); }
+  KeyEntry* find(std::string_view key, std::int64_t now_ms, bool touch = true) {
+    return at(key).find(key, now_ms, touch);
+  }
+  std::uint32_t idle_seconds(const KeyEntry& e) { return at(e.key).idle_seconds(e); }
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl) {
     return at(key).set(key, value, enc, keep_ttl);
   }
@@ -220,6 +223,8 @@ class Store {
   void tick();
 
  private:
+  // Sets every shard's LRU clock from the clock (at start and every tick, as Redis's cron).
+  void advance_lru_clock();
   // Redis's slow active-expire cycle (expire.cpp) over one shard's databases: sample 20 keys
   // with a TTL, delete the expired ones, repeat while more than 25% of the sample had expired.
   // False when the deadline passed.

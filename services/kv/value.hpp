@@ -7,9 +7,9 @@
 // (set, sorted set) is one more tag, one more pointer and one more case in value.cpp.
 //
 //   Value (48 bytes)
-//   ┌──────────────────────────────┬──────────────┬──────┬──────────┐
-//   │ str (32) | list* | hash*     │ expire_at_ms │ type │ encoding │
-//   └──────────────────────────────┴──────────────┴──────┴──────────┘
+//   ┌──────────────────────────────┬──────────────┬──────┬──────────┬─────┐
+//   │ str (32) | list* | hash*     │ expire_at_ms │ type │ encoding │ lru │
+//   └──────────────────────────────┴──────────────┴──────┴──────────┴─────┘
 //
 // Copying deep-copies the collection (COPY); moving steals it and leaves the source an empty
 // string. Not thread-safe: guarded by the Store's mutex like everything in a Database.
@@ -101,6 +101,9 @@ class Value {
   std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
   ValueType type = ValueType::kString;
   Encoding encoding = Encoding::kRaw;  // strings; a hash's (kListpack or kHashtable)
+  // The store's LRU clock (seconds) when the key was last used: OBJECT IDLETIME. Set by the
+  // keyspace on every lookup and write, not copied with the value. Fits in the padding.
+  std::uint32_t lru = 0;
 
  private:
   void destroy() noexcept;

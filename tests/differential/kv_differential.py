@@ -746,7 +746,8 @@ class Gen:
             [b"EXPIRE", k, b"1000"], [b"TTL", k], [b"PERSIST", k], [b"KEYS", b"*"],
             [b"SCAN", b"0", b"COUNT", b"1000", b"TYPE",
              r.choice([b"list", b"hash", b"string", b"set", b"zset"])],
-            [b"OBJECT", b"ENCODING", k], [b"SELECT", b"1"], [b"SELECT", b"0"], [b"RANDOMKEY"]])
+            [b"OBJECT", b"ENCODING", k], [b"SELECT", b"1"], [b"SELECT", b"0"], [b"RANDOMKEY"],
+            [b"OBJECT", b"REFCOUNT", k], [b"OBJECT", b"HELP"]])
 
     def sort_command(self):
         r = self.r

@@ -162,5 +162,52 @@ TEST(KvScan, CursorOptionsAndErrors) {
   EXPECT_EQ(h.run("SCAN 0 TYPE hash COUNT 1000"), "[\"0\", []]");
 }
 
+// IDLETIME counts seconds since the key was last used (at the LRU clock the tick moves, as
+// Redis's cron does); a read or a write resets it, OBJECT itself does not.
+TEST(KvKeys, ObjectIdletimeFollowsUse) {
+  Harness h;
+  h.run("SET k v");
+  EXPECT_EQ(h.run("OBJECT IDLETIME k"), ":0");
+  h.clock->advance_ms(5000);
+  h.service->tick();
+  EXPECT_EQ(h.run("OBJECT IDLETIME k"), ":5");
+  EXPECT_EQ(h.run("OBJECT IDLETIME k"), ":5");
+  h.run("GET k");
+  EXPECT_EQ(h.run("OBJECT IDLETIME k"), ":0");
+  h.clock->advance_ms(3000);
+  h.service->tick();
+  h.run("APPEND k w");
+  EXPECT_EQ(h.run("OBJECT IDLETIME k"), ":0");
+  EXPECT_EQ(h.run("OBJECT IDLETIME nokey"), "(nil)");
+  EXPECT_EQ(h.run("OBJECT FREQ k").substr(0, 40), "-ERR An LFU maxmemory policy is not sele");
+}
+
+// REFCOUNT as Redis 7.0 reports it: its shared integers 0..9999 have INT_MAX references.
+TEST(KvKeys, ObjectRefcount) {
+  Harness h;
+  h.run("SET small 9999");
+  h.run("SET big 10000");
+  h.run("SET neg -1");
+  h.run("SET text hello");
+  h.run("RPUSH list a");
+  EXPECT_EQ(h.run("OBJECT REFCOUNT small"), ":2147483647");
+  EXPECT_EQ(h.run("OBJECT REFCOUNT big"), ":1");
+  EXPECT_EQ(h.run("OBJECT REFCOUNT neg"), ":1");
+  EXPECT_EQ(h.run("OBJECT REFCOUNT text"), ":1");
+  EXPECT_EQ(h.run("OBJECT REFCOUNT list"), ":1");
+  EXPECT_EQ(h.run("INCR big"), ":10001");
+  EXPECT_EQ(h.run("DECRBY big 9000"), ":1001");
+  EXPECT_EQ(h.run("OBJECT REFCOUNT big"), ":2147483647");
+}
+
+#ifndef NDEBUG
+// Debug builds check every key access against the shards the thread holds: a command whose
+// key set were computed wrong would abort the test suite here instead of racing in production.
+TEST(KvKeysDeathTest, KeyAccessWithoutItsShardAborts) {
+  Harness h;
+  EXPECT_DEATH(h.service->store().db(0).find("k", 0), "assertion failed");
+}
+#endif
+
 }  // namespace
 }  // namespace tcpkit::kv::testing
