@@ -46,6 +46,8 @@ std::string KvService::requirepass() {
 }
 
 void KvService::tick() {
+  // Outermost, and only the tick takes it; under it the store takes one shard at a time.
+  std::lock_guard lock(tick_mutex_);
   store_.tick();
   peak_memory();
   sample_ops();

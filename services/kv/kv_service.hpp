@@ -123,6 +123,7 @@ class KvService final : public server::Service {
   const server::Stats* stats_ = nullptr;
   std::atomic<std::uint64_t> commands_{0};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::mutex tick_mutex_;  // one tick at a time (the tick's cursors and the ops samples)
   std::mutex peak_mutex_;
   std::size_t peak_memory_ = 0;
   Relaxed<std::uint64_t> keyspace_hits_ = 0;
