@@ -93,8 +93,9 @@ call_expect "(big number) 1234567999999999999999999999999999999" DEBUG PROTOCOL 
 # A command whose reply is a push gets it as its reply.
 call_expect $'1) "subscribe"\n2) "ch"\n3) (integer) 1' SUBSCRIBE ch
 
-# -3 is RESP's: with the native protocol it is a usage error (78), before any connection.
-got=$(timeout 10 "$BIN" call -3 --protocol native -a "$addr" PING 2>&1)
+# -3 is RESP's: with the native protocol it is a usage error (78), before any connection (to a
+# socket nobody listens on, which would be exit 69).
+got=$(timeout 10 "$BIN" call -3 --protocol native -a "unix:$WORK/nobody.sock" PING 2>&1)
 rc=$?
 [[ $rc == 78 && $got == *"-3 needs --protocol resp"* ]] || fail "-3 with native: rc $rc, '$got'"
 

@@ -183,16 +183,16 @@ int interactive(CallClient& client, const CallArgs& args) {
 }
 
 int run_call(const CallArgs& args) {
-  auto endpoint = net::parse_endpoint(args.address);
-  if (!endpoint) return fail(endpoint.error());
-  auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
-  auto fd = net::connect_to(*endpoint, timeout);
-  if (!fd) return fail(fd.error());
   const bool native = args.protocol == "native";
   if (native && args.resp3) {
     std::fprintf(stderr, "tcpkit call: -3 needs --protocol resp\n");
     return kExitConfig;
   }
+  auto endpoint = net::parse_endpoint(args.address);
+  if (!endpoint) return fail(endpoint.error());
+  auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
+  auto fd = net::connect_to(*endpoint, timeout);
+  if (!fd) return fail(fd.error());
   CallClient client(std::move(*fd), native,
                     args.resp3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
   if (args.resp3) {
