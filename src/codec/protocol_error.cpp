@@ -38,6 +38,8 @@ class ProtocolCategory final : public std::error_category {
         return "malformed frame";
       case ProtocolErrc::kUnauthenticatedLength:
         return "length over the unauthenticated limit";
+      case ProtocolErrc::kUnsupported:
+        return "unsupported protocol feature";
     }
     return "unknown protocol error";
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "tcpkit/base/assert.hpp"
 #include "tcpkit/codec/resp.hpp"
 
 namespace tcpkit::codec {
@@ -56,14 +57,53 @@ void RespWriter::integer(std::int64_t n) {
 
 void RespWriter::bulk(std::string_view s) { put_bulk(out_, s); }
 
-void RespWriter::null() { out_.append("$-1\r\n"); }
+void RespWriter::null() { out_.append(resp3() ? "_\r\n" : "$-1\r\n"); }
 
-void RespWriter::null_array() { out_.append("*-1\r\n"); }
+void RespWriter::null_array() { out_.append(resp3() ? "_\r\n" : "*-1\r\n"); }
 
-void RespWriter::array(std::size_t n) {
+void RespWriter::header(char type, std::size_t n) {
   char* const begin = out_.prepare(kHeaderRoom);
   out_.commit(
-      static_cast<std::size_t>(put_header(begin, '*', static_cast<std::int64_t>(n)) - begin));
+      static_cast<std::size_t>(put_header(begin, type, static_cast<std::int64_t>(n)) - begin));
+}
+
+void RespWriter::array(std::size_t n) { header('*', n); }
+
+void RespWriter::map(std::size_t n) { resp3() ? header('%', n) : header('*', 2 * n); }
+
+void RespWriter::set(std::size_t n) { header(resp3() ? '~' : '*', n); }
+
+void RespWriter::push(std::size_t n) { header(resp3() ? '>' : '*', n); }
+
+void RespWriter::boolean(bool b) {
+  if (!resp3()) return integer(b ? 1 : 0);
+  out_.append(b ? "#t\r\n" : "#f\r\n");
+}
+
+void RespWriter::double_value(double d) {
+  const DoubleText text = double_text(d);
+  if (!resp3()) return put_bulk(out_, text.view());
+  char* const begin = out_.prepare(text.size + 3);
+  begin[0] = ',';
+  std::memcpy(begin + 1, text.data, text.size);
+  out_.commit(static_cast<std::size_t>(put_crlf(begin + 1 + text.size) - begin));
+}
+
+void RespWriter::big_number(std::string_view digits) {
+  if (!resp3()) return put_bulk(out_, digits);
+  put_line(out_, '(', digits);
+}
+
+// "=<len>\r\n<fmt>:<text>\r\n", the length counting the format and its colon.
+void RespWriter::verbatim(std::string_view format, std::string_view text) {
+  TCPKIT_ASSERT(format.size() == 3);
+  if (!resp3()) return put_bulk(out_, text);
+  char* const begin = out_.prepare(text.size() + 4 + kHeaderRoom + 2);
+  char* p = put_header(begin, '=', static_cast<std::int64_t>(text.size() + 4));
+  std::memcpy(p, format.data(), 3);
+  p[3] = ':';
+  if (!text.empty()) std::memcpy(p + 4, text.data(), text.size());
+  out_.commit(static_cast<std::size_t>(put_crlf(p + 4 + text.size()) - begin));
 }
 
 // Redis prints INCRBYFLOAT results with "%.17Lf" and trims trailing zeros (and a trailing

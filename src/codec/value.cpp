@@ -1,8 +1,6 @@
 #include "tcpkit/codec/value.hpp"
 
 #include <bit>
-#include <charconv>
-#include <cstdio>
 #include <utility>
 
 #include "tcpkit/base/assert.hpp"
@@ -25,6 +23,18 @@ std::string_view to_string(ValueKind kind) {
       return "string";
     case ValueKind::kArray:
       return "array";
+    case ValueKind::kBool:
+      return "boolean";
+    case ValueKind::kBigNumber:
+      return "big number";
+    case ValueKind::kVerbatim:
+      return "verbatim";
+    case ValueKind::kMap:
+      return "map";
+    case ValueKind::kSet:
+      return "set";
+    case ValueKind::kPush:
+      return "push";
   }
   return "unknown";
 }
@@ -67,6 +77,12 @@ Value Value::floating(double d) {
   return v;
 }
 
+Value Value::floating(double d, std::string text) {
+  Value v = floating(d);
+  v.text_ = std::move(text);
+  return v;
+}
+
 Value Value::string(std::string bytes) {
   Value v;
   v.kind_ = ValueKind::kString;
@@ -81,6 +97,53 @@ Value Value::array(std::vector<Value> items) {
   return v;
 }
 
+Value Value::boolean(bool b) {
+  Value v;
+  v.kind_ = ValueKind::kBool;
+  v.integer_ = b ? 1 : 0;
+  return v;
+}
+
+Value Value::big_number(std::string digits) {
+  Value v;
+  v.kind_ = ValueKind::kBigNumber;
+  v.text_ = std::move(digits);
+  return v;
+}
+
+Value Value::verbatim(std::string format, std::string text) {
+  TCPKIT_ASSERT(format.size() == 3);
+  Value v;
+  v.kind_ = ValueKind::kVerbatim;
+  v.code_ = std::move(format);
+  v.text_ = std::move(text);
+  return v;
+}
+
+Value Value::map(std::vector<Value> items) {
+  TCPKIT_ASSERT(items.size() % 2 == 0);
+  Value v = array(std::move(items));
+  v.kind_ = ValueKind::kMap;
+  return v;
+}
+
+Value Value::set(std::vector<Value> items) {
+  Value v = array(std::move(items));
+  v.kind_ = ValueKind::kSet;
+  return v;
+}
+
+Value Value::push(std::vector<Value> items) {
+  Value v = array(std::move(items));
+  v.kind_ = ValueKind::kPush;
+  return v;
+}
+
+bool Value::is_aggregate() const {
+  return kind_ == ValueKind::kArray || kind_ == ValueKind::kMap || kind_ == ValueKind::kSet ||
+         kind_ == ValueKind::kPush;
+}
+
 std::int64_t Value::as_integer() const {
   TCPKIT_ASSERT(kind_ == ValueKind::kInteger);
   return integer_;
@@ -91,9 +154,20 @@ double Value::as_double() const {
   return double_;
 }
 
+bool Value::as_bool() const {
+  TCPKIT_ASSERT(kind_ == ValueKind::kBool);
+  return integer_ != 0;
+}
+
 const std::string& Value::as_string() const {
-  TCPKIT_ASSERT(kind_ == ValueKind::kString || kind_ == ValueKind::kSimple);
+  TCPKIT_ASSERT(kind_ == ValueKind::kString || kind_ == ValueKind::kSimple ||
+                kind_ == ValueKind::kVerbatim || kind_ == ValueKind::kBigNumber);
   return text_;
+}
+
+const std::string& Value::verbatim_format() const {
+  TCPKIT_ASSERT(kind_ == ValueKind::kVerbatim);
+  return code_;
 }
 
 const std::string& Value::error_code() const {
@@ -112,12 +186,12 @@ std::string Value::error_text() const {
 }
 
 const std::vector<Value>& Value::items() const {
-  TCPKIT_ASSERT(kind_ == ValueKind::kArray);
+  TCPKIT_ASSERT(is_aggregate());
   return items_;
 }
 
 std::vector<Value>& Value::items() {
-  TCPKIT_ASSERT(kind_ == ValueKind::kArray);
+  TCPKIT_ASSERT(is_aggregate());
   return items_;
 }
 
@@ -136,109 +210,34 @@ void Value::write_to(ReplyWriter& out) const {
       out.integer(integer_);
       return;
     case ValueKind::kDouble:
-      out.floating(double_);
+      out.double_value(double_);
       return;
     case ValueKind::kString:
       out.bulk(text_);
       return;
+    case ValueKind::kBool:
+      out.boolean(integer_ != 0);
+      return;
+    case ValueKind::kBigNumber:
+      out.big_number(text_);
+      return;
+    case ValueKind::kVerbatim:
+      out.verbatim(code_, text_);
+      return;
     case ValueKind::kArray:
       out.array(items_.size());
-      for (const Value& item : items_) item.write_to(out);
-      return;
-  }
-}
-
-namespace {
-
-// redis-cli's sdscatrepr: quoted, with C escapes and \xHH for other unprintable bytes.
-void append_quoted(std::string& out, std::string_view bytes) {
-  out += '"';
-  for (char c : bytes) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += c;
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
-          out += hex;
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
-
-std::string Value::describe() const {
-  std::string out;
-  describe_into(out, 0);
-  return out;
-}
-
-// `indent` is the column where this value starts, so nested array items line up under it.
-void Value::describe_into(std::string& out, std::size_t indent) const {
-  char num[32];
-  switch (kind_) {
-    case ValueKind::kNil:
-      out += "(nil)";
-      return;
-    case ValueKind::kSimple:
-      out += text_;
-      return;
-    case ValueKind::kError:
-      out += "(error) " + error_text();
-      return;
-    case ValueKind::kInteger: {
-      const auto end = std::to_chars(num, num + sizeof num, integer_).ptr;
-      out += "(integer) ";
-      out.append(num, end);
-      return;
-    }
-    case ValueKind::kDouble: {
-      const auto end = std::to_chars(num, num + sizeof num, double_).ptr;
-      out += "(double) ";
-      out.append(num, end);
-      return;
-    }
-    case ValueKind::kString:
-      append_quoted(out, text_);
-      return;
-    case ValueKind::kArray:
+      break;
+    case ValueKind::kMap:
+      out.map(items_.size() / 2);
+      break;
+    case ValueKind::kSet:
+      out.set(items_.size());
+      break;
+    case ValueKind::kPush:
+      out.push(items_.size());
       break;
   }
-  if (items_.empty()) {
-    out += "(empty array)";
-    return;
-  }
-  const std::size_t width = std::to_string(items_.size()).size();
-  for (std::size_t i = 0; i < items_.size(); ++i) {
-    if (i > 0) out += '\n' + std::string(indent, ' ');
-    std::string label = std::to_string(i + 1);
-    out += std::string(width - label.size(), ' ') + label + ") ";
-    items_[i].describe_into(out, indent + width + 2);
-  }
+  for (const Value& item : items_) item.write_to(out);
 }
 
 bool operator==(const Value& a, const Value& b) {
@@ -247,15 +246,21 @@ bool operator==(const Value& a, const Value& b) {
     case ValueKind::kNil:
       return true;
     case ValueKind::kInteger:
+    case ValueKind::kBool:
       return a.integer_ == b.integer_;
     case ValueKind::kDouble:
       return std::bit_cast<std::uint64_t>(a.double_) == std::bit_cast<std::uint64_t>(b.double_);
     case ValueKind::kSimple:
     case ValueKind::kString:
+    case ValueKind::kBigNumber:
       return a.text_ == b.text_;
     case ValueKind::kError:
+    case ValueKind::kVerbatim:
       return a.code_ == b.code_ && a.text_ == b.text_;
     case ValueKind::kArray:
+    case ValueKind::kMap:
+    case ValueKind::kSet:
+    case ValueKind::kPush:
       return a.items_ == b.items_;
   }
   return false;

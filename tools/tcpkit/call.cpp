@@ -1,8 +1,11 @@
 // tcpkit call: a small client for kv, over RESP or the native protocol. With a command it
 // prints the reply as redis-cli does; without one it is an interactive prompt with history.
+// With -3 it says HELLO 3 first and prints RESP3 replies as redis-cli -3 does.
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -28,6 +31,7 @@ struct CallArgs {
   std::string address = "127.0.0.1:6379";
   std::string protocol = "resp";
   double timeout = 5;
+  bool resp3 = false;
   std::vector<std::string> command;
 };
 
@@ -36,11 +40,29 @@ int fail(const Error& e) {
   return exit_code_for(e);
 }
 
+void print_reply(const codec::Value& v) { std::printf("%s\n", v.describe().c_str()); }
+
+// The commands whose reply is itself a RESP3 push (Redis's pub/sub confirmations).
+bool replies_with_push(std::string_view command) {
+  std::string lower(command);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view name :
+       {"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe"}) {
+    if (lower == name) return true;
+  }
+  return false;
+}
+
 // One connection; sends a command and waits for its one reply.
 class CallClient {
  public:
-  CallClient(UniqueFd fd, bool native) : fd_(std::move(fd)), native_(native) {}
+  CallClient(UniqueFd fd, bool native, codec::RespVersion version)
+      : fd_(std::move(fd)), native_(native), resp_({}, version) {}
 
+  // The command's reply. Under RESP3 a push that arrives first (a client-side caching
+  // invalidation, a pub/sub message) is printed as it comes, and the wait goes on, unless the
+  // command is one whose reply is a push.
   Result<codec::Value> call(std::span<const std::string_view> args) {
     io::Buffer out;
     if (native_) {
@@ -49,7 +71,25 @@ class CallClient {
       codec::encode_command(out, args);
     }
     if (auto w = net::write_all(fd_.get(), out.view()); !w) return Fail(w.error());
-    return read_reply();
+    const bool push_is_reply = !args.empty() && replies_with_push(args[0]);
+    for (;;) {
+      auto reply = read_reply();
+      if (!reply || reply->kind() != codec::ValueKind::kPush || push_is_reply) return reply;
+      print_reply(*reply);
+    }
+  }
+
+  // Says HELLO 3; the server's map of facts is not printed, as redis-cli -3 does not. A server
+  // that refuses (an error reply) is a failure that names the reply.
+  Result<void> hello3() {
+    const std::string_view args[] = {"HELLO", "3"};
+    auto reply = call(args);
+    if (!reply) return Fail(reply.error());
+    if (reply->is_error()) {
+      return Fail(
+          Error(std::make_error_code(std::errc::not_supported), "HELLO 3: " + reply->error_text()));
+    }
+    return {};
   }
 
  private:
@@ -104,8 +144,6 @@ class CallClient {
   std::string error_;
 };
 
-void print_reply(const codec::Value& v) { std::printf("%s\n", v.describe().c_str()); }
-
 // Splits a typed line into arguments with redis-cli's quoting rules, by handing it to the
 // RESP inline-command parser. Returns false (and says why) on unbalanced quotes.
 bool split_line(const std::string& line, std::vector<std::string>& out) {
@@ -145,12 +183,21 @@ int interactive(CallClient& client, const CallArgs& args) {
 }
 
 int run_call(const CallArgs& args) {
+  const bool native = args.protocol == "native";
+  if (native && args.resp3) {
+    std::fprintf(stderr, "tcpkit call: -3 needs --protocol resp\n");
+    return kExitConfig;
+  }
   auto endpoint = net::parse_endpoint(args.address);
   if (!endpoint) return fail(endpoint.error());
   auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
   auto fd = net::connect_to(*endpoint, timeout);
   if (!fd) return fail(fd.error());
-  CallClient client(std::move(*fd), args.protocol == "native");
+  CallClient client(std::move(*fd), native,
+                    args.resp3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
+  if (args.resp3) {
+    if (auto hello = client.hello3(); !hello) return fail(hello.error());
+  }
   if (args.command.empty()) return interactive(client, args);
   std::vector<std::string_view> views(args.command.begin(), args.command.end());
   auto reply = client.call(views);
@@ -177,9 +224,12 @@ void add_call(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("-w,--timeout", args->timeout, "Seconds to wait for the connection")
       ->capture_default_str();
+  cmd->add_flag("-3,--resp3", args->resp3,
+                "Say HELLO 3 first and print RESP3 replies (maps, sets, doubles, booleans, "
+                "pushes) as redis-cli -3 does");
   // Everything from the command name on belongs to the command, dashes included.
   cmd->prefix_command();
-  cmd->footer("Usage: tcpkit call [-a ADDR] [--protocol resp|native] [COMMAND [ARG...]]");
+  cmd->footer("Usage: tcpkit call [-a ADDR] [--protocol resp|native] [-3] [COMMAND [ARG...]]");
   cmd->callback([args, cmd, &exit_code] {
     args->command = cmd->remaining();
     exit_code = run_call(*args);

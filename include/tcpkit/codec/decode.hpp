@@ -41,6 +41,7 @@ enum class ProtocolErrc {
   kTruncated,
   kMalformed,
   kUnauthenticatedLength,  // over a pre-authentication limit (RespLimits)
+  kUnsupported,            // valid in the protocol, not handled here (RESP3 streamed types)
 };
 
 const std::error_category& protocol_category();

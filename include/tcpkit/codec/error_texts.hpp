@@ -41,6 +41,14 @@ inline constexpr std::string_view kTooDeep = "Protocol error: nesting too deep";
 inline constexpr std::string_view kTrailingBytes = "Protocol error: trailing bytes after value";
 inline constexpr std::string_view kNotACommand =
     "Protocol error: a request must be an array of strings";
+// RESP3 replies (RespValueDecoder with RespVersion::kResp3).
+inline constexpr std::string_view kInvalidNull = "Protocol error: invalid null";
+inline constexpr std::string_view kInvalidBoolean = "Protocol error: invalid boolean";
+inline constexpr std::string_view kInvalidDouble = "Protocol error: invalid double";
+inline constexpr std::string_view kInvalidBigNumber = "Protocol error: invalid big number";
+inline constexpr std::string_view kInvalidVerbatim = "Protocol error: invalid verbatim string";
+inline constexpr std::string_view kStreamedNotSupported =
+    "Protocol error: streamed strings and aggregates are not supported";
 inline constexpr std::string_view kTruncated =
     "Protocol error: connection closed in the middle of a frame";
 

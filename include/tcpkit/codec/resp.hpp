@@ -1,5 +1,5 @@
 #pragma once
-// RESP2, the Redis serialization protocol, sans-I/O.
+// RESP2 (and the writing half of RESP3), the Redis serialization protocol, sans-I/O.
 //
 // Theory of operation (requests): a client sends either a multibulk array of bulk strings
 //
@@ -127,22 +127,43 @@ class RespRequestDecoder {
   ProtocolError error_;
 };
 
-// Appends RESP2 to a Buffer. The fast path of every reply: each call is one prepare/commit on
-// the Buffer, numbers go through std::to_chars, nothing is allocated per reply.
+// Which RESP a connection speaks: RESP2 until a client says HELLO 3.
+enum class RespVersion : std::uint8_t { kResp2 = 2, kResp3 = 3 };
+
+// Appends RESP2 or RESP3 to a Buffer. The fast path of every reply: each call is one
+// prepare/commit on the Buffer, numbers go through std::to_chars, nothing is allocated per reply.
 //
 //   simple  +OK\r\n               (CR and LF in the text become spaces, as in Redis)
 //   error   -ERR message\r\n      (likewise)
 //   integer :42\r\n
 //   bulk    $5\r\nhello\r\n
-//   null    $-1\r\n               null_array  *-1\r\n
+//   null    $-1\r\n               null_array  *-1\r\n     (RESP3: both _\r\n)
 //   array   *3\r\n then the three elements
 //   floating as a bulk string: the shortest decimal that reads back as the same double, in
 //           plain (not exponent) notation, the way Redis prints INCRBYFLOAT results
-//           ("10.5", "3", "0.1", "100000000000000000000"); "inf", "-inf", "nan".
+//           ("10.5", "3", "0.1", "100000000000000000000"); "inf", "-inf", "nan". The same
+//           in RESP3: Redis sends INCRBYFLOAT's result as a bulk string there too.
+//
+// With RespVersion::kResp3 the RESP3 calls of ReplyWriter get their own types, as Redis 7.0
+// writes them; with kResp2 (the default) they take ReplyWriter's RESP2 shapes:
+//
+//   map(2)            %2\r\n then key, value, key, value
+//   set(2)            ~2\r\n then two elements
+//   push(2)           >2\r\n then two elements
+//   boolean(true)     #t\r\n                       boolean(false)  #f\r\n
+//   double_value(d)   ,1.5\r\n  ,0.10000000000000001\r\n  ,1e+20\r\n  ,inf\r\n  ,-inf\r\n  ,nan\r\n
+//   big_number("12")  (12\r\n
+//   verbatim("txt", "hi")  =6\r\ntxt:hi\r\n
+//
 // Holds a reference to the Buffer; not thread-safe.
 class RespWriter final : public ReplyWriter {
  public:
-  explicit RespWriter(io::Buffer& out) : out_(out) {}
+  explicit RespWriter(io::Buffer& out, RespVersion version = RespVersion::kResp2)
+      : out_(out), version_(version) {}
+  // Switches the encoding of the calls that follow (a session after HELLO).
+  void set_version(RespVersion version) { version_ = version; }
+  RespVersion version() const { return version_; }
+
   void simple(std::string_view s) override;
   void error(std::string_view message) override;
   void integer(std::int64_t n) override;
@@ -151,9 +172,20 @@ class RespWriter final : public ReplyWriter {
   void null_array() override;
   void array(std::size_t n) override;
   void floating(double d) override;
+  void map(std::size_t n) override;
+  void set(std::size_t n) override;
+  void push(std::size_t n) override;
+  void boolean(bool b) override;
+  void double_value(double d) override;
+  void big_number(std::string_view digits) override;
+  void verbatim(std::string_view format, std::string_view text) override;
 
  private:
+  bool resp3() const { return version_ == RespVersion::kResp3; }
+  void header(char type, std::size_t n);
+
   io::Buffer& out_;
+  RespVersion version_;
 };
 
 // Appends a command as clients send it: a multibulk array of bulk strings.

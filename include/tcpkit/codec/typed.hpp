@@ -102,6 +102,9 @@ class TypedWriter final : public ReplyWriter {
   void null_array() override;
   void array(std::size_t n) override;
   void floating(double d) override;
+  // A double as a double (the ',' tag), not as ReplyWriter's RESP2 text. The other RESP3 calls
+  // take ReplyWriter's RESP2 shapes: the typed form has no map, set, push or boolean yet.
+  void double_value(double d) override { floating(d); }
   // An error with its parts given apart (exact even when the code holds a space).
   void error_parts(std::string_view code, std::string_view message);
 
@@ -110,7 +113,9 @@ class TypedWriter final : public ReplyWriter {
   io::Buffer& out_;
 };
 
-// Appends the typed form of `value`; decode_typed_value() gives back an equal Value.
+// Appends the typed form of `value`; decode_typed_value() gives back an equal Value, except
+// for the RESP3 kinds (map, set, push, boolean, big number, verbatim), written in their RESP2
+// shapes as TypedWriter writes them.
 void encode_typed(io::Buffer& out, const Value& value);
 
 }  // namespace tcpkit::codec
