@@ -15,8 +15,8 @@
 //   push(n)               array(n)                          >n
 //   boolean(b)            integer(1 or 0)                   #t  #f
 //   double_value(d)       bulk("%.17g" text)                ,1.5  ,inf  ,-inf  ,nan
-//   big_number(digits)    bulk(digits) (3492890328409238509324850943850943825024385 verbatim(fmt,
-//   text)   bulk(text)                        =8\r\ntxt:text
+//   big_number(digits)    bulk(digits)                      (1234567890123456789012
+//   verbatim(fmt, text)   bulk(text)                        =8\r\ntxt:text
 //
 // RESP3 also says null() and null_array() alike, as "_".
 
