@@ -96,11 +96,13 @@ TEST(KvConcurrency, TransfersAcrossShardsAreAtomic) {
     mget += " " + a;
   }
   std::atomic<bool> writers_done{false};
+  std::atomic<int> sums_checked{0};
   std::vector<std::thread> writers;
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
       auto s = h.open();
-      for (int i = 0; i < 1500; ++i) {
+      // At least 1500 transfers each, and on until the reader has summed 100 times (bounded).
+      for (int i = 0; i < 1500 || (sums_checked.load() < 100 && i < 1'000'000); ++i) {
         const std::string& from = accounts[static_cast<std::size_t>((i + t) % kAccounts)];
         const std::string& to = accounts[static_cast<std::size_t>((i * 3 + t + 1) % kAccounts)];
         if (from == to) continue;
@@ -111,7 +113,6 @@ TEST(KvConcurrency, TransfersAcrossShardsAreAtomic) {
       }
     });
   }
-  int sums_checked = 0;
   std::thread reader([&] {
     auto s = h.open();
     while (!writers_done.load()) {
@@ -128,7 +129,7 @@ TEST(KvConcurrency, TransfersAcrossShardsAreAtomic) {
   for (auto& w : writers) w.join();
   writers_done = true;
   reader.join();
-  EXPECT_GT(sums_checked, 0);
+  EXPECT_GE(sums_checked.load(), 100);
 }
 
 // Optimistic locking from many threads: WATCH, GET, MULTI, SET, EXEC, retried when EXEC
@@ -164,9 +165,11 @@ TEST(KvConcurrency, RenameBetweenShardsIsNeverHalfDone) {
   const std::vector<std::string> names = keys_in_distinct_shards(2);
   h.run("SET " + names[0] + " v");
   std::atomic<bool> done{false};
+  std::atomic<int> checks{0};
   std::thread renamer([&] {
     auto s = h.open();
-    for (std::size_t i = 0; i < 2000; ++i) {
+    // At least 2000 renames, and on until the checker has looked 200 times (bounded).
+    for (std::size_t i = 0; i < 2000 || (checks.load() < 200 && i < 1'000'000); ++i) {
       call(*s, "RENAME " + names[i % 2] + " " + names[(i + 1) % 2]);
     }
     done = true;
@@ -181,14 +184,13 @@ TEST(KvConcurrency, RenameBetweenShardsIsNeverHalfDone) {
     }
   });
   auto s = h.open();
-  int checks = 0;
   while (!done.load()) {
     ASSERT_EQ(call(*s, "EXISTS " + names[0] + " " + names[1]), ":1");
     ++checks;
   }
   renamer.join();
   whole.join();
-  EXPECT_GT(checks, 0);
+  EXPECT_GE(checks.load(), 200);
 }
 
 // The point of shards: while one shard is held (here by the test itself, as a long command
