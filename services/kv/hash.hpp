@@ -57,7 +57,7 @@ class Hash {
       element_bytes_ += string_heap_bytes(e->value);
       return false;
     }
-    Entry* e = fields_.insert_new(std::string(field), std::string(value));
+    Entry* e = fields_.insert_new(field, std::string(value));
     element_bytes_ += cost(*e);
     return true;
   }
@@ -87,7 +87,7 @@ class Hash {
 
  private:
   static std::size_t cost(const Entry& e) {
-    return sizeof(Entry) + string_heap_bytes(e.key) + string_heap_bytes(e.value);
+    return Fields::entry_bytes(e) + string_heap_bytes(e.value);
   }
 
   Fields fields_;

@@ -12,7 +12,7 @@ Encoding encoding_for(std::string_view s) {
 }
 
 std::size_t Keyspace::entry_bytes(const KeyEntry& e) {
-  std::size_t bytes = sizeof(KeyEntry) + string_heap_bytes(e.key) + e.value.heap_bytes();
+  std::size_t bytes = MainDict::entry_bytes(e) + e.value.heap_bytes();
   if (e.value.expire_at_ms != kNoExpire) bytes += sizeof(ExpireDict::Entry);
   return bytes;
 }
@@ -51,7 +51,7 @@ KeyEntry* Keyspace::set(std::string_view key, std::string_view value, Encoding e
 KeyEntry* Keyspace::add(std::string_view key, Value value) {
   std::int64_t expire_at = value.expire_at_ms;
   value.expire_at_ms = kNoExpire;
-  KeyEntry* e = main_.insert_new(std::string(key), std::move(value));
+  KeyEntry* e = main_.insert_new(key, std::move(value));
   e->value.lru = counters_->lru_clock;
   counters_->resize(0, entry_bytes(*e));
   if (expire_at != kNoExpire) set_expire(e, expire_at);

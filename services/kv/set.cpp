@@ -56,14 +56,14 @@ bool Set::erase(std::string_view member) {
   }
   Entry* e = members_.find(member);
   if (e == nullptr) return false;
-  element_bytes_ -= cost(e->key);
+  element_bytes_ -= cost(*e);
   return members_.erase(member);
 }
 
 std::string Set::random_member(std::mt19937_64& rng) {
   TCPKIT_ASSERT(!empty());
   if (intset_) return std::string(int_text(ints_[rng() % ints_.size()]));
-  return members_.random_entry(rng)->key;
+  return std::string(members_.random_entry(rng)->key.view());
 }
 
 std::string Set::pop_random(std::mt19937_64& rng) {
@@ -74,7 +74,7 @@ std::string Set::pop_random(std::mt19937_64& rng) {
     ints_.erase(at);
     return member;
   }
-  std::string member = members_.random_entry(rng)->key;
+  std::string member(members_.random_entry(rng)->key.view());
   erase(member);
   return member;
 }
@@ -86,8 +86,8 @@ void Set::convert_to_hashtable() {
 }
 
 void Set::insert_string(std::string_view member) {
-  Entry* e = members_.insert_new(std::string(member), Member{});
-  element_bytes_ += cost(e->key);
+  Entry* e = members_.insert_new(member, Member{});
+  element_bytes_ += cost(*e);
 }
 
 }  // namespace tcpkit::kv

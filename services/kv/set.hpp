@@ -82,7 +82,7 @@ class Set {
     operator std::string_view() const { return {buf, len}; }
   };
   static IntText int_text(std::int64_t v);
-  static std::size_t cost(const std::string& key) { return sizeof(Entry) + string_heap_bytes(key); }
+  static std::size_t cost(const Entry& e) { return Members::entry_bytes(e); }
 
   void convert_to_hashtable();
   void insert_string(std::string_view member);

@@ -53,7 +53,7 @@ TEST(KvDict, ScanDuringRehashReturnsEveryStableKey) {
   int step = 0;
   bool scanned_while_rehashing = false;
   do {
-    cursor = d.scan(cursor, [&](const IntDict::Entry& e) { seen.insert(e.key); });
+    cursor = d.scan(cursor, [&](const IntDict::Entry& e) { seen.insert(std::string(e.key)); });
     scanned_while_rehashing |= d.rehashing();
     // Grow the table (several doublings) between the first calls; the stable keys must all
     // be seen although the cursor's table changed size under it.
@@ -74,7 +74,7 @@ TEST(KvDict, ScanAcrossShrinkReturnsEveryStableKey) {
   std::uint64_t cursor = 0;
   int removed = 0;
   do {
-    cursor = d.scan(cursor, [&](const IntDict::Entry& e) { seen.insert(e.key); });
+    cursor = d.scan(cursor, [&](const IntDict::Entry& e) { seen.insert(std::string(e.key)); });
     for (int j = 0; j < 200 && removed < 4000; ++j) d.erase("gone" + std::to_string(removed++));
     d.shrink_if_sparse();
   } while (cursor != 0);

@@ -80,8 +80,10 @@ TEST(KvSets, IntsetLimitIs512Members) {
   EXPECT_EQ(h.run("OBJECT ENCODING s"), "\"hashtable\"");
   EXPECT_EQ(h.run("SCARD s"), ":512");
   EXPECT_EQ(EncodingLimits{}.set_max_intset_entries, 512);
-  // A hashtable member costs its key and chain pointer: the empty value takes no room.
-  EXPECT_EQ(sizeof(Set::Entry), sizeof(std::string) + sizeof(void*));
+  // A hashtable member costs its chain pointer, its length and its bytes: the empty value takes
+  // no room and the key is inline (an 8-byte member: a 20-byte allocation).
+  EXPECT_EQ(sizeof(Set::Entry), sizeof(void*) + sizeof(std::uint32_t) + 4);  // tail padding
+  EXPECT_EQ(Set::Members::allocation_size(8), 20u);
 }
 
 TEST(KvSets, Pop) {
