@@ -24,8 +24,8 @@ std::optional<End> parse_end(std::string_view s) {
   return std::nullopt;
 }
 
-void push(List& l, End end, std::string_view s) {
-  end == End::kLeft ? l.push_front(s) : l.push_back(s);
+void push(List& l, End end, std::string_view s, const EncodingLimits& limits) {
+  end == End::kLeft ? l.push_front(s, limits) : l.push_back(s, limits);
 }
 std::string pop(List& l, End end) { return end == End::kLeft ? l.pop_front() : l.pop_back(); }
 std::int64_t length(const List& l) { return static_cast<std::int64_t>(l.size()); }
@@ -78,7 +78,8 @@ void push_generic(CommandContext& ctx, End end, bool only_existing) {
   }
   std::int64_t len = 0;
   ctx.db().change(e, [&](Value& v) {
-    for (std::size_t i = 2; i < ctx.args.size(); ++i) push(v.list(), end, ctx.args[i]);
+    for (std::size_t i = 2; i < ctx.args.size(); ++i)
+      push(v.list(), end, ctx.args[i], util::limits(ctx));
     len = length(v.list());
   });
   ctx.out.integer(len);
@@ -111,13 +112,13 @@ void move_generic(CommandContext& ctx, End from, End to) {
   if (src == dst) {
     db.change(src, [&](Value& v) {
       moved = pop(v.list(), from);
-      push(v.list(), to, moved);
+      push(v.list(), to, moved, util::limits(ctx));
     });
     return ctx.out.bulk(moved);
   }
   db.change(src, [&](Value& v) { moved = pop(v.list(), from); });
   if (dst == nullptr) dst = db.add(ctx.args[2], Value::new_list());
-  db.change(dst, [&](Value& v) { push(v.list(), to, moved); });
+  db.change(dst, [&](Value& v) { push(v.list(), to, moved, util::limits(ctx)); });
   ctx.out.bulk(moved);
 }
 
@@ -147,7 +148,10 @@ void lrange(CommandContext& ctx) {
   auto range = element_range(*start, *end, l.size());
   if (!range) return ctx.out.array(0);
   ctx.out.array(range->last - range->first + 1);
-  for (std::size_t i = range->first; i <= range->last; ++i) ctx.out.bulk(l.at(i));
+  l.scan(range->first, false, [&](std::size_t i, std::string_view s) {
+    ctx.out.bulk(s);
+    return i < range->last;
+  });
 }
 
 void lindex(CommandContext& ctx) {
@@ -169,7 +173,7 @@ void lset(CommandContext& ctx) {
   if (!index) return;
   auto i = element_index(*index, e->value.list().size());
   if (!i) return ctx.error(KvError::kIndexOutOfRange);
-  ctx.db().change(e, [&](Value& v) { v.list().set(*i, ctx.args[3]); });
+  ctx.db().change(e, [&](Value& v) { v.list().set(*i, ctx.args[3], util::limits(ctx)); });
   ctx.ok();
 }
 
@@ -180,12 +184,15 @@ void linsert(CommandContext& ctx) {
   if (!ok) return;
   if (e == nullptr) return ctx.out.integer(0);
   const List& l = e->value.list();
-  std::size_t pivot = 0;
-  while (pivot < l.size() && l.at(pivot) != ctx.args[3]) ++pivot;
+  std::size_t pivot = l.size();
+  l.scan(0, false, [&](std::size_t i, std::string_view s) {
+    if (s == ctx.args[3]) pivot = i;
+    return s != ctx.args[3];
+  });
   if (pivot == l.size()) return ctx.out.integer(-1);
   std::int64_t len = 0;
   ctx.db().change(e, [&](Value& v) {
-    v.list().insert(pivot + (after ? 1 : 0), ctx.args[4]);
+    v.list().insert(pivot + (after ? 1 : 0), ctx.args[4], util::limits(ctx));
     len = length(v.list());
   });
   ctx.out.integer(len);
@@ -269,13 +276,15 @@ std::vector<std::int64_t> lpos_matches(const List& l, std::string_view element, 
   const std::size_t n = l.size();
   const std::size_t limit = a.maxlen == 0 ? n : std::min(n, static_cast<std::size_t>(a.maxlen));
   std::vector<std::int64_t> found;
+  if (n == 0) return found;
   std::uint64_t matches = 0;
-  for (std::size_t k = 0; k < limit; ++k) {
-    const std::size_t i = from_tail ? n - 1 - k : k;
-    if (l.at(i) != element || ++matches <= skip) continue;
+  std::size_t compared = 0;
+  l.scan(from_tail ? n - 1 : 0, from_tail, [&](std::size_t i, std::string_view s) {
+    if (compared++ == limit) return false;
+    if (s != element || ++matches <= skip) return true;
     found.push_back(static_cast<std::int64_t>(i));
-    if (wanted != 0 && found.size() == wanted) break;
-  }
+    return wanted == 0 || found.size() < wanted;
+  });
   return found;
 }
 

@@ -143,7 +143,10 @@ bool collect_elements(CommandContext& ctx, const Value& v, std::vector<SortItem>
     case ValueType::kList: {
       const List& l = v.list();
       items.reserve(l.size());
-      for (std::size_t i = 0; i < l.size(); ++i) items.push_back({l.at(i), 0, std::nullopt});
+      l.scan(0, false, [&](std::size_t, std::string_view s) {
+        items.push_back({std::string(s), 0, std::nullopt});
+        return true;
+      });
       return true;
     }
     case ValueType::kSet:
@@ -257,12 +260,12 @@ void sort_generic(CommandContext& ctx, bool read_only) {
   Value list = Value::new_list();
   for (std::size_t i = first; i < first + taken; ++i) {
     if (o.gets.empty()) {
-      list.list().push_back(items[i].element);
+      list.list().push_back(items[i].element, util::limits(ctx));
       continue;
     }
     for (std::string_view pattern : o.gets) {
       auto v = lookup_pattern(ctx, pattern, items[i].element);
-      list.list().push_back(v ? *v : std::string_view());
+      list.list().push_back(v ? *v : std::string_view(), util::limits(ctx));
     }
   }
   Database& db = ctx.db();

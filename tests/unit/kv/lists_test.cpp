@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <random>
+
 #include "kv/list.hpp"
 #include "kv/value.hpp"
 #include "kv_test_support.hpp"
@@ -14,14 +17,127 @@ TEST(KvLists, ValueStaysAsSmallAsAStringOnlyValue) {
   // std::string + TTL + two tags: a collection costs a pointer inside the string's room.
   static_assert(sizeof(Value) == sizeof(std::string) + sizeof(std::int64_t) + 8);
   Value a = Value::new_list();
-  a.list().push_back("x");
+  a.list().push_back("x", EncodingLimits{});
   Value b = a;  // deep copy
-  b.list().push_back("y");
+  b.list().push_back("y", EncodingLimits{});
   EXPECT_EQ(a.list().size(), 1u);
   EXPECT_EQ(b.list().size(), 2u);
   Value c = std::move(b);
   EXPECT_EQ(b.type, ValueType::kString);
   EXPECT_EQ(c.list().size(), 2u);
+}
+
+// Every List operation, on a packed list and across its conversion to a deque (at 5 elements,
+// then at 4 KiB), against a std::deque model, with random operations.
+TEST(KvLists, PackedAndDequeFormsMatchAModel) {
+  for (std::int64_t setting : {5, -1}) {
+    EncodingLimits limits;
+    limits.list_max_listpack_size = setting;
+    std::mt19937_64 rng(static_cast<std::uint64_t>(setting + 100));
+    List list;
+    std::deque<std::string> model;
+    bool was_packed_with_elements = false;
+    bool became_deque = false;
+    for (int step = 0; step < 4000; ++step) {
+      const std::string s = std::to_string(rng() % 7) + std::string(rng() % 3 == 0 ? 300 : 1, 'v');
+      const std::size_t n = model.size();
+      switch (rng() % 9) {
+        case 0:
+          list.push_front(s, limits), model.push_front(s);
+          break;
+        case 1:
+          list.push_back(s, limits), model.push_back(s);
+          break;
+        case 2:
+          if (n > 0) {
+            ASSERT_EQ(list.pop_front(), model.front());
+            model.pop_front();
+          }
+          break;
+        case 3:
+          if (n > 0) {
+            ASSERT_EQ(list.pop_back(), model.back());
+            model.pop_back();
+          }
+          break;
+        case 4:
+          if (n > 0) {
+            const std::size_t i = rng() % n;
+            list.set(i, s, limits);
+            model[i] = s;
+          }
+          break;
+        case 5: {
+          const std::size_t i = rng() % (n + 1);
+          list.insert(i, s, limits);
+          model.insert(model.begin() + static_cast<std::ptrdiff_t>(i), s);
+          break;
+        }
+        case 6: {
+          const std::size_t limit = rng() % 3;
+          const bool tail = rng() % 2 == 0;
+          std::size_t removed = 0;
+          std::deque<std::string> kept;
+          for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t i = tail ? n - 1 - k : k;
+            if (model[i] == s && (limit == 0 || removed < limit)) {
+              ++removed;
+              continue;
+            }
+            tail ? kept.push_front(model[i]) : kept.push_back(model[i]);
+          }
+          ASSERT_EQ(list.remove(s, limit, tail), removed);
+          model = kept;
+          break;
+        }
+        case 7:
+          if (n > 0 && rng() % 4 == 0) {
+            const std::size_t first = rng() % n;
+            const std::size_t last = first + rng() % (n - first);
+            list.keep_range(first, last);
+            model = std::deque<std::string>(model.begin() + static_cast<std::ptrdiff_t>(first),
+                                            model.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+          }
+          break;
+        default:
+          if (n > 0) {
+            const std::size_t i = rng() % n;
+            ASSERT_EQ(list.at(i), model[i]);
+            std::vector<std::string> forward, backward;
+            list.scan(i, false, [&](std::size_t, std::string_view v) {
+              forward.emplace_back(v);
+              return true;
+            });
+            list.scan(i, true, [&](std::size_t, std::string_view v) {
+              backward.emplace_back(v);
+              return true;
+            });
+            ASSERT_EQ(forward, std::vector<std::string>(
+                                   model.begin() + static_cast<std::ptrdiff_t>(i), model.end()));
+            ASSERT_EQ(backward.size(), i + 1);
+            ASSERT_EQ(backward.front(), model[i]);
+            ASSERT_EQ(backward.back(), model.front());
+          }
+      }
+      ASSERT_EQ(list.size(), model.size());
+      if (list.is_packed() && list.size() > 1) was_packed_with_elements = true;
+      if (!list.is_packed()) became_deque = true;
+      if (list.empty()) list.clear();  // what the keyspace does: an emptied list is deleted
+    }
+    EXPECT_TRUE(was_packed_with_elements);
+    EXPECT_TRUE(became_deque) << "the list never went over " << setting;
+  }
+}
+
+// A small list is one small allocation: 1,000 three-element lists cost under 200 bytes each
+// (a std::deque alone reserves a 512-byte block and its map).
+TEST(KvLists, SmallListsAreCompact) {
+  Harness h;
+  const std::size_t empty = h.service->store().used_memory();
+  for (int i = 0; i < 1000; ++i) h.run("RPUSH list:" + std::to_string(i) + " a b c");
+  const std::size_t per_list = (h.service->store().used_memory() - empty) / 1000;
+  EXPECT_LT(per_list, 200u);
+  EXPECT_EQ(h.run("LRANGE list:7 0 -1"), "[\"a\", \"b\", \"c\"]");
 }
 
 TEST(KvLists, PushPopBothEnds) {
