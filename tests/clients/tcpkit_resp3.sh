@@ -31,7 +31,7 @@ cli RPUSH l "a b" $'line\nbreak' >/dev/null
 call_expect() {
   local want=$1 got
   shift
-  got=$(timeout 10 "$BIN" call -3 -a "$addr" "$@" 2>&1) || fail "tcpkit call -3 $* exited non-zero: $got"
+  got=$(timeout 10 "$BIN" call -3 --no-raw --address "$addr" "$@" 2>&1) || fail "tcpkit call -3 $* exited non-zero: $got"
   [[ $got == "$want" ]] || fail "tcpkit call -3 $*: want '$want', got '$got'"
 }
 
@@ -78,10 +78,10 @@ call_expect "(double) 2.5" ZINCRBY z 1 a
 call_expect '"0.1"' INCRBYFLOAT n 0.1
 call_expect "(true)" DEBUG PROTOCOL true
 # HELLO's own reply says the connection speaks RESP3.
-got=$(timeout 10 "$BIN" call -3 -a "$addr" HELLO 3) || fail "HELLO 3 failed: $got"
+got=$(timeout 10 "$BIN" call -3 --no-raw --address "$addr" HELLO 3) || fail "HELLO 3 failed: $got"
 [[ $got == *'3# "proto" => (integer) 3'* ]] || fail "HELLO 3: $got"
 # Without -3 the same server answers in RESP2.
-got=$(timeout 10 "$BIN" call -a "$addr" HGETALL h)
+got=$(timeout 10 "$BIN" call --no-raw --address "$addr" HGETALL h)
 [[ $got == $'1) "f"\n2) "v"\n3) "g"\n4) "w"' ]] || fail "RESP2 HGETALL: '$got'"
 
 # What redis-cli 7.0 cannot print. A push before the reply is printed, then the reply.
@@ -95,7 +95,7 @@ call_expect $'1) "subscribe"\n2) "ch"\n3) (integer) 1' SUBSCRIBE ch
 
 # -3 is RESP's: with the native protocol it is a usage error (78), before any connection (to a
 # socket nobody listens on, which would be exit 69).
-got=$(timeout 10 "$BIN" call -3 --protocol native -a "unix:$WORK/nobody.sock" PING 2>&1)
+got=$(timeout 10 "$BIN" call -3 --protocol native --address "unix:$WORK/nobody.sock" PING 2>&1)
 rc=$?
 [[ $rc == 78 && $got == *"-3 needs --protocol resp"* ]] || fail "-3 with native: rc $rc, '$got'"
 

@@ -13,7 +13,7 @@ call_expect() {
 
 for protocol in resp native; do
   start_server kv --protocol "$protocol" --listen 127.0.0.1:0
-  a=(--protocol "$protocol" -a "${ADDRS[0]}")
+  a=(--no-raw --protocol "$protocol" --address "${ADDRS[0]}")
   call_expect OK "${a[@]}" SET k "hello world"
   call_expect '"hello world"' "${a[@]}" GET k
   call_expect "(integer) 5" "${a[@]}" INCRBY n 5
@@ -33,7 +33,7 @@ got=$(printf '*1\r\n$abc\r\n' | timeout 10 ncat 127.0.0.1 "$port" 2>&1)
 [[ $got == $'-ERR Protocol error: invalid bulk length\r' ]] || fail "protocol error reply: '$got'"
 got=$(printf 'SET k "unbalanced\r\n' | timeout 10 ncat 127.0.0.1 "$port" 2>&1)
 [[ $got == $'-ERR Protocol error: unbalanced quotes in request\r' ]] || fail "quotes: '$got'"
-call_expect PONG -a "${ADDRS[0]}" PING
+call_expect PONG --address "${ADDRS[0]}" PING
 stop_server
 
 # Framed echo: whole messages come back; an oversized line closes only that connection.

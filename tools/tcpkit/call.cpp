@@ -1,15 +1,28 @@
 // tcpkit call: a small client for kv, over RESP or the native protocol. With a command it
 // prints the reply as redis-cli does; without one it is an interactive prompt with history.
 // With -3 it says HELLO 3 first and prints RESP3 replies as redis-cli -3 does.
+//
+// Its flags are redis-cli's where the two overlap: -h -p -s -u pick the server (--address
+// takes tcpkit's own form), -a/--pass/--user/REDISCLI_AUTH authenticate, -n selects a
+// database, -r/-i repeat, -x reads the last argument from stdin, -e exits 1 on an error reply,
+// and the output is raw (values as they are, one a line) when stdout is not a terminal, as
+// redis-cli's is, unless --no-raw.
 #include <readline/history.h>
 #include <readline/readline.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.hpp"
@@ -28,19 +41,165 @@ namespace tcpkit::cli {
 namespace {
 
 struct CallArgs {
-  std::string address = "127.0.0.1:6379";
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string socket;   // -s
+  std::string uri;      // -u redis://... or unix://...
+  std::string address;  // --address: tcpkit's own form; wins over the others
+  std::string password;
+  std::optional<std::string> user;  // set, even empty, sends AUTH user password (redis-cli's rule)
+  bool no_auth_warning = false;
+  int db = 0;
+  long long repeat = 1;  // -r; -1: forever
+  double interval = 0;   // -i, seconds
+  bool stdin_arg = false;
+  bool error_exit = false;
+  bool raw = false;
+  bool no_raw = false;
   std::string protocol = "resp";
   double timeout = 5;
   bool resp3 = false;
   std::vector<std::string> command;
 };
 
+// A usage error: one line, exit 64.
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "tcpkit call: %s; see tcpkit call --help\n", what.c_str());
+  return kExitUsage;
+}
+
+// redis-cli's -u: redis://[[user]:password@]host[:port][/db] or
+// unix://[[user]:password@]path[?db=N]. Fills the address, credentials and database.
+bool apply_uri(CallArgs& a, std::string& error) {
+  std::string_view u = a.uri;
+  const bool unix_uri = u.starts_with("unix://");
+  if (!unix_uri && !u.starts_with("redis://")) {
+    error = "-u takes redis://[[user]:password@]host[:port][/db] or unix://path, got " + a.uri;
+    return false;
+  }
+  u.remove_prefix(unix_uri ? 7 : 8);
+  if (const auto at = u.rfind('@'); at != std::string_view::npos) {
+    std::string_view credentials = u.substr(0, at);
+    u.remove_prefix(at + 1);
+    const auto colon = credentials.find(':');
+    if (colon == std::string_view::npos) {
+      a.password = std::string(credentials);
+    } else {
+      a.user = std::string(credentials.substr(0, colon));
+      a.password = std::string(credentials.substr(colon + 1));
+    }
+  }
+  auto number = [&](std::string_view text, int& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      error = "-u: not a number: " + std::string(text);
+      return false;
+    }
+    return true;
+  };
+  if (unix_uri) {
+    const auto query = u.find("?db=");
+    if (query != std::string_view::npos && !number(u.substr(query + 4), a.db)) return false;
+    a.address = "unix:" + std::string(u.substr(0, query));
+    return true;
+  }
+  if (const auto slash = u.find('/'); slash != std::string_view::npos) {
+    if (slash + 1 < u.size() && !number(u.substr(slash + 1), a.db)) return false;
+    u = u.substr(0, slash);
+  }
+  // host, host:port, [v6] or [v6]:port
+  std::string_view host = u;
+  std::string_view port;
+  if (u.starts_with('[')) {
+    const auto close = u.find(']');
+    if (close == std::string_view::npos) {
+      error = "-u: unbalanced [ in " + a.uri;
+      return false;
+    }
+    host = u.substr(1, close - 1);
+    if (close + 1 < u.size() && u[close + 1] == ':') port = u.substr(close + 2);
+  } else if (const auto colon = u.rfind(':'); colon != std::string_view::npos) {
+    host = u.substr(0, colon);
+    port = u.substr(colon + 1);
+  }
+  if (!port.empty() && !number(port, a.port)) return false;
+  a.host = host.empty() ? "127.0.0.1" : std::string(host);
+  return true;
+}
+
+// Where to connect, from --address, -u, -s or -h/-p (in that order of precedence).
+std::string server_address(const CallArgs& a) {
+  if (!a.address.empty()) return a.address;
+  if (!a.socket.empty()) return "unix:" + a.socket;
+  const bool v6 = a.host.find(':') != std::string::npos && !a.host.starts_with('[');
+  return (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
+}
+
 int fail(const Error& e) {
   std::fprintf(stderr, "tcpkit call: %s\n", e.message().c_str());
   return exit_code_for(e);
 }
 
-void print_reply(const codec::Value& v) { std::printf("%s\n", v.describe().c_str()); }
+// redis-cli's raw form (--raw, and its default when stdout is not a terminal): strings,
+// integers and doubles as they are, nil as an empty line, an error's text, aggregates one
+// element a line (a map's pairs "key value"), nested aggregates flattened.
+void describe_raw(const codec::Value& v, std::string& out) {
+  using codec::ValueKind;
+  switch (v.kind()) {
+    case ValueKind::kNil:
+      return;
+    case ValueKind::kError:
+      out += v.error_text();
+      out += '\n';
+      return;
+    case ValueKind::kInteger:
+      out += std::to_string(v.as_integer());
+      return;
+    case ValueKind::kDouble: {
+      std::string text = v.describe();  // "(double) 1.5"
+      out += text.substr(text.find(' ') + 1);
+      return;
+    }
+    case ValueKind::kBool:
+      out += v.as_bool() ? "(true)" : "(false)";
+      return;
+    case ValueKind::kMap: {
+      const auto& items = v.items();
+      for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+        if (i > 0) out += '\n';
+        describe_raw(items[i], out);
+        out += ' ';
+        describe_raw(items[i + 1], out);
+      }
+      return;
+    }
+    case ValueKind::kArray:
+    case ValueKind::kSet:
+    case ValueKind::kPush: {
+      const auto& items = v.items();
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += '\n';
+        describe_raw(items[i], out);
+      }
+      return;
+    }
+    default:
+      out += v.as_string();
+  }
+}
+
+bool g_raw = false;  // the output form, decided once from the flags and stdout
+
+void print_reply(const codec::Value& v) {
+  if (!g_raw) {
+    std::printf("%s\n", v.describe().c_str());
+    return;
+  }
+  std::string out;
+  describe_raw(v, out);
+  out += '\n';
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
 
 // The commands whose reply is itself a RESP3 push (Redis's pub/sub confirmations).
 bool replies_with_push(std::string_view command) {
@@ -182,13 +341,56 @@ int interactive(CallClient& client, const CallArgs& args) {
   return kExitOk;
 }
 
-int run_call(const CallArgs& args) {
+// AUTH and SELECT as redis-cli does them before the first command: a refusal is reported on
+// stderr ("AUTH failed: ...", "SELECT 3 failed: ...") and the command still runs.
+Result<void> prepare(CallClient& client, const CallArgs& args) {
+  if (!args.password.empty()) {
+    std::vector<std::string_view> auth{"AUTH"};
+    if (args.user) auth.push_back(*args.user);
+    auth.push_back(args.password);
+    auto reply = client.call(auth);
+    if (!reply) return Fail(reply.error());
+    if (reply->is_error()) std::fprintf(stderr, "AUTH failed: %s\n", reply->error_text().c_str());
+  }
+  if (args.db != 0) {
+    const std::string db = std::to_string(args.db);
+    const std::string_view select[] = {"SELECT", db};
+    auto reply = client.call(select);
+    if (!reply) return Fail(reply.error());
+    if (reply->is_error()) {
+      std::fprintf(stderr, "SELECT %s failed: %s\n", db.c_str(), reply->error_text().c_str());
+    }
+  }
+  return {};
+}
+
+int run_call(CallArgs args) {
   const bool native = args.protocol == "native";
   if (native && args.resp3) {
     std::fprintf(stderr, "tcpkit call: -3 needs --protocol resp\n");
     return kExitConfig;
   }
-  auto endpoint = net::parse_endpoint(args.address);
+  if (!args.command.empty() && args.command.front().starts_with('-')) {
+    return usage_error("unknown option " + args.command.front());
+  }
+  if (!args.uri.empty()) {
+    std::string error;
+    if (!apply_uri(args, error)) return usage_error(error);
+  }
+  if (args.password.empty()) {
+    if (const char* env = std::getenv("REDISCLI_AUTH")) args.password = env;
+  } else if (!args.no_auth_warning) {
+    std::fprintf(stderr,
+                 "Warning: Using a password with '-a' or '-u' option on the command line "
+                 "interface may not be safe.\n");
+  }
+  if (args.stdin_arg) {
+    if (args.command.empty()) return usage_error("-x needs a command");
+    args.command.emplace_back(std::istreambuf_iterator<char>(std::cin),
+                              std::istreambuf_iterator<char>());
+  }
+  g_raw = args.raw || (!args.no_raw && ::isatty(STDOUT_FILENO) == 0);
+  auto endpoint = net::parse_endpoint(server_address(args));
   if (!endpoint) return fail(endpoint.error());
   auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
   auto fd = net::connect_to(*endpoint, timeout);
@@ -198,11 +400,21 @@ int run_call(const CallArgs& args) {
   if (args.resp3) {
     if (auto hello = client.hello3(); !hello) return fail(hello.error());
   }
+  if (auto ready = prepare(client, args); !ready) return fail(ready.error());
   if (args.command.empty()) return interactive(client, args);
   std::vector<std::string_view> views(args.command.begin(), args.command.end());
-  auto reply = client.call(views);
-  if (!reply) return fail(reply.error());
-  print_reply(*reply);
+  const auto pause = std::chrono::duration<double>(args.interval);
+  for (long long n = 0; args.repeat < 0 || n < args.repeat; ++n) {
+    if (n > 0 && args.interval > 0) std::this_thread::sleep_for(pause);
+    auto reply = client.call(views);
+    if (!reply) return fail(reply.error());
+    if (args.error_exit && reply->is_error()) {
+      std::fprintf(stderr, "%s\n", reply->error_text().c_str());
+      return 1;
+    }
+    print_reply(*reply);
+    std::fflush(stdout);
+  }
   return kExitOk;
 }
 
@@ -215,8 +427,36 @@ void add_call(CLI::App& app, int& exit_code) {
       "Send one command to a kv server and print the reply as redis-cli does "
       "(tcpkit call SET k v). Without a command: an interactive prompt with history "
       "(~/.tcpkit_history); quit or Ctrl-D leaves.");
-  cmd->add_option("-a,--address", args->address, "Server address: HOST:PORT, unix:/PATH ...")
+  cmd->set_help_flag("--help", "Print this help and exit");  // -h is the host, as redis-cli's
+  cmd->add_option("-h", args->host, "Server host (redis-cli's -h)")->capture_default_str();
+  cmd->add_option("-p", args->port, "Server port (redis-cli's -p)")
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  cmd->add_option("-s", args->socket, "Server Unix socket path; wins over -h and -p");
+  cmd->add_option("-u", args->uri,
+                  "Server URI: redis://[[user]:password@]host[:port][/db] or "
+                  "unix://[[user]:password@]path[?db=N]; wins over -h, -p and -s");
+  cmd->add_option("--address", args->address,
+                  "Server address in tcpkit's form (HOST:PORT, [v6]:PORT, unix:/PATH, "
+                  "unix:@NAME); wins over every other address flag");
+  cmd->add_option("-a,--pass", args->password,
+                  "Password for AUTH (or set REDISCLI_AUTH, which is not visible in ps)");
+  cmd->add_option("--user", args->user, "User name for AUTH (needs a password)");
+  cmd->add_flag("--no-auth-warning", args->no_auth_warning,
+                "Do not warn about a password on the command line");
+  cmd->add_option("-n", args->db, "Database number to SELECT first")->capture_default_str();
+  cmd->add_option("-r", args->repeat, "Run the command this many times (-1: until stopped)")
+      ->capture_default_str();
+  cmd->add_option("-i", args->interval, "Seconds to wait between repeats (-r); decimals allowed")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-x", args->stdin_arg, "Read the command's last argument from stdin");
+  cmd->add_flag("-e", args->error_exit,
+                "Exit with status 1 when the reply is an error (printed on stderr)");
+  cmd->add_flag("--raw", args->raw,
+                "Print replies raw: values as they are, one a line (the default when stdout "
+                "is not a terminal)");
+  cmd->add_flag("--no-raw", args->no_raw,
+                "Print replies as redis-cli does on a terminal, also when stdout is not one");
   cmd->add_option("--protocol", args->protocol,
                   "resp (RESP2, what Redis speaks) or native (length-prefixed typed values; "
                   "the server needs --protocol native)")
@@ -229,7 +469,11 @@ void add_call(CLI::App& app, int& exit_code) {
                 "pushes) as redis-cli -3 does");
   // Everything from the command name on belongs to the command, dashes included.
   cmd->prefix_command();
-  cmd->footer("Usage: tcpkit call [-a ADDR] [--protocol resp|native] [-3] [COMMAND [ARG...]]");
+  cmd->footer(
+      "Usage: tcpkit call [-h HOST] [-p PORT] [-s SOCKET] [-u URI] [-a PASSWORD] [-n DB] "
+      "[-r N] [-i SEC] [-x] [-e] [--raw|--no-raw] [-3] [COMMAND [ARG...]]\n"
+      "Flags are redis-cli's where the two overlap. Everything from the command name on "
+      "belongs to the command.");
   cmd->callback([args, cmd, &exit_code] {
     args->command = cmd->remaining();
     exit_code = run_call(*args);

@@ -1,0 +1,126 @@
+# `tcpkit call` with redis-cli's flags, against redis-server 7.0 and redis-cli itself: the same
+# command through both clients must print the same bytes (raw when stdout is not a terminal,
+# as redis-cli's default; --no-raw; -n; -x; -r; -e's exit status and stderr; -s, -h/-p, -u;
+# -a and REDISCLI_AUTH), and an unknown flag is a one-line usage error (exit 64) that sends
+# nothing. redis-server runs on temporary Unix sockets; the TCP cases use tcpkit kv on port 0;
+# every server is stopped by its pid.
+source "$(dirname "$0")/../integration/peers/lib.sh"
+need redis-server
+need redis-cli
+
+# start_redis SOCK [ARGS...]: a redis-server on Unix socket SOCK only, stopped by its pid at
+# exit.
+start_redis() {
+  local sock=$1
+  shift
+  redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir "$WORK" "$@" \
+    >"$sock.log" 2>&1 &
+  PIDS+=("$!")
+  local pid=$! deadline=$((SECONDS + 30))
+  until [[ -S $sock ]] && redis-cli -s "$sock" --no-auth-warning "${AUTH_ARGS[@]}" PING 2>/dev/null |
+    grep -q PONG; do
+    kill -0 "$pid" 2>/dev/null || fail "redis-server exited: $(cat "$sock.log")"
+    ((SECONDS < deadline)) || fail "redis-server not ready on $sock within 30 s"
+    sleep 0.05
+  done
+}
+
+AUTH_ARGS=()
+sock=$WORK/redis.sock
+start_redis "$sock"
+
+# same ARGS...: redis-cli ARGS and tcpkit call ARGS print the same stdout and exit alike. An
+# argument %k becomes a key of each client's own (cli:N, tk:N), so commands that change state
+# start from the same state for both.
+keyno=0
+same() {
+  local want got want_rc got_rc a
+  ((++keyno))
+  local cli_args=() tk_args=()
+  for a in "$@"; do
+    cli_args+=("${a//%k/cli:$keyno}")
+    tk_args+=("${a//%k/tk:$keyno}")
+  done
+  want=$(timeout 10 redis-cli "${cli_args[@]}" 2>/dev/null)
+  want_rc=$?
+  got=$(timeout 10 "$BIN" call "${tk_args[@]}" 2>/dev/null)
+  got_rc=$?
+  [[ $got == "$want" ]] || fail "tcpkit call $*: want '$want', got '$got'"
+  [[ $got_rc == "$want_rc" ]] || fail "tcpkit call $*: exit $got_rc, redis-cli's $want_rc"
+}
+
+s=(-s "$sock")
+redis-cli "${s[@]}" RPUSH l a "b c" "" >/dev/null
+redis-cli "${s[@]}" HSET h f v g w >/dev/null
+redis-cli "${s[@]}" ZADD z 1.5 m 2 n >/dev/null
+for raw in "" --raw --no-raw; do
+  for cmd in "GET nokey" "SET k v" "GET k" "INCR %k" "LRANGE l 0 -1" "HGETALL h" \
+    "ZRANGE z 0 -1 WITHSCORES" "NOSUCH x" "LPUSH k x" "MGET k nokey" "EXISTS k l"; do
+    # shellcheck disable=SC2086 # the command's words
+    same "${s[@]}" $raw $cmd
+  done
+done
+same "${s[@]}" -3 HGETALL h
+same "${s[@]}" -3 --raw ZSCORE z m
+
+# -n selects a database first; a refused SELECT is reported and the command still runs.
+same "${s[@]}" -n 3 SET %k x
+same "${s[@]}" -n 3 DBSIZE
+same "${s[@]}" -n 3 GET %k
+same "${s[@]}" -n 99 PING
+got=$(timeout 10 "$BIN" call "${s[@]}" -n 99 PING 2>&1 >/dev/null)
+[[ $got == "SELECT 99 failed: ERR DB index is out of range" ]] || fail "-n 99 stderr: '$got'"
+
+# -x: the last argument from stdin, newline and all.
+printf 'from stdin\n' | timeout 10 "$BIN" call "${s[@]}" -x SET piped >/dev/null ||
+  fail "-x exited non-zero"
+[[ $(redis-cli "${s[@]}" GET piped | od -c | head -1) == *"f   r   o   m"*"\n"* ]] ||
+  fail "-x did not store stdin as it came"
+
+# -r repeats; -i waits between repeats.
+same "${s[@]}" -r 3 INCR %k
+same "${s[@]}" -r 2 -i 0.01 INCR %k
+
+# -e: an error reply goes to stderr and the exit status is 1.
+same "${s[@]}" -e NOSUCH
+got=$(timeout 10 "$BIN" call "${s[@]}" -e NOSUCH 2>&1 >/dev/null)
+[[ $got == "ERR unknown command 'NOSUCH', with args beginning with: " ]] || fail "-e stderr: '$got'"
+
+# Addresses over TCP: -h/-p and -u with a database, against tcpkit's own kv on a port the
+# kernel picked (redis-server cannot report one), through both clients.
+start_server kv --listen 127.0.0.1:0 --requirepass s3cret
+port=$(port_of "${ADDRS[0]}")
+same -h 127.0.0.1 -p "$port" --no-auth-warning -a s3cret PING
+same -u "redis://:s3cret@127.0.0.1:$port/3" --no-auth-warning SET %k x
+same -u "redis://default:s3cret@127.0.0.1:$port" --no-auth-warning -n 3 DBSIZE
+same -u "redis://:s3cret@127.0.0.1:$port" --no-auth-warning DBSIZE
+stop_server
+
+# A password: -a warns on stderr, REDISCLI_AUTH does not; a wrong one is reported and the
+# command runs unauthenticated.
+psock=$WORK/pass.sock
+AUTH_ARGS=(-a s3cret)
+start_redis "$psock" --requirepass s3cret
+same -s "$psock" -a s3cret PING
+same -s "$psock" --no-auth-warning -a s3cret --user default PING
+same -s "$psock" -a wrong PING
+got=$(REDISCLI_AUTH=s3cret timeout 10 "$BIN" call -s "$psock" PING 2>&1)
+[[ $got == PONG ]] || fail "REDISCLI_AUTH: '$got'"
+got=$(timeout 10 "$BIN" call -s "$psock" -a s3cret PING 2>&1 >/dev/null)
+[[ $got == "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe." ]] ||
+  fail "-a warning: '$got'"
+
+# An unknown flag is a usage error: one line, exit 64, nothing sent.
+pings() { redis-cli "${s[@]}" INFO commandstats | grep cmdstat_ping || true; }
+before=$(pings)
+got=$(timeout 10 "$BIN" call "${s[@]}" --bogus PING 2>&1)
+rc=$?
+[[ $rc == 64 && $(wc -l <<<"$got") == 1 && $got == *"--bogus"* ]] ||
+  fail "unknown flag: rc $rc, '$got'"
+got=$(timeout 10 "$BIN" call "${s[@]}" -z PING 2>&1)
+rc=$?
+[[ $rc == 64 && $got == *"-z"* ]] || fail "unknown short flag: rc $rc, '$got'"
+after=$(pings)
+[[ $before == "$after" ]] || fail "an unknown flag sent a command: $before, then $after"
+
+echo "tcpkit call flags: all checks passed"
