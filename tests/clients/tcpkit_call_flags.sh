@@ -110,6 +110,39 @@ got=$(timeout 10 "$BIN" call -s "$psock" -a s3cret PING 2>&1 >/dev/null)
 [[ $got == "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe." ]] ||
   fail "-a warning: '$got'"
 
+# --pipe: the same report (stdout), the same errors (stderr) and exit status as redis-cli's;
+# 200,000 commands (about 6 MB each way) must not deadlock on full socket buffers.
+printf 'SET pa 1\r\nINCR pa\r\nNOSUCH\r\n*3\r\n$3\r\nSET\r\n$2\r\npb\r\n$1\r\n2\r\n' >"$WORK/pipe.in"
+want=$(timeout 10 redis-cli "${s[@]}" --pipe <"$WORK/pipe.in" 2>"$WORK/want.err")
+want_rc=$?
+got=$(timeout 10 "$BIN" call "${s[@]}" --pipe <"$WORK/pipe.in" 2>"$WORK/got.err")
+got_rc=$?
+[[ $got == "$want" && $got_rc == "$want_rc" ]] || fail "--pipe: want '$want' ($want_rc), got '$got' ($got_rc)"
+cmp -s "$WORK/want.err" "$WORK/got.err" || fail "--pipe stderr: $(cat "$WORK/got.err")"
+# Input whose last request is cut short: the marker still arrives (CRLF first, as redis-cli).
+printf '*3\r\n$3\r\nSET\r\n$2\r\npc\r\n$1\r\n2\r' >"$WORK/cut.in"
+want=$(timeout 10 redis-cli "${s[@]}" --pipe <"$WORK/cut.in" 2>&1)
+got=$(timeout 10 "$BIN" call "${s[@]}" --pipe <"$WORK/cut.in" 2>&1)
+[[ $got == "$want" ]] || fail "--pipe of a cut request: want '$want', got '$got'"
+python3 -c '
+import sys
+out = sys.stdout.buffer
+for i in range(200000):
+    k = b"bulk:%d" % i
+    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n" % (len(k), k))
+' >"$WORK/bulk.resp"
+got=$(timeout 60 "$BIN" call "${s[@]}" --pipe <"$WORK/bulk.resp" | tail -1)
+[[ $got == "errors: 0, replies: 200000" ]] || fail "--pipe of 200,000 commands: '$got'"
+
+# --scan [--pattern]: the same keys as redis-cli's (SCAN's order is its own: compared sorted).
+want=$(timeout 10 redis-cli "${s[@]}" --scan --pattern 'cli:*' | sort)
+got=$(timeout 10 "$BIN" call "${s[@]}" --scan --pattern 'cli:*' | sort)
+[[ -n $got && $got == "$want" ]] || fail "--scan --pattern: want '$want', got '$got'"
+[[ $(timeout 30 "$BIN" call "${s[@]}" --scan | wc -l) == $(redis-cli "${s[@]}" DBSIZE) ]] ||
+  fail "--scan did not list every key"
+got=$(timeout 10 "$BIN" call "${s[@]}" --scan GET x 2>&1)
+[[ $? == 64 && $got == *"--scan takes no command"* ]] || fail "--scan with a command: '$got'"
+
 # An unknown flag is a usage error: one line, exit 64, nothing sent.
 pings() { redis-cli "${s[@]}" INFO commandstats | grep cmdstat_ping || true; }
 before=$(pings)

@@ -21,6 +21,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +57,9 @@ struct CallArgs {
   bool error_exit = false;
   bool raw = false;
   bool no_raw = false;
+  bool scan = false;    // --scan: list the keys (SCAN to the end), one a line
+  std::string pattern;  // --pattern for --scan
+  bool pipe = false;    // --pipe: send stdin's raw protocol, count the replies
   std::string protocol = "resp";
   double timeout = 5;
   bool resp3 = false;
@@ -238,6 +242,13 @@ class CallClient {
     }
   }
 
+  // Sends bytes as they are (--pipe); replies are read with next_reply().
+  Result<void> send_raw(std::string_view bytes) {
+    if (auto w = net::write_all(fd_.get(), bytes); !w) return Fail(w.error());
+    return {};
+  }
+  Result<codec::Value> next_reply() { return read_reply(); }
+
   // Says HELLO 3; the server's map of facts is not printed, as redis-cli -3 does not. A server
   // that refuses (an error reply) is a failure that names the reply.
   Result<void> hello3() {
@@ -341,6 +352,74 @@ int interactive(CallClient& client, const CallArgs& args) {
   return kExitOk;
 }
 
+// --scan [--pattern P]: every key, one a line, as redis-cli prints them (SCAN to the end).
+int run_scan(CallClient& client, const CallArgs& args) {
+  std::string cursor = "0";
+  do {
+    std::vector<std::string_view> scan{"SCAN", cursor};
+    if (!args.pattern.empty()) scan.insert(scan.end(), {"MATCH", args.pattern});
+    auto reply = client.call(scan);
+    if (!reply) return fail(reply.error());
+    if (reply->is_error()) {
+      std::fprintf(stderr, "%s\n", reply->error_text().c_str());
+      return 1;
+    }
+    const auto& items = reply->items();
+    if (items.size() != 2) return usage_error("SCAN replied something else than [cursor, keys]");
+    cursor = items[0].as_string();
+    for (const codec::Value& key : items[1].items()) {
+      std::fwrite(key.as_string().data(), 1, key.as_string().size(), stdout);
+      std::fputc('\n', stdout);
+    }
+  } while (cursor != "0");
+  return kExitOk;
+}
+
+// --pipe: stdin's bytes (RESP or inline commands) go to the server as they are, from a thread
+// of their own, followed by CRLF (ending a last line left open) and an ECHO of a random
+// 20-byte marker; this thread counts the replies until the marker comes back, reporting each
+// error reply on stderr, as redis-cli --pipe does.
+int run_pipe(CallClient& client) {
+  std::random_device random;
+  char marker[21];
+  for (int i = 0; i < 10; ++i) {
+    std::snprintf(marker + 2 * i, 3, "%02x", static_cast<unsigned>(random() & 0xff));
+  }
+  Result<void> sent;
+  std::thread writer([&] {
+    std::vector<char> chunk(64 * 1024);
+    std::size_t n = 0;
+    while ((n = std::fread(chunk.data(), 1, chunk.size(), stdin)) > 0) {
+      if (sent = client.send_raw({chunk.data(), n}); !sent) return;
+    }
+    io::Buffer echo;
+    echo.append("\r\n", 2);
+    const std::string_view args[] = {"ECHO", std::string_view(marker, 20)};
+    codec::encode_command(echo, args);
+    sent = client.send_raw(echo.view());
+    std::printf("All data transferred. Waiting for the last reply...\n");
+    std::fflush(stdout);
+  });
+  std::uint64_t replies = 0, errors = 0;
+  Result<codec::Value> reply = codec::Value();
+  for (;;) {
+    reply = client.next_reply();
+    if (!reply) break;
+    if (reply->kind() == codec::ValueKind::kString && reply->as_string() == marker) break;
+    ++replies;
+    if (reply->is_error()) {
+      ++errors;
+      std::fprintf(stderr, "%s\n", reply->error_text().c_str());
+    }
+  }
+  writer.join();
+  if (!sent) return fail(sent.error());
+  if (!reply) return fail(reply.error());
+  std::printf("Last reply received from server.\nerrors: %llu, replies: %llu\n",
+              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(replies));
+  return errors > 0 ? 1 : kExitOk;
+}
+
 // AUTH and SELECT as redis-cli does them before the first command: a refusal is reported on
 // stderr ("AUTH failed: ...", "SELECT 3 failed: ...") and the command still runs.
 Result<void> prepare(CallClient& client, const CallArgs& args) {
@@ -373,6 +452,11 @@ int run_call(CallArgs args) {
   if (!args.command.empty() && args.command.front().starts_with('-')) {
     return usage_error("unknown option " + args.command.front());
   }
+  if ((args.scan || args.pipe) && !args.command.empty()) {
+    return usage_error(std::string(args.scan ? "--scan" : "--pipe") + " takes no command");
+  }
+  if (args.scan && args.pipe) return usage_error("--scan and --pipe do not go together");
+  if (!args.pattern.empty() && !args.scan) return usage_error("--pattern needs --scan");
   if (!args.uri.empty()) {
     std::string error;
     if (!apply_uri(args, error)) return usage_error(error);
@@ -401,6 +485,8 @@ int run_call(CallArgs args) {
     if (auto hello = client.hello3(); !hello) return fail(hello.error());
   }
   if (auto ready = prepare(client, args); !ready) return fail(ready.error());
+  if (args.scan) return run_scan(client, args);
+  if (args.pipe) return run_pipe(client);
   if (args.command.empty()) return interactive(client, args);
   std::vector<std::string_view> views(args.command.begin(), args.command.end());
   const auto pause = std::chrono::duration<double>(args.interval);
@@ -457,6 +543,11 @@ void add_call(CLI::App& app, int& exit_code) {
                 "is not a terminal)");
   cmd->add_flag("--no-raw", args->no_raw,
                 "Print replies as redis-cli does on a terminal, also when stdout is not one");
+  cmd->add_flag("--scan", args->scan, "List every key with SCAN, one a line");
+  cmd->add_option("--pattern", args->pattern, "With --scan: only keys that match this glob");
+  cmd->add_flag("--pipe", args->pipe,
+                "Send stdin (raw RESP or inline commands) as it is and count the replies "
+                "(mass insertion, as redis-cli --pipe); exit 1 if any reply was an error");
   cmd->add_option("--protocol", args->protocol,
                   "resp (RESP2, what Redis speaks) or native (length-prefixed typed values; "
                   "the server needs --protocol native)")
