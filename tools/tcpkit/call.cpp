@@ -328,27 +328,82 @@ bool split_line(const std::string& line, std::vector<std::string>& out) {
   return true;
 }
 
-int interactive(CallClient& client, const CallArgs& args) {
+Result<std::unique_ptr<CallClient>> open_client(const CallArgs& args);
+
+// What the session is in, for the prompt: redis-cli's "127.0.0.1:6379[3](TX)> ".
+struct PromptState {
+  int db = 0;
+  bool tx = false;
+  void after(const std::vector<std::string>& words, const codec::Value& reply) {
+    std::string name = words.front();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (reply.is_error() && name != "exec") return;
+    if (name == "select" && words.size() == 2) db = std::atoi(words[1].c_str());
+    if (name == "multi") tx = true;
+    if (name == "exec" || name == "discard") tx = false;
+    if (name == "reset") db = 0, tx = false;
+  }
+};
+
+std::string prompt_text(const CallArgs& args, bool connected, const PromptState& state) {
+  if (!connected) return "not connected> ";
+  const std::string address = server_address(args);
+  std::string p = address.starts_with("unix:") ? "redis " + address.substr(5) : address;
+  if (state.db != 0) p += "[" + std::to_string(state.db) + "]";
+  if (state.tx) p += "(TX)";
+  return p + "> ";
+}
+
+// Without a command: with a terminal on stdin, a prompt with history (~/.tcpkit_history) that
+// shows the database and MULTI, and reconnects on the next command after the server went
+// away ("not connected>"), as redis-cli's; with stdin from a pipe or file, each line is run
+// and its reply printed, no prompt, as redis-cli does.
+int interactive(std::unique_ptr<CallClient> client, CallArgs args) {
+  const bool tty = ::isatty(STDIN_FILENO) != 0;
   const char* home = std::getenv("HOME");
   const std::string history = std::string(home != nullptr ? home : ".") + "/.tcpkit_history";
-  ::read_history(history.c_str());
-  const std::string prompt = args.address + "> ";
+  if (tty) ::read_history(history.c_str());
+  PromptState state{args.db, false};
   for (;;) {
-    std::unique_ptr<char, decltype(&std::free)> line(::readline(prompt.c_str()), &std::free);
-    if (!line) break;
+    std::string text;
+    if (tty) {
+      const std::string prompt = prompt_text(args, client != nullptr, state);
+      std::unique_ptr<char, decltype(&std::free)> line(::readline(prompt.c_str()), &std::free);
+      if (!line) break;
+      text = line.get();
+    } else if (!std::getline(std::cin, text)) {
+      break;
+    }
     std::vector<std::string> words;
-    if (!split_line(line.get(), words) || words.empty()) continue;
-    ::add_history(line.get());
+    if (!split_line(text, words) || words.empty()) continue;
+    if (tty) ::add_history(text.c_str());
     if (words.size() == 1 && (words[0] == "quit" || words[0] == "exit")) break;
+    if (!client) {
+      args.db = state.db;
+      auto opened = open_client(args);
+      if (!opened) {
+        std::fprintf(stderr, "Could not connect to %s: %s\n", server_address(args).c_str(),
+                     opened.error().message().c_str());
+        if (!tty) return fail(opened.error());
+        continue;
+      }
+      client = std::move(*opened);
+      state.tx = false;
+    }
     std::vector<std::string_view> views(words.begin(), words.end());
-    auto reply = client.call(views);
+    auto reply = client->call(views);
     if (!reply) {
-      ::write_history(history.c_str());
-      return fail(reply.error());
+      if (!tty) return fail(reply.error());
+      std::fprintf(stderr, "Error: %s\n", reply.error().message().c_str());
+      client.reset();
+      continue;
     }
     print_reply(*reply);
+    std::fflush(stdout);
+    state.after(words, *reply);
   }
-  ::write_history(history.c_str());
+  if (tty) ::write_history(history.c_str());
   return kExitOk;
 }
 
@@ -443,6 +498,23 @@ Result<void> prepare(CallClient& client, const CallArgs& args) {
   return {};
 }
 
+// Connects and says what comes before the first command: HELLO 3 (with -3), AUTH, SELECT.
+Result<std::unique_ptr<CallClient>> open_client(const CallArgs& args) {
+  auto endpoint = net::parse_endpoint(server_address(args));
+  if (!endpoint) return Fail(endpoint.error());
+  auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
+  auto fd = net::connect_to(*endpoint, timeout);
+  if (!fd) return Fail(fd.error());
+  auto client = std::make_unique<CallClient>(
+      std::move(*fd), args.protocol == "native",
+      args.resp3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
+  if (args.resp3) {
+    if (auto hello = client->hello3(); !hello) return Fail(hello.error());
+  }
+  if (auto ready = prepare(*client, args); !ready) return Fail(ready.error());
+  return client;
+}
+
 int run_call(CallArgs args) {
   const bool native = args.protocol == "native";
   if (native && args.resp3) {
@@ -474,20 +546,12 @@ int run_call(CallArgs args) {
                               std::istreambuf_iterator<char>());
   }
   g_raw = args.raw || (!args.no_raw && ::isatty(STDOUT_FILENO) == 0);
-  auto endpoint = net::parse_endpoint(server_address(args));
-  if (!endpoint) return fail(endpoint.error());
-  auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
-  auto fd = net::connect_to(*endpoint, timeout);
-  if (!fd) return fail(fd.error());
-  CallClient client(std::move(*fd), native,
-                    args.resp3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
-  if (args.resp3) {
-    if (auto hello = client.hello3(); !hello) return fail(hello.error());
-  }
-  if (auto ready = prepare(client, args); !ready) return fail(ready.error());
+  auto opened = open_client(args);
+  if (!opened) return fail(opened.error());
+  CallClient& client = **opened;
   if (args.scan) return run_scan(client, args);
   if (args.pipe) return run_pipe(client);
-  if (args.command.empty()) return interactive(client, args);
+  if (args.command.empty()) return interactive(std::move(*opened), std::move(args));
   std::vector<std::string_view> views(args.command.begin(), args.command.end());
   const auto pause = std::chrono::duration<double>(args.interval);
   for (long long n = 0; args.repeat < 0 || n < args.repeat; ++n) {
