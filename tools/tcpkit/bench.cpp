@@ -15,6 +15,7 @@
 #include "tcpkit/bench/proc_stats.hpp"
 #include "tcpkit/bench/report.hpp"
 #include "tcpkit/net/address.hpp"
+#include "validators.hpp"
 
 namespace tcpkit::cli {
 
@@ -273,35 +274,35 @@ void add_bench(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"raw", "line", "length"}))
       ->capture_default_str();
   cmd->add_option("-c,--connections", args->connections, "Connections")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("-P,--pipeline", args->pipeline, "Requests in flight per connection")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("-t,--threads", args->threads, "Threads, each its own epoll loop")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)");
   cmd->add_option("--duration", args->duration, "Seconds to measure, instead of -n")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--warmup", args->warmup, "Seconds of load before measuring")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("-R,--rate", args->rate,
                   "Open loop: requests/s in total, sent on a schedule (latency counts from each "
                   "request's intended send time)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("-d,--data-size", args->data_size,
                   "Bytes per value (resp/native, default 3) or per echo message (default 64)");
   cmd->add_option("-r,--keyspace", args->keyspace,
                   "Random keys: __rand_int__ becomes a number in [0, N) per request");
   cmd->add_option("--timeout", args->timeout, "Seconds without any reply before giving up")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--connections-only", args->connections_only,
                   "Open N idle connections (raising the fd limit), check each answers once, "
                   "report the connect rate and, with --server-pid, the server's memory per "
                   "connection")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("--server-pid", args->server_pid,
                   "Watch this server process in /proc: CPU us per request, memory per connection");
   cmd->add_option("--seed", args->seed, "Seed for the random keys")->capture_default_str();

@@ -36,6 +36,7 @@
 #include "tcpkit/codec/value.hpp"
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/net/socket.hpp"
+#include "validators.hpp"
 
 namespace tcpkit::cli {
 
@@ -598,7 +599,7 @@ void add_call(CLI::App& app, int& exit_code) {
   cmd->add_option("-r", args->repeat, "Run the command this many times (-1: until stopped)")
       ->capture_default_str();
   cmd->add_option("-i", args->interval, "Seconds to wait between repeats (-r); decimals allowed")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_flag("-x", args->stdin_arg, "Read the command's last argument from stdin");
   cmd->add_flag("-e", args->error_exit,
                 "Exit with status 1 when the reply is an error (printed on stderr)");

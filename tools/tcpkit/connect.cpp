@@ -16,6 +16,7 @@
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/net/socket.hpp"
 #include "tcpkit/net/trace.hpp"
+#include "validators.hpp"
 
 namespace tcpkit::cli {
 
@@ -179,7 +180,7 @@ void add_connect(CLI::App& app, int& exit_code) {
   cmd->add_option("-w,--wait", args->wait_seconds,
                   "Seconds to wait for the connection, and for data while connected "
                   "(0 = forever; with --udp, the wait for replies after stdin ends, default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_flag("--no-shutdown", args->no_shutdown,
                 "Keep the write side open after stdin ends (no SHUT_WR)");
   cmd->add_option("--framing", args->framing,

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "tcpkit/version.hpp"
+#include "validators.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -11,7 +12,7 @@ int main(int argc, char** argv) {
       "a netcat-like client, a Redis-compatible key-value store and a load generator.",
       "tcpkit"};
   app.require_subcommand(1);
-  app.failure_message(CLI::FailureMessage::help);
+  app.failure_message(tcpkit::cli::one_line_failure);
   app.set_version_flag("--version", "tcpkit " TCPKIT_VERSION_STRING);
   int exit_code = tcpkit::cli::kExitOk;
   tcpkit::cli::add_serve(app, exit_code);

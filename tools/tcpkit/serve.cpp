@@ -14,6 +14,7 @@
 #include "tcpkit/server/log.hpp"
 #include "tcpkit/server/server.hpp"
 #include "tcpkit/server/signals.hpp"
+#include "validators.hpp"
 
 namespace tcpkit::cli {
 
@@ -130,44 +131,44 @@ void add_serve(CLI::App& app, int& exit_code) {
          "--max-connections", args->options.max_connections,
          "Connections served at once; one more is accepted, told so where the protocol has "
          "a way (kv: -ERR max number of clients reached) and closed")
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--idle-timeout", args->idle_timeout,
                   "Close a connection that neither sent nor took anything for this many seconds "
                   "(0 = never)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--drain-timeout", args->drain_timeout,
                   "On shutdown, seconds to let owed replies flush before closing anyway")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--output-high-water", args->options.output_high_water,
                   "Unread reply bytes (or 64kb, 1mb...) at which the server stops running a "
                   "client's requests and reading from it until it reads (backpressure)")
       ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--output-limit", args->options.output_limit,
                   "Hard limit: a client whose unread replies pass this many bytes (one huge "
                   "reply) is disconnected at once; 0 = none")
       ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--output-soft-limit", args->options.output_soft_limit,
                   "Soft limit: disconnect a client whose unread replies stay above this many "
                   "bytes for --output-soft-seconds; 0 = none")
       ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--output-soft-seconds", args->output_soft_seconds,
                   "How long a client may stay above --output-soft-limit")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNonNegative)
       ->capture_default_str();
   cmd->add_option("--input-limit", args->options.input_limit,
                   "Bytes of a request still arriving (query buffer) a client may hold; past "
                   "it, disconnect")
       ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::PositiveNumber)
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("--unix-mode", args->unix_mode,
                   "Permissions of unix:/PATH socket files, in octal (700 = owner only); "
