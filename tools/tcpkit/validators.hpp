@@ -4,7 +4,6 @@
 // all 309 digits of the largest double.
 
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <string>
 
