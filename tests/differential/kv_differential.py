@@ -10,7 +10,8 @@ no order (HKEYS HVALS HGETALL KEYS: multisets; HSCAN: the cursor plus a multiset
 SMEMBERS SSCAN SINTER SUNION SDIFF: multisets unless the operands are intsets, see set_same;
 ZSCAN of a skiplist-encoded set: the cursor plus a multiset of pairs) or no content
 (HRANDFIELD, RANDOMKEY, SPOP, SRANDMEMBER, ZRANDMEMBER: the reply's shape; ZRANDMEMBER
-returning the whole set: exact). A mismatch prints
+returning the whole set: exact), and where redis-server reads a stale errno (a SORT after a
+failed float parse: see sort_errno_quirk). A mismatch prints
 the seed, the sequence, the command and both replies, and the commands before it, and fails.
 
 With --resp3 both connections say HELLO 3 first and every reply is RESP3 (maps, sets, doubles,
@@ -951,6 +952,23 @@ def resync_set(key, oracle, subject):
 
 # ---------------------------------------------------------------- driver
 
+SORT_ERRNO = b"-ERR One or more scores can't be converted into double\r\n"
+
+
+def sort_errno_quirk(args, a, b, oracle):
+    """redis-server 7.0's SORT tests errno after strtod without clearing it first, so an
+    ERANGE left by an earlier command (ZINCRBY k 1e400 m: "value is not a valid float") fails
+    a SORT of valid numbers. kv does not copy that: when the oracle gives this error and kv
+    does not, the oracle is asked again with errno cleared (INCRBYFLOAT sets it to 0; its
+    scratch key is deleted at once). Returns the oracle's reply to compare."""
+    if args[0].upper() not in (b"SORT", b"SORT_RO") or a[0] != SORT_ERRNO or b[0] == SORT_ERRNO:
+        return a
+    scratch = b"\x00errno"
+    oracle.call([b"INCRBYFLOAT", scratch, b"0"])
+    oracle.call([b"DEL", scratch])
+    return oracle.call(args)
+
+
 def run_sequence(seed, index, length, oracle, subject):
     rng = random.Random("%d/%d" % (seed, index))
     gen = Gen(rng)
@@ -962,6 +980,7 @@ def run_sequence(seed, index, length, oracle, subject):
         args = gen.command()
         history.append(args)
         a, b = oracle.call(args), subject.call(args)
+        a = sort_errno_quirk(args, a, b, oracle)
         if args[0].upper() == b"ZSCAN" and a[0] != b[0] and a[1][0] == "*":
             # A listpack zset comes whole and in order: only a skiplist's may differ.
             if oracle.call([b"OBJECT", b"ENCODING", args[1]])[1] == ("$", b"listpack"):
