@@ -37,7 +37,9 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
   out += "qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ";
   field("events", "r");
   field("cmd", *c.last_command.load());
-  out += "user=default redir=-1 resp=2\n";
+  out += "user=default redir=-1 ";
+  number("resp", c.resp);
+  out.back() = '\n';
 }
 
 void client_list(CommandContext& ctx) {
@@ -63,7 +65,7 @@ void client_list(CommandContext& ctx) {
       append_client_line(text, c, ctx.now_ms);
     }
   });
-  ctx.out.bulk(text);
+  ctx.out.verbatim("txt", text);
 }
 
 // CLIENT SETINFO LIB-NAME|LIB-VER value, as Redis 7.2 answers it (7.0 has no such
@@ -116,7 +118,7 @@ void client(CommandContext& ctx) {
   if (iequals(sub, "info")) {
     std::string line;
     append_client_line(line, ctx.client, ctx.now_ms);
-    return ctx.out.bulk(line);
+    return ctx.out.verbatim("txt", line);
   }
   client_help(ctx);
 }

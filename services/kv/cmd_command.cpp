@@ -13,7 +13,7 @@ namespace {
 
 void write_names(codec::ReplyWriter& out, std::uint32_t bits,
                  std::span<const std::string_view> names, std::string_view prefix) {
-  out.array(static_cast<std::size_t>(std::popcount(bits)));
+  out.set(static_cast<std::size_t>(std::popcount(bits)));
   for (std::size_t i = 0; i < names.size(); ++i) {
     if ((bits & (1u << i)) == 0) continue;
     if (prefix.empty()) {
@@ -25,7 +25,7 @@ void write_names(codec::ReplyWriter& out, std::uint32_t bits,
 }
 
 void write_key_spec(codec::ReplyWriter& out, const KeySpec& spec) {
-  out.array(spec.notes.empty() ? 6 : 8);
+  out.map(spec.notes.empty() ? 3 : 4);
   if (!spec.notes.empty()) {
     out.bulk("notes");
     out.bulk(spec.notes);
@@ -33,20 +33,20 @@ void write_key_spec(codec::ReplyWriter& out, const KeySpec& spec) {
   out.bulk("flags");
   write_names(out, spec.flags, key_spec_flag_names(), "");
   out.bulk("begin_search");
-  out.array(4);
+  out.map(2);
   out.bulk("type");
   switch (spec.begin.type) {
     case BeginSearch::Type::kIndex:
       out.bulk("index");
       out.bulk("spec");
-      out.array(2);
+      out.map(1);
       out.bulk("index");
       out.integer(spec.begin.index);
       break;
     case BeginSearch::Type::kKeyword:
       out.bulk("keyword");
       out.bulk("spec");
-      out.array(4);
+      out.map(2);
       out.bulk("keyword");
       out.bulk(spec.begin.keyword);
       out.bulk("startfrom");
@@ -55,17 +55,17 @@ void write_key_spec(codec::ReplyWriter& out, const KeySpec& spec) {
     case BeginSearch::Type::kUnknown:
       out.bulk("unknown");
       out.bulk("spec");
-      out.array(0);
+      out.map(0);
       break;
   }
   out.bulk("find_keys");
-  out.array(4);
+  out.map(2);
   out.bulk("type");
   switch (spec.find.type) {
     case FindKeys::Type::kRange:
       out.bulk("range");
       out.bulk("spec");
-      out.array(6);
+      out.map(3);
       out.bulk("lastkey");
       out.integer(spec.find.lastkey);
       out.bulk("keystep");
@@ -76,7 +76,7 @@ void write_key_spec(codec::ReplyWriter& out, const KeySpec& spec) {
     case FindKeys::Type::kKeynum:
       out.bulk("keynum");
       out.bulk("spec");
-      out.array(6);
+      out.map(3);
       out.bulk("keynumidx");
       out.integer(spec.find.keynumidx);
       out.bulk("firstkey");
@@ -87,7 +87,7 @@ void write_key_spec(codec::ReplyWriter& out, const KeySpec& spec) {
     case FindKeys::Type::kUnknown:
       out.bulk("unknown");
       out.bulk("spec");
-      out.array(0);
+      out.map(0);
       break;
   }
 }
@@ -116,11 +116,12 @@ void write_entry(codec::ReplyWriter& out, std::string_view name, int arity, std:
   out.integer(last);
   out.integer(step);
   write_names(out, meta.acl, acl_category_names(), "@");
-  out.array(meta.tips.size());
+  out.set(meta.tips.size());
   for (std::string_view tip : meta.tips) out.bulk(tip);
-  out.array(meta.key_specs.size());
+  out.set(meta.key_specs.size());
   for (const KeySpec& spec : meta.key_specs) write_key_spec(out, spec);
-  out.array(subs.size());
+  // Redis 7.0 says "no subcommands" as an empty set but lists them in an array.
+  subs.empty() ? out.set(0) : out.array(subs.size());
   for (const SubcommandSpec& sub : subs) {
     // Redis reports a subcommand's key positions from its first key spec.
     int sub_first = 0, sub_last = 0, sub_step = 0;
@@ -225,7 +226,7 @@ void command(CommandContext& ctx) {
   }
   std::string_view sub = ctx.args[1];
   if (iequals(sub, "count")) return ctx.out.integer(static_cast<std::int64_t>(commands.size()));
-  if (iequals(sub, "docs")) return ctx.out.array(0);
+  if (iequals(sub, "docs")) return ctx.out.map(0);
   if (iequals(sub, "list")) {
     ctx.out.array(commands.size());
     for (const CommandSpec& spec : commands) ctx.out.bulk(spec.name);

@@ -208,7 +208,7 @@ void config_get(CommandContext& ctx) {
     }
   }
   std::lock_guard lock(ctx.service.config_mutex());
-  ctx.out.array(matched.size() * 2);
+  ctx.out.map(matched.size());
   for (const Param* p : matched) {
     ctx.out.bulk(p->name);
     ctx.out.bulk(get_value(*p, ctx.service.config()));

@@ -1,6 +1,7 @@
 // Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET (CLIENT is in cmd_client.cpp).
 
 #include "kv/cmd_util.hpp"
+#include "tcpkit/codec/resp.hpp"
 
 namespace tcpkit::kv::cmd {
 
@@ -13,6 +14,16 @@ constexpr std::string_view kRedisVersion = "7.0.15";  // what clients are told t
 bool credentials_ok(CommandContext& ctx, std::string_view user, std::string_view password) {
   const std::string required = ctx.service.requirepass();
   return user == "default" && (required.empty() || password == required);
+}
+
+// Switches the connection to RESP `version` (2 or 3), effective at once: the reply being
+// written (HELLO's own, or the rest of an EXEC's) is already in the new version, as in Redis.
+// A RESP session's writer is a RespWriter; the native protocol's (TypedWriter) has no version.
+void switch_protocol(CommandContext& ctx, int version) {
+  ctx.client.resp = version;
+  if (auto* resp = dynamic_cast<codec::RespWriter*>(&ctx.out)) {
+    resp->set_version(version == 3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
+  }
 }
 
 }  // namespace
@@ -59,11 +70,14 @@ void auth(CommandContext& ctx) {
 
 void hello(CommandContext& ctx) {
   std::size_t i = 1;
+  std::int64_t protover = 0;  // 0: keep the current protocol
   if (ctx.args.size() >= 2) {
     auto version = parse_int(ctx.args[i++]);
     if (!version) return ctx.error(KvError::kProtocolVersion);
-    // RESP3 is not implemented: version 3 gets the same answer as an unknown version.
-    if (*version != 2) return ctx.error(KvError::kNoProto);
+    // The native protocol has one encoding (typed values): it speaks only "version 2".
+    const bool native = ctx.service.protocol() == Protocol::kNative;
+    if (*version != 2 && (*version != 3 || native)) return ctx.error(KvError::kNoProto);
+    protover = *version;
   }
   std::string_view user, password, name;
   bool has_auth = false, has_name = false;
@@ -85,10 +99,11 @@ void hello(CommandContext& ctx) {
   }
   if (!ctx.client.authenticated) return ctx.error(KvError::kHelloNoAuth);
   if (has_name) ctx.client.set_name(name);
-  ctx.out.array(14);
+  if (protover != 0) switch_protocol(ctx, static_cast<int>(protover));
+  ctx.out.map(7);  // a flat array of 14 in RESP2
   ctx.out.bulk("server"), ctx.out.bulk("redis");
   ctx.out.bulk("version"), ctx.out.bulk(kRedisVersion);
-  ctx.out.bulk("proto"), ctx.out.integer(2);
+  ctx.out.bulk("proto"), ctx.out.integer(ctx.client.resp);
   ctx.out.bulk("id"), ctx.out.integer(static_cast<std::int64_t>(ctx.client.id));
   ctx.out.bulk("mode"), ctx.out.bulk("standalone");
   ctx.out.bulk("role"), ctx.out.bulk("master");
@@ -102,6 +117,7 @@ void reset(CommandContext& ctx) {
   ctx.client.db = 0;
   ctx.client.set_name("");
   ctx.client.authenticated = !ctx.service.password_required();
+  switch_protocol(ctx, 2);
   ctx.out.simple("RESET");
 }
 

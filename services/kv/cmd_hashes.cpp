@@ -54,9 +54,10 @@ enum Parts : unsigned { kFields = 1, kValues = 2 };
 void getall_generic(CommandContext& ctx, unsigned parts) {
   auto [e, ok] = lookup_hash(ctx, true);
   if (!ok) return;
-  if (e == nullptr) return ctx.out.array(0);
+  const bool pairs = parts == (kFields | kValues);
+  if (e == nullptr) return pairs ? ctx.out.map(0) : ctx.out.array(0);
   const HashRef h = e->value.hash();
-  ctx.out.array(h.size() * (parts == (kFields | kValues) ? 2 : 1));
+  pairs ? ctx.out.map(h.size()) : ctx.out.array(h.size());
   h.for_each([&](std::string_view field, std::string_view value) {
     if (parts & kFields) ctx.out.bulk(field);
     if (parts & kValues) ctx.out.bulk(value);
@@ -219,8 +220,11 @@ void hrandfield(CommandContext& ctx) {
   } else {
     picked = distinct_random(h, static_cast<std::size_t>(*a->count), ctx.store.rng());
   }
-  ctx.out.array(picked.size() * (a->with ? 2 : 1));
+  // WITHVALUES: flat in RESP2, [field, value] pairs in RESP3 (as Redis 7.0).
+  const bool nested = a->with && ctx.resp3();
+  ctx.out.array(picked.size() * (a->with && !nested ? 2 : 1));
   for (const HashRef::Pair& f : picked) {
+    if (nested) ctx.out.array(2);
     ctx.out.bulk(f.first);
     if (a->with) ctx.out.bulk(f.second);
   }

@@ -48,7 +48,7 @@ bool lcs_operand(CommandContext& ctx, std::string_view key, std::string_view& ou
 }
 
 void reply_matches(CommandContext& ctx, const lcs::Result& r, bool with_match_len) {
-  ctx.out.array(4);
+  ctx.out.map(2);
   ctx.out.bulk("matches");
   ctx.out.array(r.matches.size());
   for (const lcs::Match& m : r.matches) {

@@ -128,7 +128,7 @@ void info(CommandContext& ctx) {
     }
     if (wanted) write(text, ctx);
   }
-  ctx.out.bulk(text.text());
+  ctx.out.verbatim("txt", text.text());
 }
 
 void dbsize(CommandContext& ctx) { ctx.out.integer(static_cast<std::int64_t>(ctx.db().size())); }

@@ -126,7 +126,7 @@ Value difference(const std::vector<Set*>& sets, const EncodingLimits& limits) {
 
 void reply_set(CommandContext& ctx, const Value& result) {
   const Set& s = result.set();
-  ctx.out.array(s.size());
+  ctx.out.set(s.size());
   s.for_each([&](std::string_view m) { ctx.out.bulk(m); });
 }
 
@@ -155,11 +155,11 @@ void store_generic(CommandContext& ctx, Operation op) {
 void sinter(CommandContext& ctx) {
   auto sets = lookup_sets(ctx, 1, ctx.args.size());
   if (!sets) return;
-  if (any_missing(*sets)) return ctx.out.array(0);
+  if (any_missing(*sets)) return ctx.out.set(0);
   // Straight from the smallest set, in its order (a result set would reorder a hashtable's).
   std::vector<std::string> common;
   for_each_common(*sets, [&](std::string_view m) { return common.emplace_back(m), true; });
-  ctx.out.array(common.size());
+  ctx.out.set(common.size());
   for (const std::string& m : common) ctx.out.bulk(m);
 }
 

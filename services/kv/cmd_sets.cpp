@@ -24,13 +24,15 @@ util::Typed lookup_set(CommandContext& ctx, bool read) {
   return util::lookup_typed(ctx, ctx.args[1], ValueType::kSet, read);
 }
 
-void reply_members(CommandContext& ctx, const std::vector<std::string>& members) {
-  ctx.out.array(members.size());
+// `as_set`: a RESP3 set (SMEMBERS, SPOP with a count), else an array (SRANDMEMBER, SSCAN), as
+// Redis 7.0 replies them.
+void reply_members(CommandContext& ctx, const std::vector<std::string>& members, bool as_set) {
+  as_set ? ctx.out.set(members.size()) : ctx.out.array(members.size());
   for (const std::string& m : members) ctx.out.bulk(m);
 }
 
-void reply_whole(CommandContext& ctx, const Set& s) {
-  ctx.out.array(s.size());
+void reply_whole(CommandContext& ctx, const Set& s, bool as_set) {
+  as_set ? ctx.out.set(s.size()) : ctx.out.array(s.size());
   s.for_each([&](std::string_view m) { ctx.out.bulk(m); });
 }
 
@@ -110,8 +112,8 @@ void srem(CommandContext& ctx) {
 void smembers(CommandContext& ctx) {
   auto [e, ok] = lookup_set(ctx, true);
   if (!ok) return;
-  if (e == nullptr) return ctx.out.array(0);
-  reply_whole(ctx, e->value.set());
+  if (e == nullptr) return ctx.out.set(0);
+  reply_whole(ctx, e->value.set(), true);
 }
 
 void sismember(CommandContext& ctx) {
@@ -148,13 +150,13 @@ void spop(CommandContext& ctx) {
     ctx.db().change(e, [&](Value& v) { m = v.set().pop_random(ctx.store.rng()); });
     return ctx.out.bulk(m);
   }
-  if (e == nullptr || *count == 0) return ctx.out.array(0);
+  if (e == nullptr || *count == 0) return ctx.out.set(0);
   if (static_cast<std::uint64_t>(*count) >= e->value.set().size()) {
     // The whole set: reply it, then delete the key.
     Value whole = ctx.db().extract(e);
-    return reply_whole(ctx, whole.set());
+    return reply_whole(ctx, whole.set(), true);
   }
-  reply_members(ctx, pop_some(ctx, e, static_cast<std::size_t>(*count)));
+  reply_members(ctx, pop_some(ctx, e, static_cast<std::size_t>(*count)), true);
 }
 
 void srandmember(CommandContext& ctx) {
@@ -179,8 +181,8 @@ void srandmember(CommandContext& ctx) {
     for (std::uint64_t i = 0; i < n; ++i) ctx.out.bulk(s.random_member(ctx.store.rng()));
     return;
   }
-  if (static_cast<std::uint64_t>(*count) >= s.size()) return reply_whole(ctx, s);
-  reply_members(ctx, distinct_random(s, static_cast<std::size_t>(*count), ctx.store.rng()));
+  if (static_cast<std::uint64_t>(*count) >= s.size()) return reply_whole(ctx, s, false);
+  reply_members(ctx, distinct_random(s, static_cast<std::size_t>(*count), ctx.store.rng()), false);
 }
 
 void smove(CommandContext& ctx) {
@@ -231,7 +233,7 @@ void sscan(CommandContext& ctx) {
   }
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(next));
-  reply_members(ctx, found);
+  reply_members(ctx, found, false);
 }
 
 }  // namespace tcpkit::kv::cmd

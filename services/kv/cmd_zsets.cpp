@@ -227,7 +227,8 @@ void pop_generic(CommandContext& ctx, bool max) {
   auto [e, ok] = lookup_zset(ctx, ctx.args[1], false);
   if (!ok) return;
   if (e == nullptr || count == 0) return ctx.out.array(0);
-  zsets::reply_elements(ctx, pop_elements(ctx, e, static_cast<std::uint64_t>(count), max), true);
+  zsets::reply_elements(ctx, pop_elements(ctx, e, static_cast<std::uint64_t>(count), max), true,
+                        ctx.args.size() < 3);
 }
 
 }  // namespace

@@ -14,13 +14,17 @@ inline util::Typed lookup_zset(CommandContext& ctx, std::string_view key, bool r
   return util::lookup_typed(ctx, key, ValueType::kZset, read);
 }
 
-inline void reply_score(CommandContext& ctx, double score) { ctx.out.bulk(format_score(score)); }
+// A score as Redis's addReplyDouble: a "%.17g" bulk string in RESP2, a double in RESP3.
+inline void reply_score(CommandContext& ctx, double score) { ctx.out.double_value(score); }
 
-// Replies `elements` as a flat array: member, or member and score when `with_scores`.
+// Replies `elements`: member, or member and score when `with_scores` — flat in RESP2, and in
+// RESP3 (unless `flat`, ZPOPMIN/ZPOPMAX without a count) as [member, score] pairs, as Redis 7.0.
 inline void reply_elements(CommandContext& ctx, const std::vector<SortedSet::Element>& elements,
-                           bool with_scores) {
-  ctx.out.array(elements.size() * (with_scores ? 2 : 1));
+                           bool with_scores, bool flat = false) {
+  const bool nested = with_scores && !flat && ctx.resp3();
+  ctx.out.array(elements.size() * (with_scores && !nested ? 2 : 1));
   for (const SortedSet::Element& e : elements) {
+    if (nested) ctx.out.array(2);
     ctx.out.bulk(e.member);
     if (with_scores) reply_score(ctx, e.score);
   }

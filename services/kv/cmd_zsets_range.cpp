@@ -133,6 +133,23 @@ std::vector<SortedSet::Element> select_range(const SortedSet& z, const RangeArgs
   return out;
 }
 
+// Redis 7.0's ZRANGESTORE adds the range one element at a time (in `emitted` order) to a
+// listpack — for a score or lex range, or a rank range of at most zset-max-listpack-entries —
+// which turns into a skiplist at the first element that does not fit (one too many, or a
+// member too long). A listpack keeps a score of -0 as 0, so the elements added before that
+// point lose the sign of a -0 score; those added after keep it. (When all of them fit, the
+// result is a listpack and assign_sorted() clears every -0.)
+void keep_listpack_zeros(std::vector<SortedSet::Element>& emitted, bool by_score_or_lex,
+                         const EncodingLimits& limits) {
+  const auto max_entries = static_cast<std::uint64_t>(limits.zset_max_listpack_entries);
+  const auto max_value = static_cast<std::uint64_t>(limits.zset_max_listpack_value);
+  if (!by_score_or_lex && emitted.size() > max_entries) return;  // a skiplist from the start
+  for (std::size_t i = 0; i < emitted.size(); ++i) {
+    if (i >= max_entries || emitted[i].member.size() > max_value) return;
+    if (emitted[i].score == 0) emitted[i].score = 0;
+  }
+}
+
 void range_generic(CommandContext& ctx, RangeKind kind, Direction direction) {
   auto a = parse_range(ctx, 2, kind, direction, false);
   if (!a) return;
@@ -164,6 +181,7 @@ void zrangestore(CommandContext& ctx) {
   if (!ok) return;
   std::vector<SortedSet::Element> selected;
   if (e != nullptr) selected = select_range(e->value.zset(), *a);
+  keep_listpack_zeros(selected, a->kind != RangeKind::kRank, util::limits(ctx));
   if (a->reverse) std::reverse(selected.begin(), selected.end());
   zsets::store_sorted(ctx, ctx.args[1], std::move(selected));
 }

@@ -96,6 +96,9 @@ struct ClientState {
   Relaxed<const std::string_view*> last_command = &kNoCommand;
   Relaxed<int> db = 0;
   Relaxed<std::int64_t> multi = -1;  // commands queued since MULTI, -1 outside one
+  // The RESP version replies are written in: 2, or 3 after HELLO 3 (RESET: 2 again). The
+  // native protocol ignores it. Relaxed: CLIENT LIST shows it.
+  Relaxed<int> resp = 2;
   bool authenticated = true;
   bool close_requested = false;  // QUIT: close once the reply is flushed
   // MULTI: present from MULTI to EXEC/DISCARD.
@@ -133,6 +136,8 @@ struct CommandContext {
   Database& db() { return store.db(client.db.load()); }
   void error(KvError e) { out.error(error_text(e)); }
   void ok() { out.simple("OK"); }
+  // Redis 7.0 nests some flat RESP2 replies under RESP3 ([member, score] pairs of WITHSCORES).
+  bool resp3() const { return client.resp.load() == 3; }
 };
 
 // The handlers, one file per family: cmd_connection.cpp, cmd_client.cpp, cmd_server.cpp,

@@ -16,11 +16,13 @@ namespace tcpkit::kv {
 
 namespace {
 
-// RESP: replies are appended back to back.
+// RESP: replies are appended back to back, each in the connection's RESP version (HELLO and
+// RESET switch the writer itself, mid-reply; the next reply starts from ClientState::resp).
 struct RespFraming {
   template <class Fn>
-  static void reply(io::Buffer& out, Fn&& fn) {
-    codec::RespWriter writer(out);
+  static void reply(io::Buffer& out, int resp, Fn&& fn) {
+    codec::RespWriter writer(out,
+                             resp == 3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
     fn(writer);
   }
 };
@@ -28,7 +30,7 @@ struct RespFraming {
 // Native: each reply is one length-prefixed frame holding one typed value.
 struct NativeFraming {
   template <class Fn>
-  static void reply(io::Buffer& out, Fn&& fn) {
+  static void reply(io::Buffer& out, int /*resp*/, Fn&& fn) {
     const std::size_t mark = codec::begin_native_reply(out);
     codec::TypedWriter writer(out);
     fn(writer);
@@ -45,7 +47,7 @@ class ProtocolSession final : public KvSession {
   server::Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
     server::Progress progress;
     if (const auto refused = refusal()) {
-      Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(*refused); });
+      Framing::reply(output, state().resp, [&](codec::ReplyWriter& w) { w.error(*refused); });
       return {input.size(), true};
     }
     // The shards dispatch() takes stay held across the batch; released on every way out.
@@ -60,7 +62,7 @@ class ProtocolSession final : public KvSession {
       if (r.status == codec::DecodeStatus::kNeedMore) break;
       if (r.status == codec::DecodeStatus::kError) {
         const std::string text = "ERR " + decoder_.error().text;
-        Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(text); });
+        Framing::reply(output, state().resp, [&](codec::ReplyWriter& w) { w.error(text); });
         progress.close = true;
         return progress;
       }
@@ -68,7 +70,8 @@ class ProtocolSession final : public KvSession {
       const auto args = decoder_.args();
       if (args.empty()) continue;  // an empty inline line, skipped as Redis does
       bool close = false;
-      Framing::reply(output, [&](codec::ReplyWriter& w) { close = dispatch(args, w); });
+      Framing::reply(output, state().resp,
+                     [&](codec::ReplyWriter& w) { close = dispatch(args, w); });
       if (close) {
         progress.close = true;
         return progress;
@@ -81,7 +84,7 @@ class ProtocolSession final : public KvSession {
   // it at accept; a session can first speak when the connection has input or EOF).
   void on_eof(std::string_view, io::Buffer& output) override {
     if (const auto refused = refusal()) {
-      Framing::reply(output, [&](codec::ReplyWriter& w) { w.error(*refused); });
+      Framing::reply(output, state().resp, [&](codec::ReplyWriter& w) { w.error(*refused); });
     }
   }
 
@@ -126,7 +129,8 @@ std::unique_ptr<KvSession> make_protocol_session(KvService& service,
 std::string refusal_reply(Protocol protocol, std::string_view error) {
   io::Buffer out;
   const auto say = [&](codec::ReplyWriter& w) { w.error(error); };
-  protocol == Protocol::kNative ? NativeFraming::reply(out, say) : RespFraming::reply(out, say);
+  protocol == Protocol::kNative ? NativeFraming::reply(out, 2, say)
+                                : RespFraming::reply(out, 2, say);
   return std::string(out.view());
 }
 

@@ -7,9 +7,10 @@ set (Redis lists them in its hash table's order). Then COMMAND GETKEYS and GETKE
 a fixed list of full commands (movable keys, keywords, numkeys, errors) must equal byte for
 byte. COMMAND COUNT is kv's own number and is not compared. The few names kv answers as a
 newer Redis does (command_meta.hpp's kNewerThanRedis70, such as CLIENT SETINFO from 7.2) are
-left out: redis-server 7.0 has nothing to compare them with.
+left out: redis-server 7.0 has nothing to compare them with. With --resp3 both connections say
+HELLO 3 first: flags, categories, tips and key specs are then RESP3 sets and maps.
 
-Usage: command_info.py path/to/tcpkit [--redis-server PATH]
+Usage: command_info.py path/to/tcpkit [--redis-server PATH] [--resp3]
 Exit 0: all equal; 1: a difference; 77: no redis-server (skipped).
 """
 import argparse
@@ -66,6 +67,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("tcpkit")
     ap.add_argument("--redis-server", default=shutil.which("redis-server") or "")
+    ap.add_argument("--resp3", action="store_true", help="both connections say HELLO 3 first")
     opts = ap.parse_args()
     if not opts.redis_server or not os.path.exists(opts.redis_server):
         print("SKIP: no redis-server")
@@ -76,6 +78,9 @@ def main():
     failures = 0
     newer = {n.encode() for n in newer_than_redis_70()}
     try:
+        if opts.resp3:
+            kd.hello3(oracle)
+            kd.hello3(subject)
         _, listed = subject.call([b"COMMAND", b"LIST"])
         names = [item[1] for item in listed[1]]
         for name in (n for n in names if n not in newer):

@@ -30,7 +30,6 @@ TEST(KvConnection, UnknownCommandText) {
 
 TEST(KvConnection, HelloAndAuthWithoutPassword) {
   Harness h;
-  EXPECT_EQ(h.run("HELLO 3"), "-NOPROTO unsupported protocol version");
   EXPECT_EQ(h.run("HELLO 4"), "-NOPROTO unsupported protocol version");
   EXPECT_EQ(h.run("HELLO abc"), "-ERR Protocol version is not an integer or out of range");
   const std::string id = std::to_string(h.session->state().id);

@@ -165,6 +165,24 @@ TEST(KvZsets, StoreDestinations) {
   EXPECT_EQ(h.run("ZRANGE z 0 -1"), "[\"b\", \"c\"]");
 }
 
+// ZRANGESTORE fills a listpack element by element, in the order it walks the range, until one
+// does not fit: the elements before that point lose a -0 score's sign, those after keep it
+// (found by the differential test; every reply checked against redis-server 7.0.15).
+TEST(KvZsets, RangeStoreKeepsMinusZeroAsRedisDoes) {
+  Harness h;
+  const std::string long_member(70, 'x');  // past zset-max-listpack-value: a skiplist
+  h.run("ZADD z 0 " + long_member + " -0 a -0 b");
+  EXPECT_EQ(h.run("ZSCORE z a"), "\"-0\"");
+  EXPECT_EQ(h.run("ZRANGESTORE d z -inf 0 BYSCORE"), ":3");  // a, b, then the long one
+  EXPECT_EQ(h.run("ZSCORE d a"), "\"0\"");
+  EXPECT_EQ(h.run("ZSCORE d b"), "\"0\"");
+  EXPECT_EQ(h.run("ZRANGESTORE e z 0 -inf BYSCORE REV"), ":3");  // the long one first
+  EXPECT_EQ(h.run("ZSCORE e a"), "\"-0\"");
+  EXPECT_EQ(h.run("ZSCORE e b"), "\"-0\"");
+  EXPECT_EQ(h.run("ZRANGESTORE f z 0 1"), ":2");  // fits: a listpack
+  EXPECT_EQ(h.run("ZSCORE f a"), "\"0\"");
+}
+
 TEST(KvZsets, PopAndMpop) {
   Harness h;
   h.run("ZADD z 1 a 2 b 3 c 4 d");
