@@ -195,7 +195,7 @@ class Bench:
         if driver == "redis-benchmark":
             return self.redis_benchmark(proc, addr, test, n, 50, pipeline)
         r = self.tcpkit_bench(proc, ["resp", addr, "--tests", test, "-n", str(n), "-c", "50",
-                                     "-P", str(pipeline), "-t", "1", "-r", str(KEYSPACE)])
+                                     "-P", str(pipeline), "--threads", "1", "-r", str(KEYSPACE)])
         r.pop("raw")
         return r
 
@@ -208,8 +208,8 @@ class Bench:
                                              "--max-connections", "2000", *extra)
             for conns in ECHO_CONNECTIONS:
                 log(f"echo: {model} at {conns} connections")
-                r = self.tcpkit_bench(server, ["echo", addr, "-d", "64", "-c", str(conns), "-t",
-                                               "1", "--duration", str(duration), "--warmup",
+                r = self.tcpkit_bench(server, ["echo", addr, "-d", "64", "-c", str(conns),
+                                               "--threads", "1", "--duration", str(duration), "--warmup",
                                                "0.5", "--timeout", "3"],
                                       per_request=model != "fork")
                 t = r.pop("raw")
@@ -252,7 +252,7 @@ class Bench:
                             else self.tcpkit_serve("kv", "--model", "epoll"))
             log(f"growth: {n} SETs of new keys to {name}")
             r = self.tcpkit_bench(server, ["resp", addr, "--tests", "set", "-n", str(n), "-c",
-                                           "50", "-P", "16", "-t", "1", "-r", str(n * 10)])
+                                           "50", "-P", "16", "--threads", "1", "-r", str(n * 10)])
             t = r.pop("raw")
             keys = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p",
                                    addr.rsplit(":", 1)[1], "dbsize"],

@@ -59,7 +59,7 @@ def main():
         servers.append(native)
 
         doc = json.loads(bench("echo", echo_addr, "--framing", "line", "-c", "4", "-P", "4",
-                               "-t", "2", "-n", "3000", "--json", "--server-pid", str(echo.pid)))
+                               "--threads", "2", "-n", "3000", "--json", "--server-pid", str(echo.pid)))
         check_report(doc, ["ECHO"], 3000, 4)
         assert doc["tests"][0]["server"]["pid"] == echo.pid
 

@@ -26,6 +26,26 @@ for protocol in resp native; do
   stop_server
 done
 
+# tcpkit bench with redis-benchmark's flags: -h/-p, -t TESTS, --test-time with a unit, and a
+# command after -- (bench's own options there are refused: they would be sent as arguments).
+start_server kv --listen 127.0.0.1:0
+port=$(port_of "${ADDRS[0]}")
+got=$(timeout 60 "$BIN" bench resp -h 127.0.0.1 -p "$port" -t set,get -n 500 -q 2>&1) ||
+  fail "bench -h -p -t: exit $?: $got"
+[[ $got == "SET: "*$'\n'"GET: "* && $(wc -l <<<"$got") == 2 ]] || fail "bench -t set,get: '$got'"
+got=$(timeout 60 "$BIN" bench resp 127.0.0.1:"$port" -t ping --test-time 300ms -q 2>&1) ||
+  fail "bench --test-time 300ms: exit $?: $got"
+[[ $got == "PING: "* ]] || fail "bench --test-time: '$got'"
+timeout 60 "$BIN" bench resp -p "$port" -r 50 -n 500 -q -- HSET h __rand_int__ v >/dev/null ||
+  fail "bench -- HSET: exit $?"
+hlen=$(timeout 10 "$BIN" call -p "$port" HLEN h)
+((hlen > 1 && hlen <= 50)) || fail "bench -r 50 -- HSET made $hlen fields"
+got=$(timeout 10 "$BIN" bench resp -p "$port" -- HSET h __rand_int__ v -r 1000 2>&1)
+[[ $? == 64 && $got == *"-r after the command"* ]] || fail "bench option after --: '$got'"
+got=$(timeout 10 "$BIN" bench resp -p "$port" --duration 1x 2>&1)
+[[ $? == 64 && $got == *"must be seconds"* ]] || fail "bench --duration 1x: '$got'"
+stop_server
+
 # A malformed RESP request gets Redis's error, the connection closes, the server stays up.
 start_server kv --listen 127.0.0.1:0
 port=$(port_of "${ADDRS[0]}")

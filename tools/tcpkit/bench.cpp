@@ -26,6 +26,9 @@ using bench::Protocol;
 struct BenchArgs {
   std::string workload = "resp";
   std::string address;
+  std::string host = "127.0.0.1";  // -h, -p, -s: redis-benchmark's way to say the address
+  int port = 6379;
+  std::string socket;
   std::vector<std::string> command;
   std::string tests;
   std::string framing = "raw";
@@ -249,6 +252,35 @@ int run_bench(BenchArgs& a) {
   return exit_code;
 }
 
+// "30", "30s", "1.5m", "500ms", "2h": seconds, as a CLI11 transform (the option then parses
+// a plain number).
+const CLI::Validator kSeconds(
+    [](std::string& s) -> std::string {
+      static constexpr std::pair<std::string_view, double> kUnits[] = {
+          {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"", 1}};
+      for (const auto& [unit, factor] : kUnits) {
+        if (s.size() < unit.size() || s.compare(s.size() - unit.size(), unit.size(), unit) != 0)
+          continue;
+        double v = 0;
+        if (!detail::parse_number(s.substr(0, s.size() - unit.size()), v) || v < 0) break;
+        s = std::to_string(v * factor);
+        return {};
+      }
+      return "must be seconds (30, 30s, 1.5m, 500ms, 2h), got '" + s + "'";
+    },
+    "DURATION");
+
+// The options of bench itself that a command after -- must not contain (they would be sent to
+// the server as arguments): "-r", "--keyspace", ...
+std::vector<std::string> own_option_names(const CLI::App& cmd) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : cmd.get_options()) {
+    for (const std::string& n : o->get_snames()) names.push_back("-" + n);
+    for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+  }
+  return names;
+}
+
 }  // namespace
 
 void add_bench(CLI::App& app, int& exit_code) {
@@ -260,16 +292,23 @@ void add_bench(CLI::App& app, int& exit_code) {
       "(-c connections, -P pipeline) or open loop (-R requests/s, latency from the intended "
       "send time). Prints min, p50, p90, p99, p99.9, p99.99 and max latency. Exit 0 when every "
       "request was answered without error, 74 when some were not.");
+  cmd->set_help_flag("--help", "Print this help and exit");  // -h is the host, as redis-benchmark's
   cmd->add_option("workload", args->workload, "echo, resp or native")
       ->check(CLI::IsMember({"echo", "resp", "native"}))
       ->required();
-  cmd->add_option("address", args->address, "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@NAME")
-      ->required();
+  cmd->add_option("address", args->address,
+                  "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@NAME (or -h/-p/-s; default "
+                  "127.0.0.1:6379)");
+  CLI::Option* host = cmd->add_option("-h", args->host, "Server host (redis-benchmark's -h)");
+  CLI::Option* port = cmd->add_option("-p", args->port, "Server port (redis-benchmark's -p)")
+                          ->check(CLI::Range(1, 65535));
+  CLI::Option* socket = cmd->add_option("-s", args->socket, "Server Unix socket path");
   cmd->add_option("command", args->command,
                   "resp/native: a command to run instead of the standard tests, after --; "
                   "__rand_int__ in an argument becomes a random key number (with -r)");
-  cmd->add_option("--tests", args->tests,
-                  "resp/native: comma-separated tests (default ping,set,get,incr,mset)");
+  cmd->add_option("-t,--tests", args->tests,
+                  "resp/native: comma-separated tests, as redis-benchmark's -t (default "
+                  "ping,set,get,incr,mset)");
   cmd->add_option("--framing", args->framing, "echo: raw, line or length")
       ->check(CLI::IsMember({"raw", "line", "length"}))
       ->capture_default_str();
@@ -279,14 +318,15 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("-P,--pipeline", args->pipeline, "Requests in flight per connection")
       ->check(kPositive)
       ->capture_default_str();
-  cmd->add_option("-t,--threads", args->threads, "Threads, each its own epoll loop")
+  cmd->add_option("--threads", args->threads, "Threads, each its own epoll loop")
       ->check(kPositive)
       ->capture_default_str();
   cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)");
-  cmd->add_option("--duration", args->duration, "Seconds to measure, instead of -n")
-      ->check(kNonNegative);
-  cmd->add_option("--warmup", args->warmup, "Seconds of load before measuring")
-      ->check(kNonNegative);
+  cmd->add_option("--duration,--test-time", args->duration,
+                  "Time to measure, instead of -n: seconds, or with a unit (30s, 1.5m, 500ms)")
+      ->transform(kSeconds);
+  cmd->add_option("--warmup", args->warmup, "Time of load before measuring (units as --duration)")
+      ->transform(kSeconds);
   cmd->add_option("-R,--rate", args->rate,
                   "Open loop: requests/s in total, sent on a schedule (latency counts from each "
                   "request's intended send time)")
@@ -309,7 +349,37 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->json, "Print one JSON document (schema tcpkit-bench/1)");
   cmd->add_flag("--csv", args->csv, "Print CSV, one row per test");
   cmd->add_flag("-q,--quiet", args->quiet, "One line per test, like redis-benchmark -q");
-  cmd->callback([args, &exit_code] { exit_code = run_bench(*args); });
+  cmd->footer(
+      "Examples:\n"
+      "  tcpkit bench resp -p 6379 -t set,get -n 100000 -q      (as redis-benchmark)\n"
+      "  tcpkit bench resp 127.0.0.1:6379 -c 50 -P 16 --duration 10s\n"
+      "  tcpkit bench resp -p 6379 -r 1000 -- HSET h __rand_int__ v\n"
+      "Everything after -- is the command; bench's own options go before it.");
+  cmd->callback([args, cmd, host, port, socket, &exit_code] {
+    const auto names = own_option_names(*cmd);
+    for (const std::string& word : args->command) {
+      if (std::find(names.begin(), names.end(), word) != names.end()) {
+        std::fprintf(stderr,
+                     "tcpkit bench: %s after the command would be sent to the server as an "
+                     "argument; put bench's options before --; see tcpkit bench --help\n",
+                     word.c_str());
+        exit_code = kExitUsage;
+        return;
+      }
+    }
+    if (host->count() + port->count() + socket->count() > 0) {
+      // -h/-p/-s say the address: a positional "address" was the command's first word.
+      if (!args->address.empty()) args->command.insert(args->command.begin(), args->address);
+      args->address =
+          !args->socket.empty()
+              ? "unix:" + args->socket
+              : (args->host.find(':') != std::string::npos ? "[" + args->host + "]" : args->host) +
+                    ":" + std::to_string(args->port);
+    } else if (args->address.empty()) {
+      args->address = "127.0.0.1:6379";
+    }
+    exit_code = run_bench(*args);
+  });
 }
 
 }  // namespace tcpkit::cli
