@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "tcpkit/base/assert.hpp"
+#include "tcpkit/net/trace.hpp"
 
 namespace tcpkit::io {
 
@@ -125,6 +126,7 @@ Result<void> EventLoop::run() {
                          next_timeout_ms());
     now_ = Clock::now();
     if (n < 0 && errno != EINTR) return Fail(Error::from_errno("epoll_wait"));
+    if (net::tracing_verbose()) net::trace("epoll_wait(fd {}) = {} events", epoll_.get(), n);
     dispatch_end_ = n > 0 ? static_cast<std::size_t>(n) : 0;
     for (dispatch_next_ = 0; dispatch_next_ < dispatch_end_;) {
       const epoll_event& ev = events_[dispatch_next_++];

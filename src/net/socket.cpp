@@ -12,6 +12,7 @@
 
 #include <cerrno>
 
+#include "tcp_info.hpp"
 #include "tcpkit/net/trace.hpp"
 
 namespace tcpkit::net {
@@ -264,7 +265,12 @@ Result<void> shutdown_read(int fd) {
 
 void close_fd(UniqueFd& fd) {
   if (!fd) return;
-  trace("close(fd {})", fd.get());
+  if (tracing()) {
+    // TCP's side of the story, for a TCP socket: its state, round-trip time, retransmissions
+    // and bytes acknowledged (getsockopt TCP_INFO, tcp_info.cpp; no root needed).
+    const std::string tcp = describe_tcp_info(fd.get());
+    trace("close(fd {}){}{}", fd.get(), tcp.empty() ? "" : ": ", tcp);
+  }
   fd.reset();
 }
 

@@ -8,11 +8,13 @@
 namespace tcpkit::net {
 
 namespace {
-std::atomic<bool> g_trace{false};
+std::atomic<int> g_trace{0};  // 0 off, 1 on, 2 verbose
 }  // namespace
 
-void set_trace(bool on) { g_trace.store(on, std::memory_order_relaxed); }
-bool tracing() { return g_trace.load(std::memory_order_relaxed); }
+void set_trace(bool on) { g_trace.store(on ? 1 : 0, std::memory_order_relaxed); }
+void set_trace_verbose() { g_trace.store(2, std::memory_order_relaxed); }
+bool tracing() { return g_trace.load(std::memory_order_relaxed) >= 1; }
+bool tracing_verbose() { return g_trace.load(std::memory_order_relaxed) >= 2; }
 
 namespace detail {
 

@@ -212,9 +212,30 @@ TEST(Trace, NarratesTheLifecycle) {
   for (const char* want :
        {"trace: socket(SOCK_STREAM) = fd ", "trace: setsockopt(fd ", "SO_REUSEADDR",
         "trace: bind(fd ", "trace: listen(fd ", "trace: accept(fd ", "trace: read(fd ",
-        " = 2 bytes", "trace: write(fd ", "= 0 (end of stream)", "trace: close(fd "}) {
+        " = 2 bytes", "trace: write(fd ", "= 0 (end of stream)", "trace: close(fd ",
+        // TCP's side at close (TCP_INFO): the peer half-closed first, 2 bytes came back.
+        ": TCP CLOSE_WAIT, rtt ", "retransmits 0", "bytes acked 2, received 3"}) {
     EXPECT_NE(err.find(want), std::string::npos) << "no '" << want << "' in:\n" << err;
   }
+  EXPECT_EQ(err.find("epoll_wait"), std::string::npos) << "wake-ups are for --trace=verbose";
+}
+
+TEST(Trace, VerboseNarratesEachWakeUp) {
+  ServerProcess server;
+  ASSERT_TRUE(server.start({"serve", "echo", "--trace=verbose", "--listen", "127.0.0.1:0"}))
+      << server.error();
+  {
+    UniqueFd c = connect_stream(server.endpoints()[0]);
+    ASSERT_TRUE(c.valid());
+    ASSERT_TRUE(send_all(c.get(), "hi"));
+    ::shutdown(c.get(), SHUT_WR);
+    EXPECT_EQ(read_until_end(c.get()).data, "hi");
+  }
+  expect_clean_exit(server);
+  const std::string err = server.stderr_text();
+  EXPECT_NE(err.find("trace: epoll_wait(fd "), std::string::npos) << err;
+  EXPECT_NE(err.find(") = 1 events"), std::string::npos) << err;
+  EXPECT_NE(err.find("trace: accept(fd "), std::string::npos) << err;
 }
 
 // The ready line means "signals are handled": a SIGTERM sent the moment it appears must give

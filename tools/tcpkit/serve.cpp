@@ -28,7 +28,7 @@ struct ServeArgs {
   double drain_timeout = 5;
   double output_soft_seconds = 60;
   std::string unix_mode;
-  bool trace = false;
+  std::string trace;  // "", "on" or "verbose"
   server::ServerOptions options;
   ServiceArgs service_args;
 };
@@ -62,7 +62,11 @@ int run_serve(ServeArgs& args) {
   }
   o.listen =
       args.listen.empty() ? std::vector<std::string>{default_listen(args.service)} : args.listen;
-  net::set_trace(args.trace);
+  if (args.trace == "verbose") {
+    net::set_trace_verbose();
+  } else {
+    net::set_trace(args.trace == "on");
+  }
   server::log::set_verbose(o.verbose);
 
   auto service = make_service(args.service, args.service_args, o);
@@ -174,9 +178,12 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Permissions of unix:/PATH socket files, in octal (700 = owner only); "
                   "default: from the umask");
   cmd->add_option("--backlog", args->options.backlog, "listen(2) backlog")->capture_default_str();
-  cmd->add_flag("--trace", args->trace,
+  cmd->add_flag("--trace{on}", args->trace,
                 "Narrate every socket lifecycle step with its fd and result (socket, "
-                "setsockopt, bind, listen, accept, read, write, close) on stderr");
+                "setsockopt, bind, listen, accept, read, write, close, with TCP's state, "
+                "round-trip time, retransmissions and bytes acked at close) on stderr; "
+                "--trace=verbose adds each epoll_wait wake-up and how many events it returned")
+      ->check(CLI::IsMember({"on", "verbose"}));
   cmd->add_flag("-v,--verbose", args->options.verbose, "Log connections and shutdown on stderr");
   add_service_options(*cmd, args->service_args);
   cmd->footer(

@@ -4,8 +4,9 @@
 // Each syscall lives in one place in net/ or a model file, and calls trace() there.
 // Thread-safe: one line per call, written with a single write(2) to stderr.
 //
-// Tracing is the program's choice (`--trace`), one switch per process, kept in trace.cpp:
-// set_trace() and tracing() are the only way to it.
+// Tracing is the program's choice (`--trace`, `--trace=verbose`), one switch per process, kept
+// in trace.cpp: set_trace() and tracing() are the only way to it. Verbose adds the wake-ups of
+// the event loops (each epoll_wait with how many events it returned).
 
 #include <fmt/format.h>
 
@@ -20,8 +21,12 @@ void write_trace_line(std::string_view line);
 
 // Turns tracing on or off for the whole process. Any thread; off until called.
 void set_trace(bool on);
+// On, and also the event loops' wake-ups.
+void set_trace_verbose();
 // True when trace() writes its lines.
 bool tracing();
+// True when the event loops narrate their wake-ups too.
+bool tracing_verbose();
 
 template <class... Args>
 void trace(fmt::format_string<Args...> format, Args&&... args) {
