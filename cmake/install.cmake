@@ -7,6 +7,8 @@
 #                                            tcpkitConfigVersion.cmake, tcpkitTargets*.cmake
 #   lib/pkgconfig/tcpkit.pc                  for pkg-config users
 #   bin/tcpkit                               the CLI (TCPKIT_TOOLS)
+#   share/man/man1/tcpkit*.1                 its man pages (help2man; scripts/gen-docs)
+#   share/bash-completion/completions/tcpkit its bash completion
 #   share/doc/tcpkit/LICENSE
 #
 # (lib may be lib64 or lib/<multiarch>, as GNUInstallDirs decides.) The headers of
@@ -56,5 +58,10 @@ install(FILES ${PROJECT_BINARY_DIR}/tcpkit.pc DESTINATION ${pc_dir})
 
 if(TARGET tcpkit_cli)
   install(TARGETS tcpkit_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  if(TARGET tcpkit_docs)
+    install(FILES ${TCPKIT_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+    install(FILES ${TCPKIT_DOCS_DIR}/tcpkit.bash
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME tcpkit)
+  endif()
 endif()
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
