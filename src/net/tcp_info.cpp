@@ -3,20 +3,19 @@
 
 #include "tcp_info.hpp"
 
+#include <fmt/format.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-
-#include <fmt/format.h>
 
 namespace tcpkit::net {
 
 namespace {
 
 const char* state_name(unsigned state) {
-  static constexpr const char* kNames[] = {
-      "?",          "ESTABLISHED", "SYN_SENT", "SYN_RECV",  "FIN_WAIT1", "FIN_WAIT2",
-      "TIME_WAIT",  "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING"};
+  static constexpr const char* kNames[] = {"?",          "ESTABLISHED", "SYN_SENT",  "SYN_RECV",
+                                           "FIN_WAIT1",  "FIN_WAIT2",   "TIME_WAIT", "CLOSE",
+                                           "CLOSE_WAIT", "LAST_ACK",    "LISTEN",    "CLOSING"};
   return state < std::size(kNames) ? kNames[state] : "?";
 }
 

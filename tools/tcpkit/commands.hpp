@@ -10,5 +10,6 @@ void add_serve(CLI::App& app, int& exit_code);
 void add_connect(CLI::App& app, int& exit_code);
 void add_call(CLI::App& app, int& exit_code);
 void add_bench(CLI::App& app, int& exit_code);
+void add_lab(CLI::App& app, int& exit_code);
 
 }  // namespace tcpkit::cli

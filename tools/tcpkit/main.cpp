@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   tcpkit::cli::add_connect(app, exit_code);
   tcpkit::cli::add_call(app, exit_code);
   tcpkit::cli::add_bench(app, exit_code);
+  tcpkit::cli::add_lab(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
