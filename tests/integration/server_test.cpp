@@ -196,19 +196,30 @@ TEST(Errors, BadNumberSaysWhatIsWrongInOneLine) {
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
 
-TEST(Trace, NarratesTheLifecycle) {
+// Runs `tcpkit serve echo FLAGS --listen 127.0.0.1:0`, has one client send "hi" and read it
+// back, stops the server and returns what it wrote on stderr.
+std::string stderr_of_one_echo(const std::vector<std::string>& flags) {
+  std::vector<std::string> args{"serve", "echo"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.insert(args.end(), {"--listen", "127.0.0.1:0"});
   ServerProcess server;
-  ASSERT_TRUE(server.start({"serve", "echo", "--trace", "--listen", "127.0.0.1:0"}))
-      << server.error();
+  if (!server.start(args)) {
+    ADD_FAILURE() << server.error();
+    return {};
+  }
   {
     UniqueFd c = connect_stream(server.endpoints()[0]);
-    ASSERT_TRUE(c.valid());
-    ASSERT_TRUE(send_all(c.get(), "hi"));
+    EXPECT_TRUE(c.valid());
+    EXPECT_TRUE(send_all(c.get(), "hi"));
     ::shutdown(c.get(), SHUT_WR);
     EXPECT_EQ(read_until_end(c.get()).data, "hi");
   }
   expect_clean_exit(server);
-  const std::string err = server.stderr_text();
+  return server.stderr_text();
+}
+
+TEST(Trace, NarratesTheLifecycle) {
+  const std::string err = stderr_of_one_echo({"--trace"});
   for (const char* want :
        {"trace: socket(SOCK_STREAM) = fd ", "trace: setsockopt(fd ", "SO_REUSEADDR",
         "trace: bind(fd ", "trace: listen(fd ", "trace: accept(fd ", "trace: read(fd ",
@@ -221,18 +232,7 @@ TEST(Trace, NarratesTheLifecycle) {
 }
 
 TEST(Trace, VerboseNarratesEachWakeUp) {
-  ServerProcess server;
-  ASSERT_TRUE(server.start({"serve", "echo", "--trace=verbose", "--listen", "127.0.0.1:0"}))
-      << server.error();
-  {
-    UniqueFd c = connect_stream(server.endpoints()[0]);
-    ASSERT_TRUE(c.valid());
-    ASSERT_TRUE(send_all(c.get(), "hi"));
-    ::shutdown(c.get(), SHUT_WR);
-    EXPECT_EQ(read_until_end(c.get()).data, "hi");
-  }
-  expect_clean_exit(server);
-  const std::string err = server.stderr_text();
+  const std::string err = stderr_of_one_echo({"--trace=verbose"});
   EXPECT_NE(err.find("trace: epoll_wait(fd "), std::string::npos) << err;
   EXPECT_NE(err.find(") = 1 events"), std::string::npos) << err;
   EXPECT_NE(err.find("trace: accept(fd "), std::string::npos) << err;
