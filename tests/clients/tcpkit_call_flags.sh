@@ -143,6 +143,18 @@ got=$(timeout 10 "$BIN" call "${s[@]}" --scan --pattern 'cli:*' | sort)
 got=$(timeout 10 "$BIN" call "${s[@]}" --scan GET x 2>&1)
 [[ $? == 64 && $got == *"--scan takes no command"* ]] || fail "--scan with a command: '$got'"
 
+# --stat: redis-cli's header and columns, a line per -i, -r lines; the requests column grows.
+got=$(timeout 10 "$BIN" call "${s[@]}" --stat -i 0.05 -r 3)
+[[ $(sed -n 1p <<<"$got") == "------- data ------ --------------------- load -------------------- - child -" &&
+  $(sed -n 2p <<<"$got") == "keys       mem      clients blocked requests            connections          " ]] ||
+  fail "--stat header: '$got'"
+[[ $(wc -l <<<"$got") == 5 ]] || fail "--stat -r 3: '$got'"
+keys=$(redis-cli "${s[@]}" DBSIZE)
+[[ $(sed -n 3p <<<"$got") =~ ^[0-9]+\ +[0-9.]+[BKMG]\ +[0-9]+\ +0\ +[0-9]+\ \(\+0\)\ +[0-9]+ ]] ||
+  fail "--stat first line: '$(sed -n 3p <<<"$got")'"
+[[ $(sed -n 4p <<<"$got") == *"(+1)"* ]] || fail "--stat second line: '$(sed -n 4p <<<"$got")'"
+((keys > 0)) || fail "no keys to count"
+
 # An unknown flag is a usage error: one line, exit 64, nothing sent.
 pings() { redis-cli "${s[@]}" INFO commandstats | grep cmdstat_ping || true; }
 before=$(pings)

@@ -61,6 +61,7 @@ struct CallArgs {
   bool scan = false;    // --scan: list the keys (SCAN to the end), one a line
   std::string pattern;  // --pattern for --scan
   bool pipe = false;    // --pipe: send stdin's raw protocol, count the replies
+  bool stat = false;    // --stat: a line of server figures every -i seconds
   std::string protocol = "resp";
   double timeout = 5;
   bool resp3 = false;
@@ -476,6 +477,71 @@ int run_pipe(CallClient& client) {
   return errors > 0 ? 1 : kExitOk;
 }
 
+// Bytes as redis-cli's bytesToHuman says them: "512B", "1.39M".
+std::string human_bytes(double n) {
+  char buf[32];
+  if (n < 1024) {
+    std::snprintf(buf, sizeof buf, "%.0fB", n);
+  } else if (n < 1024.0 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2fK", n / 1024);
+  } else if (n < 1024.0 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2fM", n / (1024.0 * 1024));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2fG", n / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+
+// The value of `field` in an INFO text (which starts with a newline here), or 0.
+long long info_number(std::string_view info, std::string_view field) {
+  const std::string key = "\n" + std::string(field) + ":";
+  const auto at = info.find(key);
+  if (at == std::string_view::npos) return 0;
+  return std::atoll(std::string(info.substr(at + key.size(), 24)).c_str());
+}
+
+// --stat: redis-cli's rolling figures, one line every -i seconds (1 by default) until stopped
+// (or -r lines): keys in all databases, used memory, clients, blocked clients, requests (and
+// since the last line), connections received; the header again every 20 lines.
+int run_stat(CallClient& client, const CallArgs& args) {
+  const auto pause = std::chrono::duration<double>(args.interval > 0 ? args.interval : 1.0);
+  long long last_requests = -1;
+  for (long long line = 0; args.repeat <= 1 || line < args.repeat; ++line) {
+    const std::string_view info_args[] = {"INFO"};
+    auto reply = client.call(info_args);
+    if (!reply) return fail(reply.error());
+    if (reply->is_error()) {
+      std::fprintf(stderr, "%s\n", reply->error_text().c_str());
+      return 1;
+    }
+    const std::string info = "\n" + reply->as_string();
+    long long keys = 0;
+    for (std::size_t at = info.find("\ndb"); at != std::string::npos;
+         at = info.find("\ndb", at + 1)) {
+      const auto k = info.find("keys=", at);
+      if (k != std::string::npos && k < info.find('\n', at + 1)) keys += std::atoll(&info[k + 5]);
+    }
+    const long long requests = info_number(info, "total_commands_processed");
+    if (line % 20 == 0) {
+      std::printf(
+          "------- data ------ --------------------- load -------------------- - child -\n");
+      std::printf(
+          "keys       mem      clients blocked requests            connections          \n");
+    }
+    const std::string load = std::to_string(requests) + " (+" +
+                             std::to_string(last_requests < 0 ? 0 : requests - last_requests) + ")";
+    std::printf("%-11lld%-9s%-8lld%-8lld%-20s%-12lld\n", keys,
+                human_bytes(static_cast<double>(info_number(info, "used_memory"))).c_str(),
+                info_number(info, "connected_clients"), info_number(info, "blocked_clients"),
+                load.c_str(), info_number(info, "total_connections_received"));
+    std::fflush(stdout);
+    last_requests = requests;
+    if (args.repeat > 1 && line + 1 == args.repeat) break;
+    std::this_thread::sleep_for(pause);
+  }
+  return kExitOk;
+}
+
 // AUTH and SELECT as redis-cli does them before the first command: a refusal is reported on
 // stderr ("AUTH failed: ...", "SELECT 3 failed: ...") and the command still runs.
 Result<void> prepare(CallClient& client, const CallArgs& args) {
@@ -525,10 +591,15 @@ int run_call(CallArgs args) {
   if (!args.command.empty() && args.command.front().starts_with('-')) {
     return usage_error("unknown option " + args.command.front());
   }
-  if ((args.scan || args.pipe) && !args.command.empty()) {
-    return usage_error(std::string(args.scan ? "--scan" : "--pipe") + " takes no command");
+  if ((args.scan || args.pipe || args.stat) && !args.command.empty()) {
+    return usage_error(std::string(args.scan   ? "--scan"
+                                   : args.pipe ? "--pipe"
+                                               : "--stat") +
+                       " takes no command");
   }
-  if (args.scan && args.pipe) return usage_error("--scan and --pipe do not go together");
+  if (int{args.scan} + int{args.pipe} + int{args.stat} > 1) {
+    return usage_error("--scan, --pipe and --stat do not go together");
+  }
   if (!args.pattern.empty() && !args.scan) return usage_error("--pattern needs --scan");
   if (!args.uri.empty()) {
     std::string error;
@@ -552,6 +623,7 @@ int run_call(CallArgs args) {
   CallClient& client = **opened;
   if (args.scan) return run_scan(client, args);
   if (args.pipe) return run_pipe(client);
+  if (args.stat) return run_stat(client, args);
   if (args.command.empty()) return interactive(std::move(*opened), std::move(args));
   std::vector<std::string_view> views(args.command.begin(), args.command.end());
   const auto pause = std::chrono::duration<double>(args.interval);
@@ -610,6 +682,10 @@ void add_call(CLI::App& app, int& exit_code) {
                 "Print replies as redis-cli does on a terminal, also when stdout is not one");
   cmd->add_flag("--scan", args->scan, "List every key with SCAN, one a line");
   cmd->add_option("--pattern", args->pattern, "With --scan: only keys that match this glob");
+  cmd->add_flag("--stat", args->stat,
+                "Print the server's figures (keys, memory, clients, requests, connections) "
+                "every -i seconds (1 by default) until interrupted, or -r lines, as redis-cli "
+                "--stat");
   cmd->add_flag("--pipe", args->pipe,
                 "Send stdin (raw RESP or inline commands) as it is and count the replies "
                 "(mass insertion, as redis-cli --pipe); exit 1 if any reply was an error");

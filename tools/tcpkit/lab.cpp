@@ -3,7 +3,9 @@
 // drives each with the same closed-loop load at 1, 50 and 1000 connections, and prints one
 // table — requests/s, p50/p99, connections served, the server's threads and processes, its
 // memory per connection — with a sentence per model on what the numbers show.
+#include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,8 +14,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
-#include <fmt/format.h>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -51,10 +51,9 @@ class ServerChild {
       ::dup2(out[1], STDOUT_FILENO);
       const int devnull = ::open("/dev/null", O_WRONLY);
       if (devnull >= 0) ::dup2(devnull, STDERR_FILENO);
-      const char* argv[] = {"tcpkit",   "serve",       "echo",
-                            "--model",  model.c_str(), "--listen",
-                            "127.0.0.1:0", "--max-connections", "5000",
-                            nullptr};
+      const char* argv[] = {"tcpkit",      "serve",    "echo",        "--model",
+                            model.c_str(), "--listen", "127.0.0.1:0", "--max-connections",
+                            "5000",        nullptr};
       ::execv("/proc/self/exe", const_cast<char* const*>(argv));
       ::_exit(127);
     }
@@ -171,8 +170,7 @@ std::optional<std::string> run_cell(const std::string& model, int connections, d
   const ProcessFamily family = family_of(server.pid());
   cell.threads = threads_of(server.pid());
   cell.processes = family.processes;
-  cell.bytes_per_connection =
-      static_cast<double>(family.rss_kib - idle_kib) * 1024.0 / connections;
+  cell.bytes_per_connection = static_cast<double>(family.rss_kib - idle_kib) * 1024.0 / connections;
   run.close();
   return std::nullopt;
 }
@@ -227,8 +225,9 @@ int run_lab(const LabArgs& a) {
   std::printf(
       "Echo, 64-byte messages, closed loop, %.1f s a cell; client and server on this machine.\n\n",
       duration);
-  std::printf("| model | connections | requests/s | p50 ms | p99 ms | served | threads | "
-              "processes | memory/connection |\n");
+  std::printf(
+      "| model | connections | requests/s | p50 ms | p99 ms | served | threads | "
+      "processes | memory/connection |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<std::string> lessons;
   for (const std::string& model : models) {
@@ -236,15 +235,15 @@ int run_lab(const LabArgs& a) {
     for (int connections : connection_counts) {
       Cell cell;
       if (auto e = run_cell(model, connections, duration, cell)) {
-        std::fprintf(stderr, "tcpkit lab: %s at %d connections: %s\n", model.c_str(),
-                     connections, e->c_str());
+        std::fprintf(stderr, "tcpkit lab: %s at %d connections: %s\n", model.c_str(), connections,
+                     e->c_str());
         return kExitUnavailable;
       }
       const auto& r = cell.result;
-      std::printf("| %s | %d | %.0f | %s | %s | %d of %d | %ld | %ld | %.0f B |\n",
-                  model.c_str(), connections, r.rps, ms(r.latency.value_at_percentile(50)).c_str(),
-                  ms(r.latency.value_at_percentile(99)).c_str(), r.connections_served,
-                  connections, cell.threads, cell.processes, cell.bytes_per_connection);
+      std::printf("| %s | %d | %.0f | %s | %s | %d of %d | %ld | %ld | %.0f B |\n", model.c_str(),
+                  connections, r.rps, ms(r.latency.value_at_percentile(50)).c_str(),
+                  ms(r.latency.value_at_percentile(99)).c_str(), r.connections_served, connections,
+                  cell.threads, cell.processes, cell.bytes_per_connection);
       std::fflush(stdout);
       cells.push_back(std::move(cell));
     }
@@ -268,8 +267,7 @@ void add_lab(CLI::App& app, int& exit_code) {
       "(iterative, fork, thread, epoll, reactors), each driven with the same load at 1, 50 and "
       "1000 connections: requests/s, p50/p99 latency, connections served, the server's threads "
       "and processes, its memory per connection, and a sentence per model on what they show.");
-  models->add_option("--duration", args->duration, "Seconds a cell (default 2)")
-      ->check(kPositive);
+  models->add_option("--duration", args->duration, "Seconds a cell (default 2)")->check(kPositive);
   models->add_flag("--quick", args->quick, "Short cells at 1, 50 and 200 connections (a check)");
   models->callback([args, &exit_code] { exit_code = run_lab(*args); });
 }
