@@ -47,6 +47,18 @@ timeout 10 "$BIN" connect -z 127.0.0.1 "$port" 2>/dev/null
 rc=$?
 [[ $rc == 69 ]] || fail "-z on a closed port: exit $rc, want 69"
 
+# -4/-6: only addresses of that family (a name that has none is exit 68).
+start_server echo --listen 127.0.0.1:0 --listen "[::1]:0"
+port4=$(port_of "${ADDRS[0]}")
+port6=$(port_of "${ADDRS[1]}")
+got=$(echo four | timeout 10 "$BIN" connect -4 localhost "$port4")
+[[ $got == four ]] || fail "-4 localhost: '$got'"
+got=$(echo six | timeout 10 "$BIN" connect -6 ::1 "$port6")
+[[ $got == six ]] || fail "-6 ::1: '$got'"
+got=$(echo x | timeout 10 "$BIN" connect -4 ::1 "$port6" 2>&1)
+[[ $? == 68 && $got == *"no IPv4 address"* ]] || fail "-4 ::1: '$got'"
+stop_server
+
 # -U: a Unix socket by path.
 start_server echo --listen "unix:$WORK/echo.sock"
 got=$(echo over-unix | timeout 10 "$BIN" connect -U "$WORK/echo.sock")

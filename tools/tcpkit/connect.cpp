@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <memory>
@@ -39,6 +40,8 @@ struct ConnectArgs {
   bool crlf = false;       // -C
   bool send_only = false;
   bool recv_only = false;
+  bool ipv4 = false;  // -4
+  bool ipv6 = false;  // -6
   bool udp = false;
   double wait_seconds = 0;
   bool no_shutdown = false;
@@ -229,9 +232,29 @@ int run_connect(const ConnectArgs& args) {
     std::fprintf(stderr, "tcpkit connect: -k needs -l\n");
     return kExitUsage;
   }
-  const std::string address = target(args);
+  std::string address = target(args);
   auto endpoint = net::parse_endpoint(address);
   if (!endpoint) return fail(endpoint.error());
+  if ((args.ipv4 || args.ipv6) && !endpoint->is_unix()) {
+    // -4/-6: the first address of that family the name resolves to, as a literal.
+    if (args.ipv4 && args.ipv6) {
+      std::fprintf(stderr, "tcpkit connect: -4 and -6 do not go together\n");
+      return kExitUsage;
+    }
+    auto addresses = net::resolve(*endpoint, args.listen, args.udp ? SOCK_DGRAM : SOCK_STREAM);
+    if (!addresses) return fail(addresses.error());
+    const int family = args.ipv4 ? AF_INET : AF_INET6;
+    auto it = std::find_if(addresses->begin(), addresses->end(),
+                           [family](const net::SocketAddress& a) { return a.family() == family; });
+    if (it == addresses->end()) {
+      std::fprintf(stderr, "tcpkit connect: %s has no %s address\n", address.c_str(),
+                   args.ipv4 ? "IPv4" : "IPv6");
+      return kExitNoHost;
+    }
+    address = it->to_string();
+    endpoint = net::parse_endpoint(address);
+    if (!endpoint) return fail(endpoint.error());
+  }
   if (args.listen) return run_listen(args, *endpoint);
   auto timeout = std::chrono::milliseconds(static_cast<long long>(args.wait_seconds * 1000));
   auto fd = net::connect_to(*endpoint, timeout, args.udp ? SOCK_DGRAM : SOCK_STREAM);
@@ -271,6 +294,8 @@ void add_connect(CLI::App& app, int& exit_code) {
   cmd->add_flag("-z", args->zero_io,
                 "Only say whether the port accepts a connection (exit 0) or not; send nothing");
   cmd->add_flag("-C,--crlf", args->crlf, "Send line endings as CRLF");
+  cmd->add_flag("-4", args->ipv4, "IPv4 only: the first IPv4 address the host resolves to");
+  cmd->add_flag("-6", args->ipv6, "IPv6 only: the first IPv6 address the host resolves to");
   cmd->add_flag("--send-only", args->send_only,
                 "Only send: drop what the peer sends, exit once stdin is sent");
   cmd->add_flag("--recv-only", args->recv_only, "Only receive: stdin is not read");
