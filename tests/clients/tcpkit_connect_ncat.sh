@@ -111,6 +111,11 @@ wait_exit "$RPID"
 [[ $RC == 0 ]] || fail "--recv-only exited $RC: $(cat "$WORK/r.out")"
 [[ ! -s $WORK/l4.out ]] || fail "--recv-only sent '$(cat "$WORK/l4.out")' (stdin is /dev/zero)"
 
+# A refused datagram names the address (not an fd) and says why.
+got=$(echo x | timeout 10 "$BIN" connect --udp 127.0.0.1 1 2>&1)
+[[ $? == 69 && $got == "tcpkit connect: 127.0.0.1:1: Connection refused (nothing listens on that UDP port)" ]] ||
+  fail "refused datagram: '$got'"
+
 # Usage errors are one line, exit 64.
 got=$(timeout 10 "$BIN" connect -k 127.0.0.1 1 2>&1)
 [[ $? == 64 && $got == *"-k needs -l"* ]] || fail "-k without -l: '$got'"

@@ -57,8 +57,8 @@ int fail(const Error& e) {
 
 class Client {
  public:
-  Client(const ConnectArgs& args, UniqueFd fd, std::unique_ptr<Framer> framer)
-      : args_(args), fd_(std::move(fd)), framer_(std::move(framer)) {
+  Client(const ConnectArgs& args, UniqueFd fd, std::unique_ptr<Framer> framer, std::string peer)
+      : args_(args), fd_(std::move(fd)), framer_(std::move(framer)), peer_(std::move(peer)) {
     stdin_open_ = !args.recv_only;
   }
 
@@ -123,7 +123,7 @@ class Client {
       std::size_t len = pending_.size();
       if (args_.udp && !datagrams_.empty()) len = datagrams_.front();
       auto r = net::write_some(fd_.get(), pending_.data(), len);
-      if (!r) return stop(fail(r.error()));
+      if (!r) return stop(fail_with_peer(r.error()));
       if (r->status == net::IoStatus::kWouldBlock) return true;
       pending_.consume(r->bytes);
       if (args_.udp && !datagrams_.empty()) datagrams_.pop_front();
@@ -134,7 +134,7 @@ class Client {
   bool receive() {
     char buf[kChunk];
     auto r = net::read_some(fd_.get(), buf, sizeof(buf));
-    if (!r) return stop(fail(r.error()));
+    if (!r) return stop(fail_with_peer(r.error()));
     if (r->status == net::IoStatus::kWouldBlock) return true;
     if (r->status == net::IoStatus::kEof) {
       if (auto e = framer_->finish(); !e.empty()) {
@@ -165,6 +165,14 @@ class Client {
     }
   }
 
+  // An I/O error named by the peer's address, not an fd; a refused datagram says why.
+  int fail_with_peer(const Error& e) {
+    const bool refused = e.code() == std::errc::connection_refused;
+    std::fprintf(stderr, "tcpkit connect: %s: %s%s\n", peer_.c_str(), e.code().message().c_str(),
+                 refused && args_.udp ? " (nothing listens on that UDP port)" : "");
+    return exit_code_for(e);
+  }
+
   bool stop(int code) {
     exit_code_ = code;
     return false;
@@ -173,6 +181,7 @@ class Client {
   const ConnectArgs& args_;
   UniqueFd fd_;
   std::unique_ptr<Framer> framer_;
+  std::string peer_;  // the address, for error messages
   io::Buffer pending_;
   std::deque<std::size_t> datagrams_;
   bool stdin_open_ = true;
@@ -213,7 +222,9 @@ int run_listen(const ConnectArgs& args, const net::Endpoint& endpoint) {
       std::fprintf(stderr, "tcpkit connect: connection from %s\n",
                    accepted->peer.to_string().c_str());
     }
-    code = Client(args, std::move(accepted->fd), make_framer(args.framing)).run();
+    code =
+        Client(args, std::move(accepted->fd), make_framer(args.framing), accepted->peer.to_string())
+            .run();
   } while (args.keep_open);
   return code;
 }
@@ -269,7 +280,7 @@ int run_connect(const ConnectArgs& args) {
                  peer ? peer->to_string().c_str() : address.c_str());
   }
   auto framer = make_framer(args.framing);
-  return Client(args, std::move(*fd), std::move(framer)).run();
+  return Client(args, std::move(*fd), std::move(framer), address).run();
 }
 
 }  // namespace
