@@ -64,6 +64,20 @@ double Histogram::mean() const {
   return count_ == 0 ? 0.0 : static_cast<double>(sum_ / static_cast<long double>(count_));
 }
 
+double Histogram::stddev() const {
+  if (count_ == 0) return 0.0;
+  const long double mean = sum_ / static_cast<long double>(count_);
+  long double squares = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    const long double mid =
+        (static_cast<long double>(bucket_lowest(i)) + static_cast<long double>(bucket_highest(i))) /
+        2;
+    squares += static_cast<long double>(counts_[i]) * (mid - mean) * (mid - mean);
+  }
+  return static_cast<double>(std::sqrt(squares / static_cast<long double>(count_)));
+}
+
 std::uint64_t Histogram::value_at_percentile(double percentile) const {
   if (count_ == 0) return 0;
   if (percentile <= 0) return min();

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace tcpkit::bench {
 
 namespace {
@@ -138,6 +141,40 @@ std::string format_summary(const RunConfig& config, const TestReport& t) {
     out += fmt::format("  client      {:.2f} CPU us/request\n",
                        r.client_cpu_s * 1e6 / static_cast<double>(r.completed));
   }
+  return out;
+}
+
+std::string format_hgrm(const Histogram& h) {
+  constexpr double kNsPerMs = 1e6;
+  const auto count = h.count();
+  std::string out = fmt::format("{:>12} {:>14} {:>10} {:>14}\n\n", "Value", "Percentile",
+                                "TotalCount", "1/(1-Percentile)");
+  if (count > 0) {
+    // HdrHistogram's percentile iteration: 5 steps per halving of the distance to 100%.
+    for (double p = 0; p < 100;) {
+      const std::uint64_t v = h.value_at_percentile(p);
+      const auto total = std::max<std::uint64_t>(
+          1, static_cast<std::uint64_t>(std::ceil(p / 100 * static_cast<double>(count))));
+      out += fmt::format("{:12.3f} {:2.12f} {:10d} {:14.2f}\n", static_cast<double>(v) / kNsPerMs,
+                         p / 100, total, 1 / (1 - p / 100));
+      // Done once the rows reach the max or the last value's rank (a max above its bucket's
+      // midpoint is never a percentile's value), or when p can no longer grow.
+      if (v >= h.max() || total >= count) break;
+      const double ticks = 5 * std::exp2(std::floor(std::log2(100 / (100 - p))) + 1);
+      const double next = p + 100 / ticks;
+      if (next <= p) break;
+      p = next;
+    }
+    out += fmt::format("{:12.3f} {:2.12f} {:10d}\n", static_cast<double>(h.max()) / kNsPerMs, 1.0,
+                       count);
+  }
+  out += fmt::format("#[Mean    = {:12.3f}, StdDeviation   = {:12.3f}]\n", h.mean() / kNsPerMs,
+                     h.stddev() / kNsPerMs);
+  out += fmt::format("#[Max     = {:12.3f}, Total count    = {:12d}]\n",
+                     static_cast<double>(h.max()) / kNsPerMs, count);
+  out += fmt::format("#[Buckets = {:12d}, SubBuckets     = {:12d}]\n",
+                     Histogram::kBucketCount >> Histogram::kSubBucketBits,
+                     std::size_t{1} << Histogram::kSubBucketBits);
   return out;
 }
 

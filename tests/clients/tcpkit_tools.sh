@@ -33,6 +33,16 @@ port=$(port_of "${ADDRS[0]}")
 got=$(timeout 60 "$BIN" bench resp -h 127.0.0.1 -p "$port" -t set,get -n 500 -q 2>&1) ||
   fail "bench -h -p -t: exit $?: $got"
 [[ $got == "SET: "*$'\n'"GET: "* && $(wc -l <<<"$got") == 2 ]] || fail "bench -t set,get: '$got'"
+# --hdr-out: each test's spectrum in HdrHistogram's .hgrm text, a file per test.
+timeout 60 "$BIN" bench resp -p "$port" -t set,get -n 500 -q --hdr-out "$WORK/lat.hgrm" >/dev/null ||
+  fail "bench --hdr-out: exit $?"
+for t in set get; do
+  f=$WORK/lat.$t.hgrm
+  [[ $(head -1 "$f") == "       Value     Percentile TotalCount 1/(1-Percentile)" ]] ||
+    fail "$f header: $(head -1 "$f")"
+  grep -qE '^ +[0-9.]+ 1\.000000000000 +500$' "$f" || fail "$f has no 100% row of 500"
+  grep -q '^#\[Max' "$f" || fail "$f has no footer"
+done
 got=$(timeout 60 "$BIN" bench resp 127.0.0.1:"$port" -t ping --test-time 300ms -q 2>&1) ||
   fail "bench --test-time 300ms: exit $?: $got"
 [[ $got == "PING: "* ]] || fail "bench --test-time: '$got'"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,7 +49,26 @@ struct BenchArgs {
   bool json = false;
   bool csv = false;
   bool quiet = false;
+  std::string hdr_out;  // --hdr-out FILE: the percentile spectrum, HdrHistogram's .hgrm text
 };
+
+// Where --hdr-out writes a test's spectrum: FILE itself for one test; FILE with the test's name
+// before its extension for several (lat.hgrm -> lat.set.hgrm, lat.get.hgrm).
+std::string hdr_path(const std::string& file, const std::string& test, bool several) {
+  if (!several) return file;
+  std::string name;
+  for (char c : test) {
+    name += std::isalnum(static_cast<unsigned char>(c))
+                ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                : '_';
+  }
+  const auto dot = file.rfind('.');
+  const auto slash = file.rfind('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) {
+    return file + "." + name;
+  }
+  return file.substr(0, dot) + "." + name + file.substr(dot);
+}
 
 Protocol protocol_of(const BenchArgs& a) {
   if (a.workload == "resp") return Protocol::kResp;
@@ -246,6 +266,18 @@ int run_bench(BenchArgs& a) {
       emit(bench::format_summary(config, *report) + "\n");
     }
     if (report->result.errors() > 0) exit_code = kExitIoErr;
+    if (!a.hdr_out.empty()) {
+      const std::string path = hdr_path(a.hdr_out, report->name, workloads.size() > 1);
+      std::FILE* f = std::fopen(path.c_str(), "w");
+      const std::string text = bench::format_hgrm(report->result.latency);
+      if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+        std::fprintf(stderr, "tcpkit bench: --hdr-out %s: %s\n", path.c_str(),
+                     std::strerror(errno));
+        if (f != nullptr) std::fclose(f);
+        return kExitCantCreate;
+      }
+      std::fclose(f);
+    }
     reports.push_back(std::move(*report));
   }
   if (a.json) emit(bench::format_json(config, reports, nullptr));
@@ -347,6 +379,9 @@ void add_bench(CLI::App& app, int& exit_code) {
                   "Watch this server process in /proc: CPU us per request, memory per connection");
   cmd->add_option("--seed", args->seed, "Seed for the random keys")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON document (schema tcpkit-bench/1)");
+  cmd->add_option("--hdr-out", args->hdr_out,
+                  "Write each test's latency spectrum to FILE in HdrHistogram's .hgrm text "
+                  "(values in ms; with several tests, FILE.test.hgrm each), for plotting");
   cmd->add_flag("--csv", args->csv, "Print CSV, one row per test");
   cmd->add_flag("-q,--quiet", args->quiet, "One line per test, like redis-benchmark -q");
   cmd->footer(

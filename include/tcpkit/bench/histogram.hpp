@@ -42,6 +42,8 @@ class Histogram {
   std::uint64_t min() const { return count_ == 0 ? 0 : min_; }
   std::uint64_t max() const { return max_; }
   double mean() const;
+  // Standard deviation, from the buckets' midpoints (within the histogram's resolution).
+  double stddev() const;
   // The value below which `percentile` (0..100) percent of the recorded values fall, within the
   // histogram's resolution; 0 when empty. 100 gives max(), 0 gives min().
   std::uint64_t value_at_percentile(double percentile) const;

@@ -56,6 +56,11 @@ struct IdleReport {
 std::string format_summary(const RunConfig& config, const TestReport& test);
 // "SET: 123456.79 requests per second, p50=0.191 msec", as redis-benchmark -q.
 std::string format_quiet(const TestReport& test);
+// The whole percentile spectrum in HdrHistogram's text format (.hgrm, as its
+// outputPercentileDistribution writes it, values in milliseconds), for plotting tools:
+// "Value Percentile TotalCount 1/(1-Percentile)" rows at percentiles that close in on 100
+// (5 ticks per halving of the distance), then the mean, deviation, max and count.
+std::string format_hgrm(const Histogram& latency_ns);
 std::string csv_header();
 std::string format_csv(const TestReport& test);
 std::string format_idle(const RunConfig& config, const IdleReport& idle);

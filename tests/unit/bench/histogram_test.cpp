@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <vector>
+
+#include "tcpkit/bench/report.hpp"
 
 namespace tcpkit::bench {
 namespace {
@@ -125,6 +128,51 @@ TEST(HistogramTest, MergeIntoEmptyAndResetWork) {
   a.reset();
   EXPECT_EQ(a.count(), 0u);
   EXPECT_EQ(a.value_at_percentile(99), 0u);
+}
+
+// The .hgrm text (bench --hdr-out): HdrHistogram's header, rows whose percentiles rise toward
+// 1 while their values never fall, a last row at percentile 1 with the max and the count, and
+// the footer. Values are milliseconds.
+TEST(HistogramHgrm, SpectrumInHdrHistogramsFormat) {
+  Histogram h;
+  for (std::uint64_t ms = 1; ms <= 1000; ++ms) h.record(ms * 1'000'000);
+  const std::string text = format_hgrm(h);
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "       Value     Percentile TotalCount 1/(1-Percentile)");
+  std::getline(in, line);
+  EXPECT_EQ(line, "");
+  double last_value = -1, last_percentile = -1;
+  int rows = 0;
+  std::string last_row;
+  while (std::getline(in, line) && !line.starts_with("#")) {
+    double value = 0, percentile = 0;
+    unsigned long long total = 0;
+    ASSERT_GE(std::sscanf(line.c_str(), "%lf %lf %llu", &value, &percentile, &total), 3) << line;
+    EXPECT_GE(value, last_value) << line;
+    EXPECT_GT(percentile, last_percentile) << line;
+    last_value = value, last_percentile = percentile, last_row = line;
+    ++rows;
+  }
+  EXPECT_GT(rows, 30);  // 5 ticks per halving: many rows close to 100%
+  EXPECT_EQ(last_row, "    1000.000 1.000000000000       1000");
+  EXPECT_NE(text.find("#[Mean    =      500.500, StdDeviation   ="), std::string::npos) << text;
+  EXPECT_NE(text.find("#[Max     =     1000.000, Total count    =         1000]"),
+            std::string::npos)
+      << text;
+  // The median row: within the histogram's resolution of 500 ms.
+  EXPECT_NE(text.find(" 0.500000000000 "), std::string::npos);
+}
+
+// A max above its bucket's midpoint is no percentile's value: the rows must still end (this
+// once looped forever).
+TEST(HistogramHgrm, EndsWhenTheMaxIsAboveItsBucketsMidpoint) {
+  Histogram h;
+  h.record_n(1'000'000, 99);
+  h.record(1'004'000);  // the top of a 4096-ns-wide bucket
+  const std::string text = format_hgrm(h);
+  EXPECT_NE(text.find("       1.004 1.000000000000        100\n"), std::string::npos) << text;
 }
 
 }  // namespace
