@@ -56,7 +56,7 @@ class Reactor::Connection final : public io::Handler {
   bool after_write();
   bool check_limits();
   bool start_lingering();
-  void linger_read();
+  [[nodiscard]] bool linger_read();  // false: it closed the connection
   bool update_interest();
 
   Reactor& owner_;
