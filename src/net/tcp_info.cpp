@@ -37,7 +37,8 @@ std::string describe_tcp_info(int fd) {
   socklen_t len = sizeof info;
   if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return {};
   return fmt::format(
-      "TCP {}, rtt {:.3f} ms (±{:.3f}), retransmits {} (total {}), bytes acked {}, received {}",
+      "TCP {}, rtt {:.3f} ms (±{:.3f}), retransmits {} (total {}), bytes acked {}, received {} "
+      "(the kernel's counts: a SYN or FIN counts one)",
       state_name(info.tcpi_state), info.tcpi_rtt / 1000.0, info.tcpi_rttvar / 1000.0,
       info.tcpi_retransmits, info.tcpi_total_retrans, info.tcpi_bytes_acked,
       info.tcpi_bytes_received);

@@ -62,6 +62,11 @@ class Client {
     stdin_open_ = !args.recv_only;
   }
 
+  // Closes through net::close_fd, so --trace narrates the client's close too.
+  ~Client() { net::close_fd(fd_); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
   int run() {
     if (auto r = net::set_nonblocking(fd_.get(), true); !r) return fail(r.error());
     for (;;) {
