@@ -405,11 +405,14 @@ void add_bench(CLI::App& app, int& exit_code) {
     if (host->count() + port->count() + socket->count() > 0) {
       // -h/-p/-s say the address: a positional "address" was the command's first word.
       if (!args->address.empty()) args->command.insert(args->command.begin(), args->address);
-      args->address =
-          !args->socket.empty()
-              ? "unix:" + args->socket
-              : (args->host.find(':') != std::string::npos ? "[" + args->host + "]" : args->host) +
-                    ":" + std::to_string(args->port);
+      net::Endpoint endpoint;  // one text for every form: [v6]:port, host:port, unix:/path
+      endpoint.host = args->host;
+      endpoint.port = static_cast<std::uint16_t>(args->port);
+      if (!args->socket.empty()) {
+        endpoint.kind = net::EndpointKind::kUnixPath;
+        endpoint.path = args->socket;
+      }
+      args->address = endpoint.to_string();
     } else if (args->address.empty()) {
       args->address = "127.0.0.1:6379";
     }
