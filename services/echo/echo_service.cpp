@@ -15,7 +15,7 @@ class RawSession final : public server::Session {
   server::Progress on_bytes(std::string_view input, io::Buffer& output, std::size_t room) override {
     const std::string_view echoed = input.substr(0, std::min(input.size(), room));
     output.append(echoed);
-    return {echoed.size(), false};
+    return {.consumed = echoed.size()};
   }
 };
 

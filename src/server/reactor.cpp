@@ -105,8 +105,10 @@ void Reactor::adopt(net::Accepted accepted, const net::Listener& listener) {
     return;
   }
   SessionInfo info = ctx_.session_info(accepted, listener);
-  auto session = ctx_.service.open_session(info);
-  auto* c = new Connection(*this, std::move(accepted.fd), std::move(session), std::move(info.peer));
+  auto* c = new Connection(*this, std::move(accepted.fd), info.peer);
+  info.outlet = std::make_shared<Outlet>(this, c, ctx_.options.output_limit);
+  auto outlet = info.outlet;
+  c->set_session(ctx_.service.open_session(info), std::move(outlet));
   link(c);
   if (auto r = c->start(); !r) {
     log::warn("{}", r.error().message());
@@ -202,8 +204,36 @@ void Reactor::sweep_idle() {
   const auto limit = ctx_.options.idle_timeout;
   const auto now = io::Clock::now();
   while (head_ != nullptr && now - head_->last_active >= limit) {
+    if (head_->waiting()) {  // subscribed or blocked: not idle; to the back of the list
+      touch(head_);
+      continue;
+    }
     ctx_.stats.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
     head_->close("idle timeout");
+  }
+}
+
+void Reactor::wake(std::shared_ptr<Outlet> outlet) {
+  bool first = false;
+  {
+    std::lock_guard lock(woken_mutex_);
+    first = woken_.empty();
+    woken_.push_back(std::move(outlet));
+  }
+  if (first) loop_.post([this] { run_woken(); });
+}
+
+// On the loop: each woken connection still open takes its pushed output and runs again. An
+// outlet detached meanwhile (its connection closed) is skipped; a connection's destructor
+// runs on this thread, so owner() cannot change under us.
+void Reactor::run_woken() {
+  std::vector<std::shared_ptr<Outlet>> batch;
+  {
+    std::lock_guard lock(woken_mutex_);
+    batch.swap(woken_);
+  }
+  for (const auto& outlet : batch) {
+    if (auto* c = static_cast<Connection*>(outlet->owner())) c->on_wake();
   }
 }
 

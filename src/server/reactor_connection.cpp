@@ -21,17 +21,21 @@ constexpr std::size_t kTurnOutput = 64 * 1024;
 constexpr auto kLingerPoll = std::chrono::milliseconds(10);
 }  // namespace
 
-Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session,
-                                std::string peer)
-    : owner_(owner),
-      fd_(std::move(fd)),
-      session_(std::move(session)),
-      limits_(owner.ctx_.options),
-      peer_(std::move(peer)) {}
+Reactor::Connection::Connection(Reactor& owner, UniqueFd fd, std::string peer)
+    : owner_(owner), fd_(std::move(fd)), limits_(owner.ctx_.options), peer_(std::move(peer)) {}
 
 Reactor::Connection::~Connection() {
+  if (outlet_) outlet_->detach();
   if (soft_timer_ != 0) owner_.loop_.cancel_timer(soft_timer_);
+  if (wake_timer_ != 0) owner_.loop_.cancel_timer(wake_timer_);
+  session_.reset();  // before the socket closes: nothing of it outlives the connection
   net::close_fd(fd_);
+}
+
+void Reactor::Connection::set_session(std::unique_ptr<Session> session,
+                                      std::shared_ptr<Outlet> outlet) {
+  session_ = std::move(session);
+  outlet_ = std::move(outlet);
 }
 
 Result<void> Reactor::Connection::start() {
@@ -104,6 +108,7 @@ bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
   const std::size_t before = out.size();
   const std::size_t room = std::min(limits_.room(pending_output()), kTurnOutput);
   Progress p = room > 0 ? session_->on_bytes(data, out, room) : Progress{};
+  if (room > 0) after_session(p);
   if (from_scratch) {
     if (p.consumed < data.size()) input_.append(data.substr(p.consumed));
   } else {
@@ -121,6 +126,45 @@ bool Reactor::Connection::serve(std::string_view data, bool from_scratch) {
   // waiting. They run in a later turn, once output drained below the mark.
   stalled_ = !input_.empty() && !p.close && out.size() - before >= room;
   return replied(out, before);
+}
+
+// What a session's answer asks of the connection besides its bytes: its class of output
+// limits, whether it waits for pushed output (no idle timeout then), when to wake it.
+void Reactor::Connection::after_session(const Progress& p) {
+  waiting_ = p.waiting;
+  if (limits_.use(session_->output_limits()) && outlet_) outlet_->set_push_limit(limits_.hard());
+  if (wake_timer_ != 0) {
+    owner_.loop_.cancel_timer(wake_timer_);
+    wake_timer_ = 0;
+  }
+  if (p.wake_at) {
+    wake_timer_ = owner_.loop_.add_timer(*p.wake_at - io::Clock::now(), [this] {
+      wake_timer_ = 0;
+      on_wake();
+    });
+  }
+}
+
+// Pushed output, a wake-up or a kill from any thread (through Reactor::run_woken), or the
+// session's own wake_at. The pushed bytes join the replies in order; then the session runs
+// again on the input it left (if it is not stalled on its output).
+void Reactor::Connection::on_wake() {
+  if (draining_ || lingering_) return;  // the outlet is detached; only owed output is written
+  io::Buffer& out = reply_buffer();
+  const std::size_t before = out.size();
+  switch (outlet_->take(out)) {
+    case Outlet::State::kOpen:
+      break;
+    case Outlet::State::kKilled:
+      return close("killed");
+    case Outlet::State::kOverflowed:
+      log::warn("{}: pushed output over the hard limit; disconnecting", peer_);
+      owner_.ctx_.stats.output_limit_disconnects.fetch_add(1, std::memory_order_relaxed);
+      return close("output limit");
+  }
+  if (!replied(out, before)) return;
+  if (stalled_ || read_closed_ || close_after_flush_) return;
+  (void)serve(input_.view(), /*from_scratch=*/false);
 }
 
 // The output drained below the high-water mark: run the requests that waited for it.
@@ -266,6 +310,7 @@ bool Reactor::Connection::update_interest() {
 // Graceful shutdown: requests not yet run are dropped; what is owed is written first.
 void Reactor::Connection::drain() {
   draining_ = true;
+  if (outlet_) outlet_->detach();  // nothing new is owed from now on
   stalled_ = false;
   input_.clear();
   input_.release();

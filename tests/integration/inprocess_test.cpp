@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/clients.hpp"
+#include "support/running.hpp"
 #include "tcpkit/server/server.hpp"
 #include "tcpkit/server/signals.hpp"
 
@@ -83,40 +84,6 @@ class LineSession final : public Session {
 std::unique_ptr<Session> LineService::open_session(const SessionInfo&) {
   return std::make_unique<LineSession>(*this);
 }
-
-// A Server on 127.0.0.1:0 running on a thread of its own.
-class Running {
- public:
-  Running(ServerOptions options, Service& service) : server_(std::move(options), service) {
-    options_ok_ = server_.open().ok();
-    start();
-  }
-  ~Running() { stop(); }
-
-  bool ok() const { return options_ok_; }
-  Server& server() { return server_; }
-  std::string address() const { return server_.local_endpoints().at(0); }
-
-  void start() {
-    if (!options_ok_) return;
-    thread_ = std::thread([this] { result_ok_ = server_.run().ok(); });
-  }
-  // stop() from this (another) thread; returns how long run() took to return.
-  Millis stop() {
-    if (!thread_.joinable()) return Millis(0);
-    const auto t0 = Clock::now();
-    server_.stop();
-    thread_.join();
-    return std::chrono::duration_cast<Millis>(Clock::now() - t0);
-  }
-  bool run_ok() const { return result_ok_; }
-
- private:
-  Server server_;
-  bool options_ok_ = false;
-  std::atomic<bool> result_ok_{false};
-  std::thread thread_;
-};
 
 ServerOptions options_for(Model model) {
   ServerOptions o;

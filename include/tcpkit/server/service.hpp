@@ -9,6 +9,11 @@
 //                                        returns {consumed, close}
 //          input.consume(consumed); write(output) ...
 //
+// Output no input asked for (a published message, a blocked command completed by another
+// client) goes through the connection's Outlet (SessionInfo::outlet, outlet.hpp): any thread
+// pushes or wakes, and the model then takes the pushed bytes into the output and calls
+// on_bytes() again with the unconsumed input, which may be empty.
+//
 // Output is bounded while it is produced, not after a batch: `room` is how many more bytes of
 // output the model can take from this call (the connection's high-water mark less what it
 // already owes). A session stops taking requests once it has appended `room` bytes or more;
@@ -23,10 +28,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "tcpkit/io/buffer.hpp"
+#include "tcpkit/server/outlet.hpp"
 
 namespace tcpkit::server {
 
@@ -36,6 +43,21 @@ class Stats;
 struct Progress {
   std::size_t consumed = 0;  // bytes of input fully handled; the model drops them
   bool close = false;        // close once the output is flushed (QUIT, protocol error)
+  // The session waits for pushed output rather than for its client (subscribed, or blocked
+  // in a command another client's write completes): the idle timeout does not apply to it.
+  bool waiting = false;
+  // Run on_bytes() again at this time even if nothing arrives or wakes the session (the
+  // timeout of a blocked command). Only models with an outlet honour it.
+  std::optional<std::chrono::steady_clock::time_point> wake_at = std::nullopt;
+};
+
+// Output limits a session asks for instead of the server's (a client class, as Redis's
+// client-output-buffer-limit has them: normal, pubsub). Zero turns a limit off.
+struct OutputLimitSet {
+  std::size_t hard = 0;
+  std::size_t soft = 0;
+  std::chrono::seconds soft_seconds{0};
+  bool operator==(const OutputLimitSet&) const = default;
 };
 
 // Facts about a new connection, for services that list their clients.
@@ -45,6 +67,9 @@ struct SessionInfo {
   std::string local;     // the listening address the connection arrived on
   int fd = -1;           // for display only (CLIENT LIST); never read or written by a service
   bool peer_is_local = false;  // loopback (127.0.0.0/8, ::1, ::ffff:127.x) or a Unix socket
+  // The connection's handle for output no input asked for (outlet.hpp); null under models
+  // that cannot push (fork, datagrams) and for sessions driven directly.
+  std::shared_ptr<Outlet> outlet;
 };
 
 // An on_bytes() `room` that sets no bound (tests, embedders feeding a session directly).
@@ -64,6 +89,9 @@ class Session {
     (void)input;
     (void)output;
   }
+  // The limits this connection's output is held to now, when they are not the server's.
+  // Asked after each on_bytes(); a session changes class by answering differently.
+  virtual std::optional<OutputLimitSet> output_limits() const { return std::nullopt; }
 };
 
 class Service {

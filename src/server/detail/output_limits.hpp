@@ -35,23 +35,39 @@ class OutputLimits {
     return pending >= high ? 0 : high - pending;
   }
 
+  // The session's own class of limits (Session::output_limits()), replacing the server's hard
+  // and soft limits while set. Returns true when they changed.
+  bool use(const std::optional<OutputLimitSet>& limits) {
+    if (limits == class_) return false;
+    class_ = limits;
+    soft_since_.reset();
+    return true;
+  }
+  std::size_t hard() const { return class_ ? class_->hard : options_.output_limit; }
+  std::size_t soft() const { return class_ ? class_->soft : options_.output_soft_limit; }
+  std::chrono::seconds soft_seconds() const {
+    return class_ ? class_->soft_seconds : options_.output_soft_seconds;
+  }
+
   // True when the soft limit is on, so that callers query the kernel for `owed` only then.
-  bool soft_limited() const { return options_.output_soft_limit > 0; }
+  bool soft_limited() const { return soft() > 0; }
 
   // Called whenever the output changed: `pending` in user space, `owed` = pending plus what
   // the kernel holds unsent (or just pending when the caller did not ask the kernel). The
   // reason to disconnect, or nullptr.
   const char* exceeded(std::size_t pending, std::size_t owed, Clock::time_point now) {
-    if (options_.output_limit > 0 && pending > options_.output_limit) {
-      return "pending output over the hard limit (--output-limit)";
+    if (hard() > 0 && pending > hard()) {
+      return class_ ? "pending output over the hard limit of its client class"
+                    : "pending output over the hard limit (--output-limit)";
     }
-    if (!soft_limited() || owed <= options_.output_soft_limit) {
+    if (!soft_limited() || owed <= soft()) {
       soft_since_.reset();
       return nullptr;
     }
     if (!soft_since_) soft_since_ = now;
-    if (now - *soft_since_ >= options_.output_soft_seconds) {
-      return "pending output over the soft limit for too long (--output-soft-limit)";
+    if (now - *soft_since_ >= soft_seconds()) {
+      return class_ ? "pending output over the soft limit of its client class for too long"
+                    : "pending output over the soft limit for too long (--output-soft-limit)";
     }
     return nullptr;
   }
@@ -59,12 +75,13 @@ class OutputLimits {
   // When the soft limit runs out if nothing changes; nullopt while under it.
   std::optional<Clock::time_point> soft_deadline() const {
     if (!soft_since_) return std::nullopt;
-    return *soft_since_ + options_.output_soft_seconds;
+    return *soft_since_ + soft_seconds();
   }
 
  private:
   const ServerOptions& options_;
   std::optional<Clock::time_point> soft_since_;
+  std::optional<OutputLimitSet> class_;
 };
 
 }  // namespace tcpkit::server::detail

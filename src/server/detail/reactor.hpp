@@ -20,6 +20,11 @@
 // reading and running requests until the client reads. The batch itself is bounded: past
 // kBatchLimit bytes, further connections in the iteration write their replies at once.
 //
+// Pushed output (outlet.hpp): each connection's Outlet has this Reactor as its Waker. A push
+// from any thread queues the outlet in woken_ and posts run_woken() to the loop (once per
+// batch of wake-ups); there the connection takes the pushed bytes into its replies, runs its
+// session again, and writes as it would after a read.
+//
 // Shutdown (begin_drain): the acceptors stop; each connection stops running requests, writes
 // what it owes, sends FIN and reads (dropping) until the peer's EOF; the loop stops when the
 // last one closed or at the drain timeout.
@@ -30,12 +35,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "model.hpp"
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/io/event_loop.hpp"
+#include "tcpkit/server/outlet.hpp"
 
 namespace tcpkit::server::detail {
 
@@ -56,7 +63,7 @@ class StopWatch final : public io::Handler {
   std::function<void()> fn_;
 };
 
-class Reactor {
+class Reactor final : public Outlet::Waker {
  public:
   Reactor(ModelContext& ctx, io::EventLoop& loop);
   ~Reactor();
@@ -73,6 +80,9 @@ class Reactor {
   void begin_drain();
 
   io::EventLoop& loop() { return loop_; }
+  // Outlet::Waker: any thread. Queues the outlet; the loop then lets its connection take the
+  // pushed output and run its session (run_woken).
+  void wake(std::shared_ptr<Outlet> outlet) override;
   std::size_t connection_count() const { return connection_count_; }
 
  private:
@@ -87,6 +97,7 @@ class Reactor {
   void destroy(Connection* c);
   void sweep_idle();
   void maybe_finish_drain();
+  void run_woken();
 
   ModelContext& ctx_;
   io::EventLoop& loop_;
@@ -119,6 +130,9 @@ class Reactor {
   std::unique_ptr<char[]> scratch_in_;
   io::Buffer batch_out_;
   std::vector<Deferred> deferred_;
+  // Outlets woken from any thread, for run_woken() on the loop (one post per non-empty list).
+  std::mutex woken_mutex_;
+  std::vector<std::shared_ptr<Outlet>> woken_;
 };
 
 }  // namespace tcpkit::server::detail

@@ -22,9 +22,15 @@ namespace tcpkit::server::detail {
 
 class Reactor::Connection final : public io::Handler {
  public:
-  Connection(Reactor& owner, UniqueFd fd, std::unique_ptr<Session> session, std::string peer);
+  Connection(Reactor& owner, UniqueFd fd, std::string peer);
   ~Connection();
 
+  // The session and its outlet (whose owner is this connection), before start().
+  void set_session(std::unique_ptr<Session> session, std::shared_ptr<Outlet> outlet);
+  // Someone pushed output, woke the session or killed the connection (Reactor::run_woken).
+  void on_wake();
+  // Subscribed or blocked: the idle timeout does not apply (Progress::waiting).
+  bool waiting() const { return waiting_; }
   Result<void> start();
   void on_events(io::Events events) override;
   // Graceful shutdown: stop running requests, write what is owed, then close cleanly.
@@ -58,10 +64,12 @@ class Reactor::Connection final : public io::Handler {
   bool start_lingering();
   [[nodiscard]] bool linger_read();  // false: it closed the connection
   bool update_interest();
+  void after_session(const Progress& p);
 
   Reactor& owner_;
   UniqueFd fd_;
   std::unique_ptr<Session> session_;
+  std::shared_ptr<Outlet> outlet_;
   OutputLimits limits_;
   io::Buffer input_;
   io::Buffer output_;
@@ -71,9 +79,11 @@ class Reactor::Connection final : public io::Handler {
   bool stalled_ = false;
   bool draining_ = false;
   bool lingering_ = false;
+  bool waiting_ = false;
   int deferred_slot_ = -1;  // index in the Reactor's deferred_, or -1
   // Armed while over the soft output limit, or while lingering (they never overlap).
   io::EventLoop::TimerId soft_timer_ = 0;
+  io::EventLoop::TimerId wake_timer_ = 0;  // Progress::wake_at
   std::string peer_;  // "127.0.0.1:53122", for log lines
 };
 
