@@ -30,9 +30,15 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
   number("age", (now_ms - c.created_ms) / 1000);
   number("idle", (now_ms - c.last_ms) / 1000);
   const std::int64_t multi = c.multi;
-  field("flags", multi >= 0 ? "x" : "N");
+  // Redis's flag letters, in its order: P subscribed, x in MULTI; N for none.
+  std::string flags;
+  if (c.subscribed()) flags += 'P';
+  if (multi >= 0) flags += 'x';
+  field("flags", flags.empty() ? "N" : flags);
   number("db", c.db);
-  out += "sub=0 psub=0 ssub=0 ";
+  number("sub", c.sub);
+  number("psub", c.psub);
+  number("ssub", c.ssub);
   number("multi", multi);
   out += "qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 ";
   field("events", "r");
@@ -44,10 +50,19 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
 
 void client_list(CommandContext& ctx) {
   std::vector<std::uint64_t> ids;
+  // TYPE: normal or pubsub (a subscribed client); master and replica match nobody here.
+  enum class Type { kAny, kNormal, kPubSub, kNone } type = Type::kAny;
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
     if (iequals(ctx.args[i], "type") && i + 1 < ctx.args.size()) {
-      if (!iequals(ctx.args[++i], "normal")) {
-        return ctx.out.error(unknown_client_type_error(ctx.args[i]));
+      const std::string_view t = ctx.args[++i];
+      if (iequals(t, "normal")) {
+        type = Type::kNormal;
+      } else if (iequals(t, "pubsub")) {
+        type = Type::kPubSub;
+      } else if (iequals(t, "master") || iequals(t, "replica") || iequals(t, "slave")) {
+        type = Type::kNone;
+      } else {
+        return ctx.out.error(unknown_client_type_error(t));
       }
     } else if (iequals(ctx.args[i], "id") && i + 1 < ctx.args.size()) {
       for (++i; i < ctx.args.size(); ++i) {
@@ -61,7 +76,9 @@ void client_list(CommandContext& ctx) {
   }
   std::string text;
   ctx.service.clients().for_each([&](const ClientState& c) {
-    if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end()) {
+    const bool type_ok = type == Type::kAny || (type == Type::kNormal && !c.subscribed()) ||
+                         (type == Type::kPubSub && c.subscribed());
+    if (type_ok && (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())) {
       append_client_line(text, c, ctx.now_ms);
     }
   });

@@ -39,6 +39,11 @@ bool valid_client_name(std::string_view name) {
 
 void ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ctx.out.error(arity_error("ping"));
+  if (ctx.client.subscribed() && ctx.client.resp.load() == 2) {  // RESP2's subscriber context
+    ctx.out.array(2);
+    ctx.out.bulk("pong");
+    return ctx.out.bulk(ctx.args.size() == 2 ? ctx.args[1] : std::string_view());
+  }
   ctx.args.size() == 2 ? ctx.out.bulk(ctx.args[1]) : ctx.out.simple("PONG");
 }
 
@@ -111,6 +116,7 @@ void hello(CommandContext& ctx) {
 }
 
 void reset(CommandContext& ctx) {
+  leave_all_subscriptions(ctx.service.pubsub(), ctx.client);
   ctx.client.tx.reset();
   ctx.client.multi = -1;
   unwatch_all(ctx);

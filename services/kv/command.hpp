@@ -13,12 +13,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "kv/errors.hpp"
 #include "kv/store.hpp"
 #include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/codec/reply_writer.hpp"
+#include "tcpkit/server/outlet.hpp"
 
 namespace tcpkit::kv {
 
@@ -109,6 +111,18 @@ struct ClientState {
   };
   std::unique_ptr<Transaction> tx;
   std::vector<WatchedKey> watched;
+  // The connection's handle for pushed output (pub/sub messages); null when the model cannot
+  // push (fork) or the session is driven directly.
+  std::shared_ptr<server::Outlet> outlet;
+  // Pub/sub: this client's own names (its session's thread only), and their counts (Relaxed:
+  // CLIENT LIST shows them). The registry side is PubSub's.
+  struct Subscriptions {
+    std::unordered_set<std::string> channels, patterns, shard_channels;
+  };
+  std::unique_ptr<Subscriptions> subscriptions;
+  Relaxed<std::int64_t> sub = 0, psub = 0, ssub = 0;
+  // Redis's CLIENT_PUBSUB: subscribed to anything (RESP2 then allows only the pub/sub commands).
+  bool subscribed() const { return sub.load() + psub.load() + ssub.load() > 0; }
 
   static constexpr std::string_view kNoCommand = "NULL";
   void set_name(std::string_view n) {
@@ -124,6 +138,10 @@ struct ClientState {
 // The shards a command (not EXEC: see KvSession) must hold: its keys' shards from the key specs,
 // or every shard for a kWholeKeyspace command or a SORT with BY or GET.
 ShardMask command_shards(const CommandSpec& spec, std::span<const std::string_view> args);
+
+class PubSub;
+// Unsubscribes `client` from everything, without replies (RESET, a closing connection).
+void leave_all_subscriptions(PubSub& pubsub, ClientState& client);
 
 struct CommandContext {
   std::span<const std::string_view> args;
@@ -153,6 +171,15 @@ void hello(CommandContext&);
 void auth(CommandContext&);
 void client(CommandContext&);
 void reset(CommandContext&);
+void subscribe(CommandContext&);
+void psubscribe(CommandContext&);
+void ssubscribe(CommandContext&);
+void unsubscribe(CommandContext&);
+void punsubscribe(CommandContext&);
+void sunsubscribe(CommandContext&);
+void publish(CommandContext&);
+void spublish(CommandContext&);
+void pubsub(CommandContext&);
 // server
 void info(CommandContext&);
 void dbsize(CommandContext&);

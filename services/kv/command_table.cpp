@@ -51,6 +51,16 @@ constexpr SubcommandSpec kFunctionSubs[] = {
     {"function|help", 2, kLoading | kStale},
 };
 
+constexpr std::uint32_t kSub = kNoScript | kLoading | kStale;
+constexpr SubcommandSpec kPubSubSubs[] = {
+    {"pubsub|channels", -2, kLoading | kStale},
+    {"pubsub|numsub", -2, kLoading | kStale},
+    {"pubsub|numpat", 2, kLoading | kStale},
+    {"pubsub|shardchannels", -2, kLoading | kStale},
+    {"pubsub|shardnumsub", -2, kLoading | kStale},
+    {"pubsub|help", 2, kLoading | kStale},
+};
+
 constexpr CommandSpec kCommands[] = {
     // connection
     {"ping", cmd::ping, -1, kFast, 0, 0, 0, {}},
@@ -61,6 +71,16 @@ constexpr CommandSpec kCommands[] = {
     {"auth", cmd::auth, -2, kConn | kNoAuth, 0, 0, 0, {}},
     {"client", cmd::client, -2, 0, 0, 0, 0, kClientSubs},
     {"reset", cmd::reset, 1, kConn | kNoAuth | kNoMultiQueue, 0, 0, 0, {}},
+    // pub/sub
+    {"subscribe", cmd::subscribe, -2, kSub, 0, 0, 0, {}},
+    {"psubscribe", cmd::psubscribe, -2, kSub, 0, 0, 0, {}},
+    {"ssubscribe", cmd::ssubscribe, -2, kSub, 1, -1, 1, {}},
+    {"unsubscribe", cmd::unsubscribe, -1, kSub, 0, 0, 0, {}},
+    {"punsubscribe", cmd::punsubscribe, -1, kSub, 0, 0, 0, {}},
+    {"sunsubscribe", cmd::sunsubscribe, -1, kSub, 1, -1, 1, {}},
+    {"publish", cmd::publish, 3, kLoading | kStale | kFast, 0, 0, 0, {}},
+    {"spublish", cmd::spublish, 3, kLoading | kStale | kFast, 1, 1, 1, {}},
+    {"pubsub", cmd::pubsub, -2, 0, 0, 0, 0, kPubSubSubs},
     // server
     {"info", cmd::info, -1, kLoading | kStale | kWholeKeyspace, 0, 0, 0, {}},
     {"dbsize", cmd::dbsize, 1, kR | kFast | kWholeKeyspace, 0, 0, 0, {}},

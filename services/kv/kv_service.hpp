@@ -22,6 +22,7 @@
 #include "kv/client_registry.hpp"
 #include "kv/clock.hpp"
 #include "kv/encoding_limits.hpp"
+#include "kv/pubsub.hpp"
 #include "kv/store.hpp"
 #include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/server/service.hpp"
@@ -97,6 +98,7 @@ class KvService final : public server::Service {
   // session checks it before decoding each request, to pick its decoder's limits.
   bool password_required() const { return password_required_.load(std::memory_order_acquire); }
   ClientRegistry& clients() { return clients_; }
+  PubSub& pubsub() { return pubsub_; }
   const server::Stats* stats() const { return stats_; }
   Protocol protocol() const { return protocol_; }
   std::uint64_t commands_processed() const { return commands_.load(std::memory_order_relaxed); }
@@ -120,6 +122,7 @@ class KvService final : public server::Service {
   std::atomic<bool> password_required_{false};
   std::string over_capacity_reply_;
   ClientRegistry clients_;
+  PubSub pubsub_;
   const server::Stats* stats_ = nullptr;
   std::atomic<std::uint64_t> commands_{0};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -15,6 +15,17 @@ bool arity_ok(int arity, std::size_t argc) {
   return arity < 0 ? argc >= n : argc == n;
 }
 
+// What a RESP2 client may run while subscribed (Redis's processCommand).
+bool allowed_while_subscribed(const CommandSpec& spec) {
+  const Handler h = spec.handler;
+  return h == cmd::ping || h == cmd::subscribe || h == cmd::ssubscribe || h == cmd::unsubscribe ||
+         h == cmd::sunsubscribe || h == cmd::psubscribe || h == cmd::punsubscribe ||
+         h == cmd::quit || h == cmd::reset;
+}
+
+// Redis's client-output-buffer-limit for the pubsub class (32 MiB hard, 8 MiB for 60 s).
+constexpr server::OutputLimitSet kPubSubOutputLimits{32u << 20, 8u << 20, std::chrono::seconds(60)};
+
 }  // namespace
 
 KvSession::KvSession(KvService& service, const server::SessionInfo& info) : service_(service) {
@@ -22,6 +33,7 @@ KvSession::KvSession(KvService& service, const server::SessionInfo& info) : serv
   client_.peer = info.peer;
   client_.local = info.local;
   client_.fd = info.fd;
+  client_.outlet = info.outlet;
   client_.created_ms = service.store().clock().now_ms();
   client_.last_ms = client_.created_ms;
   const bool no_password = !service.password_required();
@@ -37,7 +49,13 @@ KvSession::~KvSession() {
     ShardLock lock(service_.store().shards(), watched_shards());
     for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
   }
+  leave_all_subscriptions(service_.pubsub(), client_);
   service_.clients().remove(&client_);
+}
+
+std::optional<server::OutputLimitSet> KvSession::output_limits() const {
+  if (client_.subscribed()) return kPubSubOutputLimits;
+  return std::nullopt;
 }
 
 std::optional<std::string_view> KvSession::refusal() const {
@@ -81,9 +99,23 @@ ShardMask KvSession::shards_for(const CommandSpec& spec,
   return mask;
 }
 
-void KvSession::reject(codec::ReplyWriter& out, std::string_view text) {
-  if (client_.tx) client_.tx->failed = true;
-  out.error(text);
+void KvSession::reject(codec::ReplyWriter& out, std::string_view text, const CommandSpec* spec) {
+  if (spec == nullptr || spec->handler != cmd::exec) {
+    if (client_.tx) client_.tx->failed = true;
+    return out.error(text);
+  }
+  // EXEC itself refused (in a transaction or not): any transaction is discarded, as Redis's
+  // execCommandAbort() does, with the reason after EXECABORT ("ERR " dropped, other codes
+  // kept).
+  client_.tx.reset();
+  client_.multi = -1;
+  if (!client_.watched.empty()) {
+    lock_.cover(service_.store().shards(), watched_shards());
+    for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
+    client_.watched.clear();
+  }
+  if (text.starts_with("ERR ")) text.remove_prefix(4);
+  out.error("EXECABORT Transaction discarded because of: " + std::string(text));
 }
 
 bool KvSession::out_of_memory(std::uint32_t flags) {
@@ -131,13 +163,20 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   const CommandSpec* spec = resolve(args, out, flags);
   if (spec == nullptr) return false;
   if (auth_required() && (flags & kNoAuth) == 0) {
-    reject(out, error_text(KvError::kNoAuth));
+    reject(out, error_text(KvError::kNoAuth), spec);
     return false;
   }
   // EXEC is refused when over maxmemory if any queued command could add memory.
   const bool exec_with_writes = spec->handler == cmd::exec && client_.tx;
   if (out_of_memory(exec_with_writes ? client_.tx->flags : flags)) {
-    reject(out, error_text(KvError::kOom));
+    reject(out, error_text(KvError::kOom), spec);
+    return false;
+  }
+  if (client_.resp.load() == 2 && client_.subscribed() && !allowed_while_subscribed(*spec)) {
+    reject(out, "ERR Can't execute '" + std::string(*client_.last_command.load()) +
+                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                    "in this context",
+           spec);
     return false;
   }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {

@@ -41,6 +41,8 @@ class KvSession : public server::Session {
   bool execute(std::span<const std::string_view> args, codec::ReplyWriter& out);
 
   const ClientState& state() const { return client_; }
+  // Subscribers are held to the pubsub class of output limits, as Redis's are.
+  std::optional<server::OutputLimitSet> output_limits() const override;
   // Ends a batch: lets go of the shards dispatch() took.
   void release_shards() { lock_.unlock(); }
 
@@ -62,7 +64,9 @@ class KvSession : public server::Session {
  private:
   const CommandSpec* resolve(std::span<const std::string_view> args, codec::ReplyWriter& out,
                              std::uint32_t& flags);
-  void reject(codec::ReplyWriter& out, std::string_view text);
+  // Refuses a command: its error, and a MULTI in progress is flagged to fail (or, when the
+  // command refused is EXEC, discarded with Redis's EXECABORT reply).
+  void reject(codec::ReplyWriter& out, std::string_view text, const CommandSpec* spec = nullptr);
   bool out_of_memory(std::uint32_t flags);
   // The shards `spec` run with `args` must hold, for this client (EXEC, DISCARD, UNWATCH and
   // RESET reach the watched keys; EXEC the queued commands' keys too).

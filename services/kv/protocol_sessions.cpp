@@ -69,6 +69,11 @@ class ProtocolSession final : public KvSession {
       progress.consumed += r.consumed;
       const auto args = decoder_.args();
       if (args.empty()) continue;  // an empty inline line, skipped as Redis does
+      // Messages already pushed to this connection go before this reply, as they would in
+      // Redis's single output stream (a RESP3 client's UNSUBSCRIBE confirms after them).
+      if (const auto& outlet = state().outlet; outlet && outlet->pending() > 0) {
+        (void)outlet->take(output);
+      }
       bool close = false;
       Framing::reply(output, state().resp,
                      [&](codec::ReplyWriter& w) { close = dispatch(args, w); });
@@ -77,6 +82,7 @@ class ProtocolSession final : public KvSession {
         return progress;
       }
     }
+    progress.waiting = state().subscribed();
     return progress;
   }
 

@@ -183,6 +183,115 @@ class RedisPyTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: self.r.dbsize() == 1, timeout=5), self.r.dbsize())
 
 
+class PubSubTest(unittest.TestCase):
+    """redis-py's PubSub object: get_message, listen, patterns, and the limits of a subscriber."""
+
+    def setUp(self):
+        self.server = KvServer()
+        self.r = self.server.client()
+
+    def tearDown(self):
+        self.r.close()
+        self.assertEqual(self.server.stop(), 0)
+
+    def next_message(self, p, timeout=5.0):
+        """The next message (not a subscription confirmation), or None at the deadline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = p.get_message(ignore_subscribe_messages=True, timeout=0.1)
+            if m is not None:
+                return m
+        return None
+
+    def test_get_message(self):
+        p = self.r.pubsub()
+        p.subscribe("news")
+        confirm = p.get_message(timeout=5)
+        self.assertEqual(confirm["type"], "subscribe")
+        self.assertEqual(confirm["data"], 1)
+        self.assertEqual(self.r.publish("news", "hello"), 1)
+        self.assertEqual(self.r.publish("other", "nobody"), 0)
+        m = self.next_message(p)
+        self.assertEqual((m["type"], m["channel"], m["data"]), ("message", b"news", b"hello"))
+        self.assertEqual(self.r.pubsub_numsub("news"), [(b"news", 1)])
+        self.assertIn(b"news", self.r.pubsub_channels())
+        p.unsubscribe("news")
+        self.assertTrue(wait_until(lambda: self.r.pubsub_numsub("news") == [(b"news", 0)]))
+        p.close()
+
+    def test_patterns_and_handlers(self):
+        got = []
+        p = self.r.pubsub()
+        p.psubscribe(**{"news.*": lambda m: got.append(m)})
+        self.assertTrue(wait_until(lambda: self.r.pubsub_numpat() == 1))
+        self.assertEqual(self.r.publish("news.eu", "x"), 1)
+        self.assertTrue(wait_until(lambda: p.get_message(timeout=0.05) is None and len(got) == 1))
+        self.assertEqual((got[0]["pattern"], got[0]["channel"], got[0]["data"]),
+                         (b"news.*", b"news.eu", b"x"))
+        p.close()
+
+    def test_listen_on_a_thread(self):
+        p = self.r.pubsub(ignore_subscribe_messages=True)
+        p.subscribe("jobs")
+        self.assertIsNone(p.get_message(timeout=5))  # the confirmation, ignored
+        received = []
+
+        def listen():
+            for m in p.listen():
+                if m["type"] == "message":
+                    received.append(m["data"])
+                    if m["data"] == b"stop":
+                        return
+
+        t = threading.Thread(target=listen)
+        t.start()
+        for i in range(100):
+            self.assertEqual(self.r.publish("jobs", str(i)), 1)
+        self.r.publish("jobs", "stop")
+        t.join(timeout=10)
+        self.assertFalse(t.is_alive())
+        self.assertEqual(received, [str(i).encode() for i in range(100)] + [b"stop"])
+        p.close()
+
+    def test_subscriber_context_refuses_other_commands(self):
+        p = self.r.pubsub()
+        p.subscribe("c")
+        p.get_message(timeout=5)
+        p.execute_command("GET", "k")
+        reply = None
+        deadline = time.monotonic() + 5
+        while reply is None and time.monotonic() < deadline:
+            try:
+                reply = p.parse_response(block=False, timeout=0.1)
+            except redis.ResponseError as e:
+                reply = e
+        self.assertIsInstance(reply, redis.ResponseError)
+        self.assertIn("only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET", str(reply))
+        self.assertIn(b"flags=P", self.r.execute_command("CLIENT", "LIST", "TYPE", "pubsub"))
+        p.close()
+
+    def test_a_subscriber_that_never_reads_is_disconnected(self):
+        """Redis's pubsub class: over 32 MiB pending, the subscriber is dropped; the server's
+        memory stays bounded and publishers are served throughout."""
+        import socket
+        sub = socket.create_connection(("127.0.0.1", self.server.port))
+        sub.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sub.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nfeed\r\n")
+        self.assertTrue(wait_until(lambda: self.r.pubsub_numsub("feed") == [(b"feed", 1)]))
+        payload = b"x" * (1 << 20)
+        receivers = None
+        for _ in range(200):  # 200 MiB at most; the limit is 32 MiB plus the kernel's buffers
+            receivers = self.r.publish("feed", payload)
+            if receivers == 0:
+                break
+        self.assertEqual(receivers, 0, "the subscriber that never reads was never dropped")
+        self.assertEqual(self.r.pubsub_numsub("feed"), [(b"feed", 0)])
+        with open("/proc/%d/status" % self.server.proc.pid) as f:
+            rss = int(f.read().split("VmRSS:")[1].split()[0]) * 1024
+        self.assertLess(rss, 200 << 20)
+        sub.close()
+
+
 class ConcurrentIncrementsTest(unittest.TestCase):
     CLIENTS = 50
     INCREMENTS = 200

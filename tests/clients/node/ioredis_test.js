@@ -181,6 +181,33 @@ main('ioredis', {
     });
   },
 
+  // subscribe/psubscribe on a connection of its own, 'message' and 'pmessage' events.
+  async pubsub({ server }) {
+    await using(server, {}, async (pub) => {
+      await using(server, {}, async (sub) => {
+        const got = [];
+        let arrived;
+        const all = new Promise((resolve) => { arrived = resolve; });
+        const note = (what) => { got.push(what); if (got.length === 3) arrived(); };
+        sub.on('message', (channel, message) => note(`${channel}:${message}`));
+        sub.on('pmessage', (pattern, channel, message) => note(`${pattern} ${channel}:${message}`));
+        assert.equal(await sub.subscribe('news', 'weather'), 2);
+        assert.equal(await sub.psubscribe('sp*'), 3);
+        assert.equal(await pub.publish('news', 'a'), 1);
+        assert.equal(await pub.publish('sport', 'b'), 1);
+        assert.equal(await pub.publish('weather', 'c'), 1);
+        await all;
+        assert.deepEqual(got, ['news:a', 'sp* sport:b', 'weather:c']);
+        assert.deepEqual(await pub.pubsub('NUMSUB', 'news', 'x'), ['news', 1, 'x', 0]);
+        await sub.unsubscribe('news', 'weather');
+        await sub.punsubscribe('sp*');
+        assert.equal(await pub.publish('news', 'gone'), 0);
+        // Out of subscriber mode, the connection runs commands again.
+        assert.equal(await sub.ping(), 'PONG');
+      });
+    });
+  },
+
   async auth({ startServer }) {
     const server = await startServer({ password: 's3cret' });
     await using(server, { password: 's3cret' }, async (r) => {

@@ -187,6 +187,37 @@ main('node-redis', {
     });
   },
 
+  // A subscriber on a connection of its own (RESP2, and RESP3 where pushes share the
+  // connection with replies), a pattern, and the publisher's receiver counts.
+  async pubsub({ server }) {
+    for (const RESP of [2, 3]) {
+      await using(server, { RESP }, async (pub) => {
+        const sub = await connect(server, { RESP });
+        try {
+          const got = [];
+          let arrived;
+          const all = new Promise((resolve) => { arrived = resolve; });
+          const note = (what) => { got.push(what); if (got.length === 3) arrived(); };
+          await sub.subscribe('news', (message, channel) => note(`${channel}:${message}`));
+          await sub.pSubscribe('sp*', (message, channel) => note(`p ${channel}:${message}`));
+          assert.equal(await pub.publish('news', 'a'), 1);
+          assert.equal(await pub.publish('sport', 'b'), 1);
+          assert.equal(await pub.publish('news', 'c'), 1);
+          assert.equal(await pub.publish('nobody', 'd'), 0);
+          await all;
+          assert.deepEqual(got, ['news:a', 'p sport:b', 'news:c']);
+          assert.deepEqual(plain(await pub.pubSubNumSub("news")), { news: 1 });
+          assert.equal(await pub.pubSubNumPat(), 1);
+          await sub.unsubscribe('news');
+          await sub.pUnsubscribe();
+          assert.deepEqual(plain(await pub.pubSubNumSub("news")), { news: 0 });
+        } finally {
+          sub.destroy();
+        }
+      });
+    }
+  },
+
   async auth({ startServer }) {
     const server = await startServer({ password: 's3cret' });
     await using(server, { password: 's3cret' }, async (r) => {
