@@ -1,7 +1,7 @@
 #pragma once
 // CompactString: the bytes of a string value (or of a small hash's packed buffer) in 16 bytes,
 // half of a std::string, so that a Value is 32 bytes and a main-dict entry with a short key
-// fits a 64-byte malloc chunk (docs/kv.md, "Limits and memory").
+// fits a 64-byte malloc chunk (docs/kv.md, "Value model").
 //
 // Up to 15 bytes live inline; longer strings on the heap. The last byte tells which: inline it
 // holds kInline | size; on the heap it is the top byte of the 64-bit size, always 0.
