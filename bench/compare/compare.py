@@ -354,22 +354,32 @@ def machine(tcpkit):
     }
 
 
+SECTIONS = ["kv", "echo", "bulk", "idle", "growth", "memory"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tcpkit", required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", help="where latest.md/.json/.svg go (the whole run only)")
+    ap.add_argument("--only", choices=SECTIONS, action="append",
+                    help="run just this section (repeatable) and print its rows as JSON on "
+                         "stdout instead of writing a report, e.g. --only memory")
     args = ap.parse_args()
+    if not args.only and not args.out:
+        ap.error("--out is required unless --only is given")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bench = Bench(os.path.abspath(args.tcpkit))
+    runners = {"kv": bench.kv_matrix, "echo": bench.echo_matrix, "bulk": bench.bulk,
+               "idle": bench.idle, "growth": bench.growth, "memory": bench.memory}
     started = time.time()
     try:
+        if args.only:
+            json.dump({name: runners[name]() for name in args.only}, sys.stdout, indent=1)
+            print()
+            return
         results = {"machine": machine(args.tcpkit)}
-        results["kv"] = bench.kv_matrix()
-        results["echo"] = bench.echo_matrix()
-        results["bulk"] = bench.bulk()
-        results["idle"] = bench.idle()
-        results["growth"] = bench.growth()
-        results["memory"] = bench.memory()
+        for name in SECTIONS:
+            results[name] = runners[name]()
     finally:
         bench.procs.stop_all()
     results["machine"]["load_at_end"] = open("/proc/loadavg").read().split()[:3]

@@ -117,7 +117,7 @@ bool get_bit(std::string_view s, std::uint64_t offset) {
   return ((byte >> (7 - offset % 8)) & 1u) != 0;
 }
 
-void set_bit(std::string& s, std::uint64_t offset, bool on) {
+void set_bit(std::span<char> s, std::uint64_t offset, bool on) {
   auto& byte = reinterpret_cast<unsigned char&>(s[offset / 8]);
   const auto mask = static_cast<unsigned char>(1u << (7 - offset % 8));
   byte = static_cast<unsigned char>(on ? (byte | mask) : (byte & ~mask));
@@ -141,7 +141,7 @@ std::int64_t get_field(std::string_view s, std::uint64_t offset, FieldType type)
   return wrap_to(type, v);
 }
 
-void set_field(std::string& s, std::uint64_t offset, FieldType type, std::int64_t value) {
+void set_field(std::span<char> s, std::uint64_t offset, FieldType type, std::int64_t value) {
   const auto u = static_cast<std::uint64_t>(value);
   for (unsigned i = 0; i < type.bits; ++i) {
     set_bit(s, offset + i, ((u >> (type.bits - 1 - i)) & 1u) != 0);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,7 +43,7 @@ std::optional<std::uint64_t> parse_offset(std::string_view s, std::uint64_t max_
 
 bool get_bit(std::string_view s, std::uint64_t offset);
 // Requires offset / 8 < s.size().
-void set_bit(std::string& s, std::uint64_t offset, bool on);
+void set_bit(std::span<char> s, std::uint64_t offset, bool on);
 
 // BITFIELD's integer types: i1..i64 and u1..u63.
 struct FieldType {
@@ -56,7 +57,7 @@ std::optional<FieldType> parse_field_type(std::string_view s);
 // the end of `s` read as 0.
 std::int64_t get_field(std::string_view s, std::uint64_t offset, FieldType type);
 // Writes the low `type.bits` bits of `value` at `offset`; requires the string to cover them.
-void set_field(std::string& s, std::uint64_t offset, FieldType type, std::int64_t value);
+void set_field(std::span<char> s, std::uint64_t offset, FieldType type, std::int64_t value);
 
 enum class Overflow { kWrap, kSat, kFail };
 

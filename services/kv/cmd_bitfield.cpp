@@ -95,7 +95,7 @@ bool any_write_succeeds(std::string_view s, const FieldCommands& parsed) {
 }
 
 // Runs the operations in order on `s` (grown to cover the writes), replying each result.
-void run_fields(CommandContext& ctx, std::string& s, const FieldCommands& parsed) {
+void run_fields(CommandContext& ctx, CompactString& s, const FieldCommands& parsed) {
   for (const FieldCommand& fc : parsed.ops) {
     const std::int64_t old = bits::get_field(s, fc.offset, fc.type);
     if (fc.op == FieldOp::kGet) {
@@ -132,11 +132,11 @@ void bitfield_generic(CommandContext& ctx, bool read_only) {
   // OVERFLOW FAIL then refuses the writes; only a write that happens counts as a change for
   // WATCH, so a fully refused BITFIELD (on a string long enough) bumps nothing.
   if (e == nullptr) e = db.set(ctx.args[1], "", Encoding::kRaw, false);
-  const auto grow = [&](std::string& s) {
-    if (s.size() < parsed->write_bytes) s.resize(parsed->write_bytes, '\0');
+  const auto grow = [&](CompactString& s) {
+    if (s.size() < parsed->write_bytes) s.resize(parsed->write_bytes);
   };
   if (any_write_succeeds(e->value.str, *parsed)) {
-    return db.update(e, Encoding::kRaw, [&](std::string& s) {
+    return db.update(e, Encoding::kRaw, [&](CompactString& s) {
       grow(s);
       run_fields(ctx, s, *parsed);
     });

@@ -45,9 +45,9 @@ void setbit(CommandContext& ctx) {
   if (!util::is_string_or_reply(ctx, e)) return;
   if (e == nullptr) e = db.set(ctx.args[1], "", Encoding::kRaw, false);
   bool old = false;
-  db.update(e, Encoding::kRaw, [&](std::string& s) {
+  db.update(e, Encoding::kRaw, [&](CompactString& s) {
     const std::uint64_t byte = *offset / 8;
-    if (s.size() <= byte) s.resize(byte + 1, '\0');
+    if (s.size() <= byte) s.resize(byte + 1);
     old = bits::get_bit(s, *offset);
     bits::set_bit(s, *offset, *on == 1);
   });
@@ -67,7 +67,7 @@ void bitcount(CommandContext& ctx) {
   KeyEntry* e = util::lookup_read(ctx, ctx.args[1]);
   if (e == nullptr) return ctx.out.integer(0);
   if (!util::is_string_or_reply(ctx, e)) return;
-  const std::string& s = e->value.str;
+  const std::string_view s = e->value.str;
   const std::size_t argc = ctx.args.size();
   if (argc == 2) {
     if (s.empty()) return ctx.out.integer(0);
@@ -101,7 +101,7 @@ void bitpos(CommandContext& ctx) {
   KeyEntry* e = util::lookup_read(ctx, ctx.args[1]);
   if (e == nullptr) return ctx.out.integer(*bit == 1 ? -1 : 0);
   if (!util::is_string_or_reply(ctx, e)) return;
-  const std::string& s = e->value.str;
+  const std::string_view s = e->value.str;
   const std::size_t argc = ctx.args.size();
   if (argc > 6) return ctx.error(KvError::kSyntax);
   std::int64_t start = 0, end = -1;

@@ -25,7 +25,7 @@ void incr_by(CommandContext& ctx, std::int64_t delta) {
   if (e == nullptr) {
     db.set(ctx.args[1], text, Encoding::kInt, false);
   } else {
-    db.update(e, Encoding::kInt, [&text](std::string& s) { s.assign(text); });
+    db.update(e, Encoding::kInt, [&text](CompactString& s) { s.assign(text); });
   }
   ctx.out.integer(value);
 }
@@ -69,7 +69,7 @@ void incrbyfloat(CommandContext& ctx) {
   if (e == nullptr) {
     db.set(ctx.args[1], text, enc, false);
   } else {
-    db.update(e, enc, [&text](std::string& s) { s.assign(text); });
+    db.update(e, enc, [&text](CompactString& s) { s.assign(text); });
   }
   ctx.out.bulk(text);
 }

@@ -61,8 +61,11 @@ void pfadd(CommandContext& ctx) {
     if (hll::get(e->value.str, slot.index) < slot.count) rises.push_back(slot);
   }
   if (rises.empty()) return ctx.out.integer(0);
-  db.update(e, Encoding::kRaw, [&](std::string& s) {
-    for (const hll::Slot& slot : rises) hll::raise(s, slot);
+  db.update(e, Encoding::kRaw, [&](CompactString& s) {
+    // raise() may insert into a sparse sketch or make it dense: it works on a std::string.
+    std::string sketch(s.view());
+    for (const hll::Slot& slot : rises) hll::raise(sketch, slot);
+    s.assign(sketch);
   });
   ctx.out.integer(1);
 }
@@ -82,7 +85,8 @@ void pfcount(CommandContext& ctx) {
     return ctx.out.integer(static_cast<std::int64_t>(*cached));
   }
   const std::uint64_t count = hll::estimate(e->value.str);
-  ctx.db().update(e, Encoding::kRaw, [count](std::string& s) { hll::set_cached_count(s, count); });
+  ctx.db().update(e, Encoding::kRaw,
+                  [count](CompactString& s) { hll::set_cached_count(s, count); });
   ctx.out.integer(static_cast<std::int64_t>(count));
 }
 
@@ -96,7 +100,7 @@ void pfmerge(CommandContext& ctx) {
   if (e == nullptr) {
     db.set(ctx.args[1], sketch, Encoding::kRaw, false);
   } else {
-    db.update(e, Encoding::kRaw, [&](std::string& s) { s.assign(sketch); });
+    db.update(e, Encoding::kRaw, [&](CompactString& s) { s.assign(sketch); });
   }
   ctx.ok();
 }

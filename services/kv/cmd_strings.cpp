@@ -191,7 +191,7 @@ void append(CommandContext& ctx) {
   }
   if (!util::is_string_or_reply(ctx, e)) return;
   if (!util::size_ok_or_reply(ctx, e->value.str.size() + value.size())) return;
-  db.update(e, Encoding::kRaw, [value](std::string& s) { s.append(value); });
+  db.update(e, Encoding::kRaw, [value](CompactString& s) { s.append(value); });
   ctx.out.integer(static_cast<std::int64_t>(e->value.str.size()));
 }
 
@@ -209,7 +209,7 @@ void getrange(CommandContext& ctx) {
   KeyEntry* e = util::lookup_read(ctx, ctx.args[1]);
   if (!util::is_string_or_reply(ctx, e)) return;
   if (e == nullptr) return ctx.out.bulk("");
-  const std::string& s = e->value.str;
+  const std::string_view s = e->value.str;
   const auto len = static_cast<std::int64_t>(s.size());
   std::int64_t from = *start;
   std::int64_t to = *end;
@@ -218,8 +218,7 @@ void getrange(CommandContext& ctx) {
   if (to < 0) to = std::max<std::int64_t>(len + to, 0);
   if (to >= len) to = len - 1;
   if (from > to || len == 0) return ctx.out.bulk("");
-  ctx.out.bulk(std::string_view(s).substr(static_cast<std::size_t>(from),
-                                          static_cast<std::size_t>(to - from + 1)));
+  ctx.out.bulk(s.substr(static_cast<std::size_t>(from), static_cast<std::size_t>(to - from + 1)));
 }
 
 void setrange(CommandContext& ctx) {
@@ -235,9 +234,9 @@ void setrange(CommandContext& ctx) {
   if (value.empty()) return ctx.out.integer(static_cast<std::int64_t>(old_size));
   if (!util::size_ok_or_reply(ctx, static_cast<std::uint64_t>(at) + value.size())) return;
   if (e == nullptr) e = db.set(ctx.args[1], "", Encoding::kRaw, false);
-  db.update(e, Encoding::kRaw, [&](std::string& s) {
-    if (s.size() < at + value.size()) s.resize(at + value.size(), '\0');
-    s.replace(at, value.size(), value);
+  db.update(e, Encoding::kRaw, [&](CompactString& s) {
+    if (s.size() < at + value.size()) s.resize(at + value.size());
+    std::copy(value.begin(), value.end(), s.data() + at);
   });
   ctx.out.integer(static_cast<std::int64_t>(e->value.str.size()));
 }

@@ -20,8 +20,8 @@
 //
 // An owned key (K = std::string) is not a std::string in the entry but an InlineKey: its length,
 // with its bytes right after it in the entry's own allocation, so an entry is one allocation
-// sized to its key (a 10-byte key beside a 48-byte Value: a 70-byte entry in an 80-byte malloc
-// chunk, where a std::string key made it 88 bytes in a 96-byte chunk).
+// sized to its key (a 10-byte key beside a 32-byte Value: a 54-byte entry in a 64-byte malloc
+// chunk, where a std::string key would make it 72 bytes in an 80-byte chunk).
 //
 //   Entry: [ next | value | key size | key bytes ... ]
 

@@ -190,7 +190,7 @@ class HashRef {
   void convert() {
     auto* table = new Hash();
     for_each([&](std::string_view k, std::string_view val) { table->set(k, val); });
-    v_->str.~basic_string();
+    v_->str.~CompactString();
     v_->hash_ = table;
     v_->encoding = Encoding::kHashtable;
   }

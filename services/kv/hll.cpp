@@ -266,7 +266,7 @@ std::optional<std::uint64_t> cached_count(std::string_view s) {
   return v;
 }
 
-void set_cached_count(std::string& s, std::uint64_t count) {
+void set_cached_count(std::span<char> s, std::uint64_t count) {
   for (std::size_t i = 0; i < 8; ++i) s[kCountAt + i] = static_cast<char>(count >> (8 * i));
   s[kFlagsAt] = static_cast<char>(kCacheValid);
 }

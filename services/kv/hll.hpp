@@ -26,6 +26,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -72,6 +73,6 @@ std::uint64_t estimate(std::string_view s);
 std::uint64_t estimate(const Registers& regs);
 
 std::optional<std::uint64_t> cached_count(std::string_view s);
-void set_cached_count(std::string& s, std::uint64_t count);
+void set_cached_count(std::span<char> s, std::uint64_t count);
 
 }  // namespace tcpkit::kv::hll

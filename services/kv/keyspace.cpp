@@ -42,7 +42,7 @@ KeyEntry* Keyspace::set(std::string_view key, std::string_view value, Encoding e
   }
   if (!keep_ttl) set_expire(e, kNoExpire);
   if (e->value.type != ValueType::kString) change(e, [](Value& v) { v.make_string(); });
-  update(e, enc, [value](std::string& s) { s.assign(value); });
+  update(e, enc, [value](CompactString& s) { s.assign(value); });
   e->value.lru = counters_->lru_clock;
   sync_buckets();
   return e;

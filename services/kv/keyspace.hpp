@@ -62,7 +62,7 @@ class Keyspace {
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl);
   // Adds a key known to be absent (after find() returned nullptr).
   KeyEntry* add(std::string_view key, Value value);
-  // Changes a string entry's string in place through fn(std::string&), keeping the accounting
+  // Changes a string entry's string in place through fn(CompactString&), keeping the accounting
   // right.
   template <class Fn>
   void update(KeyEntry* e, Encoding enc, Fn&& fn) {

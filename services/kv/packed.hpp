@@ -9,8 +9,10 @@
 // `count` is the number of strings. Lengths are LEB128 varints (one byte up to 127). Lookups
 // scan from the front, as a listpack's do: every operation is O(total bytes), which the
 // encoding thresholds keep small (hash-max-listpack-entries/value). The order is insertion
-// order, as Redis keeps it in a listpack. Writes reallocate to the exact size, so a small
-// collection wastes no capacity. Not thread-safe.
+// order, as Redis keeps it in a listpack. Writes reallocate to the new size, so a small
+// collection wastes no capacity. The buffer is a std::string (a small list's) or a
+// CompactString (a small hash's, in its Value): readers take a view, writers either. Not
+// thread-safe.
 
 #include <algorithm>
 #include <cstdint>
@@ -24,23 +26,26 @@ inline constexpr std::size_t kHeader = sizeof(std::uint32_t);
 
 inline std::string empty() { return std::string(kHeader, '\0'); }
 
-inline std::uint32_t count(const std::string& buf) {
+inline std::uint32_t count(std::string_view buf) {
   std::uint32_t n = 0;
   std::memcpy(&n, buf.data(), sizeof n);
   return n;
 }
 
-inline void set_count(std::string& buf, std::uint32_t n) { std::memcpy(buf.data(), &n, sizeof n); }
+template <class Buffer>
+void set_count(Buffer& buf, std::uint32_t n) {
+  std::memcpy(buf.data(), &n, sizeof n);
+}
 
 // A read position in a buffer; next() yields the strings in order.
 class Cursor {
  public:
-  explicit Cursor(const std::string& buf) : data_(buf.data()), end_(buf.data() + buf.size()) {
+  explicit Cursor(std::string_view buf) : data_(buf.data()), end_(buf.data() + buf.size()) {
     data_ += kHeader;
   }
   bool done() const { return data_ >= end_; }
   // The offset of the next string's length prefix from the buffer's start.
-  std::size_t offset(const std::string& buf) const {
+  std::size_t offset(std::string_view buf) const {
     return static_cast<std::size_t>(data_ - buf.data());
   }
   std::string_view next() {
@@ -88,28 +93,30 @@ inline void put_varint(std::string& out, std::size_t n) {
 
 inline std::size_t encoded_size(std::string_view s) { return varint_size(s.size()) + s.size(); }
 
+// Writes the encoding of `s` (length, bytes) at `out`; returns the end of what it wrote.
+inline char* write_string(char* out, std::string_view s) {
+  return std::copy(s.begin(), s.end(), write_varint(out, s.size()));
+}
+
 // Replaces bytes [at, at + erase) of `buf` by the encodings of `strings`, reallocating to the
 // exact new size (a listpack's realloc) and adjusting the count by `count_delta`.
-inline void splice(std::string& buf, std::size_t at, std::size_t erase,
-                   std::initializer_list<std::string_view> strings, int count_delta) {
+template <class Buffer>
+void splice(Buffer& buf, std::size_t at, std::size_t erase,
+            std::initializer_list<std::string_view> strings, int count_delta) {
   std::size_t added = 0;
   for (std::string_view s : strings) added += encoded_size(s);
   if (added == erase && count_delta == 0) {
     // Same size (HSET of a field to a value as long as the old one): rewrite in place, no
     // allocation.
     char* out = buf.data() + at;
-    for (std::string_view s : strings)
-      out = std::copy(s.begin(), s.end(), write_varint(out, s.size()));
+    for (std::string_view s : strings) out = write_string(out, s);
     return;
   }
-  std::string next;
-  next.reserve(buf.size() - erase + added);
-  next.append(buf, 0, at);
-  for (std::string_view s : strings) {
-    put_varint(next, s.size());
-    next.append(s);
-  }
-  next.append(buf, at + erase, std::string::npos);
+  Buffer next;
+  next.resize(buf.size() - erase + added);
+  char* out = std::copy(buf.data(), buf.data() + at, next.data());
+  for (std::string_view s : strings) out = write_string(out, s);
+  std::copy(buf.data() + at + erase, buf.data() + buf.size(), out);
   set_count(next, static_cast<std::uint32_t>(static_cast<std::int64_t>(count(next)) + count_delta));
   buf.swap(next);
 }
@@ -120,7 +127,7 @@ struct PairAt {
   std::string_view value;
 };
 
-inline bool find_pair(const std::string& buf, std::string_view key, PairAt& at) {
+inline bool find_pair(std::string_view buf, std::string_view key, PairAt& at) {
   Cursor c(buf);
   while (!c.done()) {
     const std::size_t begin = c.offset(buf);

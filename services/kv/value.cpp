@@ -23,7 +23,7 @@ Value Value::new_list() {
 
 Value Value::new_hash() {
   Value v;
-  v.str = packed::empty();
+  v.str.assign(packed::empty());
   v.type = ValueType::kHash;
   v.encoding = Encoding::kListpack;
   return v;
@@ -112,11 +112,11 @@ Encoding Value::current_encoding() const {
 std::size_t Value::heap_bytes() const {
   switch (type) {
     case ValueType::kString:
-      return string_heap_bytes(str);
+      return str.heap_bytes();
     case ValueType::kList:
       return list_->bytes();
     case ValueType::kHash:
-      return packed_hash() ? string_heap_bytes(str) : hash_->bytes();
+      return packed_hash() ? str.heap_bytes() : hash_->bytes();
     case ValueType::kSet:
       return set_->bytes();
     case ValueType::kZset:
@@ -135,14 +135,14 @@ void Value::make_string() {
 void Value::destroy() noexcept {
   switch (type) {
     case ValueType::kString:
-      str.~basic_string();
+      str.~CompactString();
       break;
     case ValueType::kList:
       delete list_;
       break;
     case ValueType::kHash:
       if (packed_hash()) {
-        str.~basic_string();
+        str.~CompactString();
       } else {
         delete hash_;
       }
@@ -154,7 +154,7 @@ void Value::destroy() noexcept {
       delete zset_;
       break;
   }
-  ::new (&str) std::string();
+  ::new (&str) CompactString();
   type = ValueType::kString;
 }
 
@@ -166,7 +166,7 @@ void Value::copy_payload(const Value& other) {
       return;
     case ValueType::kList: {
       auto* copy = new List(*other.list_);
-      str.~basic_string();
+      str.~CompactString();
       list_ = copy;
       break;
     }
@@ -176,19 +176,19 @@ void Value::copy_payload(const Value& other) {
         break;
       }
       auto* copy = new Hash(*other.hash_);
-      str.~basic_string();
+      str.~CompactString();
       hash_ = copy;
       break;
     }
     case ValueType::kSet: {
       auto* copy = new Set(*other.set_);
-      str.~basic_string();
+      str.~CompactString();
       set_ = copy;
       break;
     }
     case ValueType::kZset: {
       auto* copy = new SortedSet(*other.zset_);
-      str.~basic_string();
+      str.~CompactString();
       zset_ = copy;
       break;
     }
@@ -204,29 +204,29 @@ void Value::move_payload(Value& other) noexcept {
       other.str.clear();
       return;
     case ValueType::kList:
-      str.~basic_string();
+      str.~CompactString();
       list_ = other.list_;
       break;
     case ValueType::kHash:
       if (other.packed_hash()) {
         str = std::move(other.str);
-        other.str.~basic_string();
+        other.str.~CompactString();
         break;
       }
-      str.~basic_string();
+      str.~CompactString();
       hash_ = other.hash_;
       break;
     case ValueType::kSet:
-      str.~basic_string();
+      str.~CompactString();
       set_ = other.set_;
       break;
     case ValueType::kZset:
-      str.~basic_string();
+      str.~CompactString();
       zset_ = other.zset_;
       break;
   }
   type = other.type;
-  ::new (&other.str) std::string();
+  ::new (&other.str) CompactString();
   other.type = ValueType::kString;
 }
 

@@ -1,15 +1,16 @@
 #pragma once
 // Value: what one key holds — a string, a list, a hash or a set — with its TTL.
 //
-// A tagged union: `type` says which member of the payload is alive. A string lives inline (the
-// std::string itself, as before collections existed), a collection behind one owning pointer,
-// so a string key costs no more than it did (sizeof(Value) == 48 on libstdc++) and a new type
-// (set, sorted set) is one more tag, one more pointer and one more case in value.cpp.
+// A tagged union: `type` says which member of the payload is alive. A string lives inline (a
+// 16-byte CompactString: up to 15 bytes in place, else a pointer to its buffer), a collection
+// behind one owning pointer, so a new type (set, sorted set) is one more tag, one more pointer
+// and one more case in value.cpp. 32 bytes: a main-dict entry with a key of up to 12 bytes is
+// 56 bytes, a 64-byte malloc chunk (dict.hpp).
 //
-//   Value (48 bytes)
-//   ┌──────────────────────────────┬──────────────┬──────┬──────────┬─────┐
-//   │ str (32) | list* | hash*     │ expire_at_ms │ type │ encoding │ lru │
-//   └──────────────────────────────┴──────────────┴──────┴──────────┴─────┘
+//   Value (32 bytes)
+//   ┌────────────────────────┬──────────────┬──────┬──────────┬─────┐
+//   │ str (16) | list* | ... │ expire_at_ms │ type │ encoding │ lru │
+//   └────────────────────────┴──────────────┴──────┴──────────┴─────┘
 //
 // Copying deep-copies the collection (COPY); moving steals it and leaves the source an empty
 // string. Not thread-safe: guarded by the Store's mutex like everything in a Database.
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <string>
 
+#include "kv/compact_string.hpp"
 #include "tcpkit/base/assert.hpp"
 
 namespace tcpkit::kv {
@@ -92,11 +94,11 @@ class Value {
   // check the tag (the pointers are public only because an anonymous union's members share
   // one access level).
   union {
-    std::string str;   // type == kString, or kHash encoded as a listpack (packed.hpp)
-    List* list_;       // type == kList, owned
-    Hash* hash_;       // type == kHash encoded as a hashtable, owned
-    Set* set_;         // type == kSet, owned
-    SortedSet* zset_;  // type == kZset, owned
+    CompactString str;  // type == kString, or kHash encoded as a listpack (packed.hpp)
+    List* list_;        // type == kList, owned
+    Hash* hash_;        // type == kHash encoded as a hashtable, owned
+    Set* set_;          // type == kSet, owned
+    SortedSet* zset_;   // type == kZset, owned
   };
   std::int64_t expire_at_ms = kNoExpire;  // absolute Unix time, or kNoExpire
   ValueType type = ValueType::kString;
@@ -110,6 +112,8 @@ class Value {
   void copy_payload(const Value& other);
   void move_payload(Value& other) noexcept;
 };
+
+static_assert(sizeof(Value) == 32, "a short-keyed main-dict entry must fit a 64-byte chunk");
 
 // Heap bytes of a std::string beyond the object itself (libstdc++ keeps 15 bytes inline).
 inline std::size_t string_heap_bytes(const std::string& s) {

@@ -14,8 +14,8 @@ namespace tcpkit::kv::testing {
 namespace {
 
 TEST(KvLists, ValueStaysAsSmallAsAStringOnlyValue) {
-  // std::string + TTL + two tags: a collection costs a pointer inside the string's room.
-  static_assert(sizeof(Value) == sizeof(std::string) + sizeof(std::int64_t) + 8);
+  // CompactString + TTL + tags: a collection costs a pointer inside the string's room.
+  static_assert(sizeof(Value) == sizeof(CompactString) + sizeof(std::int64_t) + 8);
   Value a = Value::new_list();
   a.list().push_back("x", EncodingLimits{});
   Value b = a;  // deep copy
