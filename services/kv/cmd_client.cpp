@@ -34,6 +34,7 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
   std::string flags;
   if (c.subscribed()) flags += 'P';
   if (multi >= 0) flags += 'x';
+  if (c.blocked.load()) flags += 'b';
   field("flags", flags.empty() ? "N" : flags);
   number("db", c.db);
   number("sub", c.sub);
@@ -121,6 +122,108 @@ void client_help(CommandContext& ctx) {
   for (std::string_view line : kHelp) ctx.out.simple(line);
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked and is now answered.
+void client_unblock(CommandContext& ctx) {
+  if (ctx.args.size() > 4) return ctx.out.error(subcommand_syntax_error("client", ctx.args[1]));
+  auto id = parse_int(ctx.args[2]);
+  if (!id) return ctx.error(KvError::kNotInteger);
+  int outcome = Waiter::kUnblockTimeout;
+  if (ctx.args.size() == 4) {
+    if (iequals(ctx.args[3], "error")) {
+      outcome = Waiter::kUnblockError;
+    } else if (!iequals(ctx.args[3], "timeout")) {
+      return ctx.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  auto w = *id > 0 ? ctx.store.blocked().of_client(static_cast<std::uint64_t>(*id)) : nullptr;
+  if (!w || !w->move(Waiter::kBlocked, outcome)) return ctx.out.integer(0);
+  w->outlet->wake();
+  ctx.out.integer(1);
+}
+
+// CLIENT KILL addr:port (the old form: OK or an error), or CLIENT KILL with filters (ID, TYPE,
+// USER, ADDR, LADDR, SKIPME, MAXAGE: how many were killed). Another client is killed through
+// its outlet (closed without its pending output, as Redis's freeClientAsync); the caller,
+// when it matches, closes once this reply is written.
+void client_kill(CommandContext& ctx) {
+  struct Filter {
+    std::optional<std::uint64_t> id;
+    std::optional<bool> pubsub;  // TYPE pubsub: true, normal: false
+    bool type_none = false;      // master/replica: nobody here
+    std::optional<std::string_view> addr, laddr;
+    bool skipme = true;
+    std::int64_t max_age = 0;
+  } f;
+  const bool old_form = ctx.args.size() == 3;
+  if (old_form) {
+    f.addr = ctx.args[2];
+    f.skipme = false;
+  } else {
+    if (ctx.args.size() % 2 != 0) return ctx.error(KvError::kSyntax);
+    for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
+      const std::string_view name = ctx.args[i], value = ctx.args[i + 1];
+      if (iequals(name, "id")) {
+        auto id = parse_int(value);
+        if (!id || *id <= 0) return ctx.out.error("ERR client-id should be greater than 0");
+        f.id = static_cast<std::uint64_t>(*id);
+      } else if (iequals(name, "type")) {
+        if (iequals(value, "normal")) {
+          f.pubsub = false;
+        } else if (iequals(value, "pubsub")) {
+          f.pubsub = true;
+        } else if (iequals(value, "master") || iequals(value, "replica") ||
+                   iequals(value, "slave")) {
+          f.type_none = true;
+        } else {
+          return ctx.out.error(unknown_client_type_error(value));
+        }
+      } else if (iequals(name, "user")) {
+        if (value != "default") return ctx.out.error("ERR No such user '" + std::string(value) + "'");
+      } else if (iequals(name, "addr")) {
+        f.addr = value;
+      } else if (iequals(name, "laddr")) {
+        f.laddr = value;
+      } else if (iequals(name, "skipme")) {
+        if (iequals(value, "yes")) {
+          f.skipme = true;
+        } else if (iequals(value, "no")) {
+          f.skipme = false;
+        } else {
+          return ctx.error(KvError::kSyntax);
+        }
+      } else if (iequals(name, "maxage")) {
+        auto age = parse_int(value);
+        if (!age) return ctx.error(KvError::kSyntax);
+        f.max_age = *age;
+      } else {
+        return ctx.error(KvError::kSyntax);
+      }
+    }
+  }
+  std::vector<std::shared_ptr<server::Outlet>> victims;
+  bool self = false;
+  if (!f.type_none) {
+    ctx.service.clients().for_each([&](const ClientState& c) {
+      if (f.id && c.id != *f.id) return;
+      if (f.pubsub && c.subscribed() != *f.pubsub) return;
+      if (f.addr && c.peer != *f.addr) return;
+      if (f.laddr && c.local != *f.laddr) return;
+      if (f.max_age != 0 && (ctx.now_ms - c.created_ms) / 1000 < f.max_age) return;
+      if (&c == &ctx.client) {
+        self = !f.skipme;
+      } else if (c.outlet) {
+        victims.push_back(c.outlet);
+      }
+    });
+  }
+  for (const auto& outlet : victims) outlet->kill();
+  if (self) ctx.client.close_requested = true;
+  const auto killed = static_cast<std::int64_t>(victims.size()) + (self ? 1 : 0);
+  if (!old_form) return ctx.out.integer(killed);
+  if (killed == 0) return ctx.out.error("ERR No such client");
+  ctx.ok();
+}
+
 }  // namespace
 
 void client(CommandContext& ctx) {
@@ -132,6 +235,8 @@ void client(CommandContext& ctx) {
   }
   if (iequals(sub, "list")) return client_list(ctx);
   if (iequals(sub, "setinfo")) return client_setinfo(ctx);
+  if (iequals(sub, "unblock")) return client_unblock(ctx);
+  if (iequals(sub, "kill")) return client_kill(ctx);
   if (iequals(sub, "info")) {
     std::string line;
     append_client_line(line, ctx.client, ctx.now_ms);

@@ -205,7 +205,11 @@ void swapdb(CommandContext& ctx) {
   if (!a) return;
   auto b = util::db_index(ctx, ctx.args[2], KvError::kInvalidSecondDb);
   if (!b) return;
-  if (*a != *b) ctx.store.db(*a).swap_contents(ctx.store.db(*b));
+  if (*a != *b) {
+    ctx.store.db(*a).swap_contents(ctx.store.db(*b));
+    ctx.store.blocked().note_db(static_cast<int>(*a));  // their waiters see new contents
+    ctx.store.blocked().note_db(static_cast<int>(*b));
+  }
   ctx.ok();
 }
 

@@ -311,13 +311,18 @@ void lmove(CommandContext& ctx) {
 
 void rpoplpush(CommandContext& ctx) { move_generic(ctx, End::kRight, End::kLeft); }
 
-void lmpop(CommandContext& ctx) {
-  auto numkeys = parse_int(ctx.args[1]);
+namespace {
+
+// LMPOP numkeys key... LEFT|RIGHT [COUNT n] with numkeys at args[first]; BLMPOP has its
+// timeout before it (first = 2) and blocks when every list is empty.
+void mpop_generic(CommandContext& ctx, std::size_t first,
+                  std::optional<std::chrono::steady_clock::time_point> deadline) {
+  auto numkeys = parse_int(ctx.args[first]);
   if (!numkeys || *numkeys < 1) return ctx.error(KvError::kNumkeysNotPositive);
-  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - 2) {
+  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - first - 1) {
     return ctx.error(KvError::kSyntax);
   }
-  const std::size_t where = static_cast<std::size_t>(*numkeys) + 2;
+  const std::size_t where = static_cast<std::size_t>(*numkeys) + first + 1;
   auto end = parse_end(ctx.args[where]);
   if (!end) return ctx.error(KvError::kSyntax);
   std::optional<std::int64_t> count;
@@ -328,15 +333,72 @@ void lmpop(CommandContext& ctx) {
     count = parse_int(ctx.args[++i]);
     if (!count || *count < 1) return ctx.error(KvError::kCountNotPositive);
   }
-  for (std::size_t k = 2; k < where; ++k) {
-    auto [e, ok] = util::lookup_typed(ctx, ctx.args[k], ValueType::kList, false);
+  auto keys = ctx.args.subspan(first + 1, where - first - 1);
+  if (ctx.serving != nullptr) keys = {ctx.serving, 1};
+  for (std::string_view key : keys) {
+    auto [e, ok] = util::lookup_typed(ctx, key, ValueType::kList, false);
     if (!ok) return;
     if (e == nullptr) continue;
     ctx.out.array(2);
-    ctx.out.bulk(ctx.args[k]);
+    ctx.out.bulk(key);
     return reply_strings(ctx, pop_many(ctx, e, *end, count.value_or(1)));
   }
-  ctx.out.null_array();
+  if (ctx.serving != nullptr) return;
+  if (first == 1) return ctx.out.null_array();  // LMPOP never blocks
+  block_or_null(ctx, keys, ValueType::kList, deadline, false);
+}
+
+// BLPOP/BRPOP key... timeout.
+void blocking_pop(CommandContext& ctx, End end) {
+  std::string error;
+  const auto deadline = parse_block_timeout(ctx.args.back(), error);
+  if (!deadline) return ctx.out.error(error);
+  auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
+  if (ctx.serving != nullptr) keys = {ctx.serving, 1};
+  for (std::string_view key : keys) {
+    auto [e, ok] = util::lookup_typed(ctx, key, ValueType::kList, false);
+    if (!ok) return;
+    if (e == nullptr) continue;
+    ctx.out.array(2);
+    ctx.out.bulk(key);
+    return ctx.out.bulk(pop_many(ctx, e, end, 1).front());
+  }
+  if (ctx.serving != nullptr) return;
+  block_or_null(ctx, keys, ValueType::kList, *deadline, false);
+}
+
+// BLMOVE/BRPOPLPUSH source destination ... timeout.
+void blocking_move(CommandContext& ctx, End from, End to) {
+  std::string error;
+  const auto deadline = parse_block_timeout(ctx.args.back(), error);
+  if (!deadline) return ctx.out.error(error);
+  auto [src, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
+  if (!ok) return;
+  if (src != nullptr) return move_generic(ctx, from, to);
+  if (ctx.serving != nullptr) return;
+  block_or_null(ctx, ctx.args.subspan(1, 1), ValueType::kList, *deadline, true, ctx.args[2]);
+}
+
+}  // namespace
+
+void lmpop(CommandContext& ctx) { mpop_generic(ctx, 1, std::nullopt); }
+
+void blmpop(CommandContext& ctx) {
+  std::string error;
+  const auto deadline = parse_block_timeout(ctx.args[1], error);
+  if (!deadline) return ctx.out.error(error);
+  mpop_generic(ctx, 2, *deadline);
+}
+
+void blpop(CommandContext& ctx) { blocking_pop(ctx, End::kLeft); }
+void brpop(CommandContext& ctx) { blocking_pop(ctx, End::kRight); }
+void brpoplpush(CommandContext& ctx) { blocking_move(ctx, End::kRight, End::kLeft); }
+
+void blmove(CommandContext& ctx) {
+  auto from = parse_end(ctx.args[3]);
+  auto to = parse_end(ctx.args[4]);
+  if (!from || !to) return ctx.error(KvError::kSyntax);
+  blocking_move(ctx, *from, *to);
 }
 
 }  // namespace tcpkit::kv::cmd

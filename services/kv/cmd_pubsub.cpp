@@ -84,7 +84,7 @@ void publish_kind(CommandContext& ctx, SubKind kind) {
 }
 
 void write_names(CommandContext& ctx, SubKind kind) {
-  if (ctx.args.size() > 3) return ctx.out.error(unknown_subcommand_error("pubsub", ctx.args[1]));
+  if (ctx.args.size() > 3) return ctx.out.error(subcommand_syntax_error("pubsub", ctx.args[1]));
   const std::string_view* pattern = ctx.args.size() == 3 ? &ctx.args[2] : nullptr;
   const auto names = ctx.service.pubsub().channels(kind, pattern);
   ctx.out.array(names.size());

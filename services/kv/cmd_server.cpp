@@ -64,7 +64,7 @@ void info_clients(InfoText& info, CommandContext& ctx) {
   info.section("Clients");
   info.field("connected_clients", ctx.service.clients().size());
   info.field("maxclients", ctx.service.config().max_clients);
-  info.field("blocked_clients", "0");
+  info.field("blocked_clients", std::to_string(ctx.store.blocked().count()));
 }
 
 void info_memory(InfoText& info, CommandContext& ctx) {

@@ -238,13 +238,18 @@ void zrevrank(CommandContext& ctx) { rank_generic(ctx, true); }
 void zpopmin(CommandContext& ctx) { pop_generic(ctx, false); }
 void zpopmax(CommandContext& ctx) { pop_generic(ctx, true); }
 
-void zmpop(CommandContext& ctx) {
-  auto numkeys = parse_int(ctx.args[1]);
+namespace {
+
+// ZMPOP numkeys key... MIN|MAX [COUNT n] with numkeys at args[first]; BZMPOP has its timeout
+// before it (first = 2) and blocks when every set is empty.
+void mpop_generic(CommandContext& ctx, std::size_t first,
+                  std::optional<std::chrono::steady_clock::time_point> deadline) {
+  auto numkeys = parse_int(ctx.args[first]);
   if (!numkeys || *numkeys < 1) return ctx.error(KvError::kNumkeysNotPositive);
-  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - 2) {
+  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - first - 1) {
     return ctx.error(KvError::kSyntax);
   }
-  const std::size_t where = static_cast<std::size_t>(*numkeys) + 2;
+  const std::size_t where = static_cast<std::size_t>(*numkeys) + first + 1;
   const bool max = iequals(ctx.args[where], "max");
   if (!max && !iequals(ctx.args[where], "min")) return ctx.error(KvError::kSyntax);
   std::optional<std::int64_t> count;
@@ -255,13 +260,15 @@ void zmpop(CommandContext& ctx) {
     count = parse_int(ctx.args[++i]);
     if (!count || *count < 1) return ctx.error(KvError::kCountNotPositive);
   }
-  for (std::size_t k = 2; k < where; ++k) {
-    auto [e, ok] = lookup_zset(ctx, ctx.args[k], false);
+  auto keys = ctx.args.subspan(first + 1, where - first - 1);
+  if (ctx.serving != nullptr) keys = {ctx.serving, 1};
+  for (std::string_view key : keys) {
+    auto [e, ok] = lookup_zset(ctx, key, false);
     if (!ok) return;
     if (e == nullptr) continue;
     auto popped = pop_elements(ctx, e, static_cast<std::uint64_t>(count.value_or(1)), max);
     ctx.out.array(2);
-    ctx.out.bulk(ctx.args[k]);
+    ctx.out.bulk(key);
     ctx.out.array(popped.size());
     for (const SortedSet::Element& p : popped) {
       ctx.out.array(2);
@@ -270,8 +277,45 @@ void zmpop(CommandContext& ctx) {
     }
     return;
   }
-  ctx.out.null_array();
+  if (ctx.serving != nullptr) return;
+  if (first == 1) return ctx.out.null_array();  // ZMPOP never blocks
+  block_or_null(ctx, keys, ValueType::kZset, deadline, false);
 }
+
+// BZPOPMIN/BZPOPMAX key... timeout: [key, member, score].
+void blocking_pop(CommandContext& ctx, bool max) {
+  std::string error;
+  const auto deadline = parse_block_timeout(ctx.args.back(), error);
+  if (!deadline) return ctx.out.error(error);
+  auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
+  if (ctx.serving != nullptr) keys = {ctx.serving, 1};
+  for (std::string_view key : keys) {
+    auto [e, ok] = lookup_zset(ctx, key, false);
+    if (!ok) return;
+    if (e == nullptr) continue;
+    const SortedSet::Element popped = pop_elements(ctx, e, 1, max).front();
+    ctx.out.array(3);
+    ctx.out.bulk(key);
+    ctx.out.bulk(popped.member);
+    return reply_score(ctx, popped.score);
+  }
+  if (ctx.serving != nullptr) return;
+  block_or_null(ctx, keys, ValueType::kZset, *deadline, false);
+}
+
+}  // namespace
+
+void zmpop(CommandContext& ctx) { mpop_generic(ctx, 1, std::nullopt); }
+
+void bzmpop(CommandContext& ctx) {
+  std::string error;
+  const auto deadline = parse_block_timeout(ctx.args[1], error);
+  if (!deadline) return ctx.out.error(error);
+  mpop_generic(ctx, 2, *deadline);
+}
+
+void bzpopmin(CommandContext& ctx) { blocking_pop(ctx, false); }
+void bzpopmax(CommandContext& ctx) { blocking_pop(ctx, true); }
 
 namespace {
 

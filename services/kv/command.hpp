@@ -7,8 +7,10 @@
 // holding the shards of the keys they touch (command_shards()); they never block and never
 // throw.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -121,6 +123,7 @@ struct ClientState {
   };
   std::unique_ptr<Subscriptions> subscriptions;
   Relaxed<std::int64_t> sub = 0, psub = 0, ssub = 0;
+  Relaxed<bool> blocked = false;  // in a blocking command (CLIENT LIST's flag b)
   // Redis's CLIENT_PUBSUB: subscribed to anything (RESP2 then allows only the pub/sub commands).
   bool subscribed() const { return sub.load() + psub.load() + ssub.load() > 0; }
 
@@ -143,6 +146,12 @@ class PubSub;
 // Unsubscribes `client` from everything, without replies (RESET, a closing connection).
 void leave_all_subscriptions(PubSub& pubsub, ClientState& client);
 
+// A blocking command that found nothing: asks to block on `keys` (ctx.block), or, where it may
+// not block, answers the timeout's null (a null bulk for BLMOVE/BRPOPLPUSH, else a null array).
+void block_or_null(CommandContext& ctx, std::span<const std::string_view> keys, ValueType type,
+                   std::optional<std::chrono::steady_clock::time_point> deadline, bool null_bulk,
+                   std::optional<std::string_view> destination = std::nullopt);
+
 struct CommandContext {
   std::span<const std::string_view> args;
   codec::ReplyWriter& out;
@@ -150,6 +159,12 @@ struct CommandContext {
   Store& store;
   ClientState& client;
   std::int64_t now_ms;
+  // Where a blocking command asks to block when it finds nothing; null where it may not block
+  // (inside MULTI or a script, or a connection that cannot be woken): it answers null then.
+  BlockRequest* block = nullptr;
+  // Set when a blocked command runs again on its waiter's behalf, served by a write to this
+  // key: it looks at this key only, and writes nothing if there is nothing to pop after all.
+  const std::string_view* serving = nullptr;
 
   Database& db() { return store.db(client.db.load()); }
   void error(KvError e) { out.error(error_text(e)); }
@@ -180,6 +195,14 @@ void sunsubscribe(CommandContext&);
 void publish(CommandContext&);
 void spublish(CommandContext&);
 void pubsub(CommandContext&);
+void blpop(CommandContext&);
+void brpop(CommandContext&);
+void blmove(CommandContext&);
+void brpoplpush(CommandContext&);
+void blmpop(CommandContext&);
+void bzpopmin(CommandContext&);
+void bzpopmax(CommandContext&);
+void bzmpop(CommandContext&);
 // server
 void info(CommandContext&);
 void dbsize(CommandContext&);

@@ -25,6 +25,8 @@ constexpr SubcommandSpec kClientSubs[] = {
     {"client|help", 2, kLoading | kStale},
     // Redis 7.2's; current node-redis and redis-py send it on connect (kNewerThanRedis70).
     {"client|setinfo", 4, kClientSub},
+    {"client|unblock", -3, kAdmin | kNoScript | kLoading | kStale},
+    {"client|kill", -3, kAdmin | kNoScript | kLoading | kStale},
 };
 constexpr SubcommandSpec kConfigSubs[] = {
     {"config|get", -3, kAdmin | kNoScript | kLoading | kStale},
@@ -156,6 +158,11 @@ constexpr CommandSpec kCommands[] = {
     {"lmove", cmd::lmove, 5, kW | kDenyOom, 1, 2, 1, {}},
     {"rpoplpush", cmd::rpoplpush, 3, kW | kDenyOom, 1, 2, 1, {}},
     {"lmpop", cmd::lmpop, -4, kW | kMovableKeys, 0, 0, 0, {}},
+    {"blpop", cmd::blpop, -3, kW, 1, -2, 1, {}},
+    {"brpop", cmd::brpop, -3, kW, 1, -2, 1, {}},
+    {"blmove", cmd::blmove, 6, kW | kDenyOom, 1, 2, 1, {}},
+    {"brpoplpush", cmd::brpoplpush, 4, kW | kDenyOom, 1, 2, 1, {}},
+    {"blmpop", cmd::blmpop, -5, kW | kMovableKeys, 0, 0, 0, {}},
     // hashes
     {"hset", cmd::hset, -4, kW | kDenyOom | kFast, 1, 1, 1, {}},
     {"hsetnx", cmd::hsetnx, 4, kW | kDenyOom | kFast, 1, 1, 1, {}},
@@ -212,6 +219,9 @@ constexpr CommandSpec kCommands[] = {
     {"zpopmin", cmd::zpopmin, -2, kW | kFast, 1, 1, 1, {}},
     {"zpopmax", cmd::zpopmax, -2, kW | kFast, 1, 1, 1, {}},
     {"zmpop", cmd::zmpop, -4, kW | kMovableKeys, 0, 0, 0, {}},
+    {"bzpopmin", cmd::bzpopmin, -3, kW | kFast, 1, -2, 1, {}},
+    {"bzpopmax", cmd::bzpopmax, -3, kW | kFast, 1, -2, 1, {}},
+    {"bzmpop", cmd::bzmpop, -5, kW | kMovableKeys, 0, 0, 0, {}},
     {"zrandmember", cmd::zrandmember, -2, kR, 1, 1, 1, {}},
     {"zremrangebyrank", cmd::zremrangebyrank, 4, kW, 1, 1, 1, {}},
     {"zremrangebyscore", cmd::zremrangebyscore, 4, kW, 1, 1, 1, {}},

@@ -222,6 +222,14 @@ std::string unknown_subcommand_error(std::string_view command, std::string_view 
                           upper + " HELP.");
 }
 
+std::string subcommand_syntax_error(std::string_view command, std::string_view sub) {
+  std::string upper(command);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return without_newlines("ERR unknown subcommand or wrong number of arguments for '" +
+                          std::string(clip(sub, 128)) + "'. Try " + upper + " HELP.");
+}
+
 std::string numkeys_needed_error(std::string_view command) {
   return "ERR at least 1 input key is needed for '" + std::string(command) + "' command";
 }

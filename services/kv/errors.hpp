@@ -101,6 +101,8 @@ std::string unknown_command_error(std::span<const std::string_view> args);
 std::string arity_error(std::string_view name);
 // "ERR unknown subcommand 'foo'. Try CLIENT HELP."
 std::string unknown_subcommand_error(std::string_view command, std::string_view sub);
+// Redis's addReplySubcommandSyntaxError: a known subcommand with arguments it cannot take.
+std::string subcommand_syntax_error(std::string_view command, std::string_view sub);
 // "ERR invalid expire time in 'set' command"
 std::string invalid_expire_error(std::string_view command);
 // "ERR Unsupported option foo" (EXPIRE's NX/XX/GT/LT position)

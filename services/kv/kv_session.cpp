@@ -2,9 +2,11 @@
 
 #include "kv/kv_session.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "kv/errors.hpp"
+#include "tcpkit/codec/resp.hpp"
 
 namespace tcpkit::kv {
 
@@ -45,6 +47,10 @@ KvSession::KvSession(KvService& service, const server::SessionInfo& info) : serv
 
 KvSession::~KvSession() {
   lock_.unlock();
+  if (waiter_) {
+    (void)waiter_->move(Waiter::kBlocked, Waiter::kGone);
+    unblock();
+  }
   if (!client_.watched.empty()) {
     ShardLock lock(service_.store().shards(), watched_shards());
     for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
@@ -188,10 +194,128 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     return false;
   }
   lock_.cover(service_.store().shards(), shards_for(*spec, args));
-  CommandContext ctx{args, out, service_, service_.store(), client_, now_ms};
+  // A connection that cannot be woken (no outlet, or the native protocol, which has no framing
+  // for a reply written by another thread) answers blocking commands as if they timed out.
+  const bool may_block = client_.outlet && service_.protocol() == Protocol::kResp;
+  BlockRequest request;
+  CommandContext ctx{args, out, service_, service_.store(), client_, now_ms,
+                     may_block ? &request : nullptr};
   spec->handler(ctx);
   route_memo() = RouteMemo{};
+  if (request.active) block(spec, args, request);
+  if (!BlockedClients::ready().empty()) serve_ready_keys(now_ms);
   return client_.close_requested;
+}
+
+void KvSession::block(const CommandSpec* spec, std::span<const std::string_view> args,
+                      const BlockRequest& r) {
+  auto w = std::make_shared<Waiter>();
+  w->client_id = client_.id;
+  w->db = client_.db.load();
+  w->resp = client_.resp.load();
+  w->spec = spec;
+  w->args.assign(args.begin(), args.end());
+  for (std::string_view k : r.keys) {
+    if (std::find(w->keys.begin(), w->keys.end(), k) == w->keys.end()) w->keys.emplace_back(k);
+  }
+  w->type = r.type;
+  if (r.destination) w->destination = std::string(*r.destination);
+  w->deadline = r.deadline;
+  w->null_bulk = r.null_bulk;
+  w->outlet = client_.outlet;
+  service_.store().blocked().add(w);
+  waiter_ = std::move(w);
+  client_.blocked = true;
+}
+
+void KvSession::unblock() {
+  service_.store().blocked().remove(*waiter_);
+  waiter_.reset();
+  client_.blocked = false;
+}
+
+std::optional<std::chrono::steady_clock::time_point> KvSession::block_deadline() const {
+  return waiter_ ? waiter_->deadline : std::nullopt;
+}
+
+KvSession::Resumed KvSession::resume_blocked() {
+  Waiter& w = *waiter_;
+  const auto now = std::chrono::steady_clock::now();
+  int state = w.state.load(std::memory_order_acquire);
+  if (state == Waiter::kBlocked && w.deadline && now >= *w.deadline) {
+    state = w.move(Waiter::kBlocked, Waiter::kTimedOut) ? int{Waiter::kTimedOut}
+                                                        : w.state.load(std::memory_order_acquire);
+  }
+  Resumed r;
+  switch (state) {
+    case Waiter::kBlocked:
+      r.wake_at = w.deadline;
+      return r;
+    case Waiter::kClaimed:  // being served right now: its server wakes us when done
+      r.wake_at = now + std::chrono::milliseconds(1);
+      return r;
+    case Waiter::kServed:
+      r.kind = Resumed::kServed;
+      r.reply = std::move(w.reply);
+      break;
+    case Waiter::kUnblockError:
+      r.kind = Resumed::kUnblockError;
+      break;
+    case Waiter::kRetry:
+      r.kind = Resumed::kRetry;
+      r.args = std::move(w.args);
+      break;
+    default:  // timed out, or CLIENT UNBLOCK ... TIMEOUT
+      r.kind = w.null_bulk ? Resumed::kNullBulk : Resumed::kNull;
+      break;
+  }
+  unblock();
+  return r;
+}
+
+void KvSession::serve_ready_keys(std::int64_t now_ms) {
+  auto& ready = BlockedClients::ready();
+  // Serving may make more keys ready (BLMOVE's destination): they are served in turn.
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    const BlockedClients::ReadyKey k = ready[i];
+    serve_key(k.db, k.key, now_ms);
+  }
+  ready.clear();
+}
+
+void KvSession::serve_key(int db, const std::string& key, std::int64_t now_ms) {
+  Store& store = service_.store();
+  if ((lock_.held() & shard_bit(key)) == 0) return;  // not written under this lock
+  for (const std::shared_ptr<Waiter>& w : store.blocked().waiters(db, key)) {
+    KeyEntry* e = store.db(db).find(key, now_ms, false);
+    if (e == nullptr) return;  // nothing left to serve
+    if (e->value.type != w->type) continue;  // waits for another type: stays blocked
+    if (w->destination && (lock_.held() & shard_bit(*w->destination)) == 0) {
+      // Its destination's shard is not ours to take: it serves itself (blocking.hpp).
+      if (w->move(Waiter::kBlocked, Waiter::kRetry)) w->outlet->wake();
+      continue;
+    }
+    if (!w->move(Waiter::kBlocked, Waiter::kClaimed)) continue;  // timed out, gone, served
+    io::Buffer reply;
+    codec::RespWriter writer(reply,
+                             w->resp == 3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
+    ClientState stand_in;  // the waiter's own state belongs to its thread
+    stand_in.id = w->client_id;
+    stand_in.db = db;
+    stand_in.resp = w->resp;
+    std::vector<std::string_view> args(w->args.begin(), w->args.end());
+    const std::string_view serving = key;
+    CommandContext ctx{args, writer, service_, store, stand_in, now_ms, nullptr, &serving};
+    w->spec->handler(ctx);
+    route_memo() = RouteMemo{};
+    if (reply.empty()) {  // nothing to pop after all
+      w->state.store(Waiter::kBlocked, std::memory_order_release);
+      return;
+    }
+    w->reply.assign(reply.view());
+    w->state.store(Waiter::kServed, std::memory_order_release);
+    w->outlet->wake();
+  }
 }
 
 }  // namespace tcpkit::kv

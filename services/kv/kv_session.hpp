@@ -16,8 +16,12 @@
 // Thread affinity: one thread at a time (its connection's). Lifetime: registered with the
 // service's ClientRegistry from construction to destruction; must not outlive the service.
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 #include <span>
 #include <string_view>
 
@@ -41,12 +45,27 @@ class KvSession : public server::Session {
   bool execute(std::span<const std::string_view> args, codec::ReplyWriter& out);
 
   const ClientState& state() const { return client_; }
+  // In a blocking command (BLPOP ...): the requests after it wait until it is answered.
+  bool blocked() const { return waiter_ != nullptr; }
   // Subscribers are held to the pubsub class of output limits, as Redis's are.
   std::optional<server::OutputLimitSet> output_limits() const override;
   // Ends a batch: lets go of the shards dispatch() took.
   void release_shards() { lock_.unlock(); }
 
  protected:
+  // What became of this session's blocking command (resume_blocked()).
+  struct Resumed {
+    enum Kind { kWaiting, kServed, kNull, kNullBulk, kUnblockError, kRetry } kind = kWaiting;
+    std::optional<std::chrono::steady_clock::time_point> wake_at;  // kWaiting: look again then
+    std::string reply;              // kServed: the reply, framed by whoever served it
+    std::vector<std::string> args;  // kRetry: the command, to run again as if just sent
+  };
+  // While blocked(): what the waiter's state says now (a timeout that passed is taken here).
+  // Anything but kWaiting ends the block; the caller writes the outcome.
+  Resumed resume_blocked();
+  // The deadline of the blocking command in progress (none: forever).
+  std::optional<std::chrono::steady_clock::time_point> block_deadline() const;
+
   // Runs one command, taking the shards it needs (kept held for the next command of the batch
   // until release_shards()). Returns true to close the connection.
   bool dispatch(std::span<const std::string_view> args, codec::ReplyWriter& out);
@@ -72,10 +91,19 @@ class KvSession : public server::Session {
   // RESET reach the watched keys; EXEC the queued commands' keys too).
   ShardMask shards_for(const CommandSpec& spec, std::span<const std::string_view> args) const;
   ShardMask watched_shards() const;
+  // Blocks on what `r` asks (the command's shards held).
+  void block(const CommandSpec* spec, std::span<const std::string_view> args,
+             const BlockRequest& r);
+  void unblock();
+  // Serves the clients blocked on the keys this thread's last command made ready (blocking.hpp),
+  // holding that command's shards.
+  void serve_ready_keys(std::int64_t now_ms);
+  void serve_key(int db, const std::string& key, std::int64_t now_ms);
 
   KvService& service_;
   ClientState client_;
   ShardLock lock_;
+  std::shared_ptr<Waiter> waiter_;  // while blocked
   bool rejected_ = false;  // over maxclients
   bool denied_ = false;    // refused by protected mode
 };

@@ -55,6 +55,7 @@ class ProtocolSession final : public KvSession {
       KvSession& session;
       ~Release() { session.release_shards(); }
     } release{*this};
+    if (blocked() && !resume(output, progress)) return progress;
     const std::size_t start = output.size();
     while (progress.consumed < input.size() && output.size() - start < room) {
       apply_auth_limits();
@@ -81,8 +82,10 @@ class ProtocolSession final : public KvSession {
         progress.close = true;
         return progress;
       }
+      if (blocked()) break;  // the requests after a blocking command wait for its answer
     }
-    progress.waiting = state().subscribed();
+    progress.waiting = state().subscribed() || blocked();
+    if (blocked()) progress.wake_at = block_deadline();
     return progress;
   }
 
@@ -95,6 +98,47 @@ class ProtocolSession final : public KvSession {
   }
 
  private:
+  // A blocked session looks at its blocking command: still waiting (false, with `progress`
+  // saying until when), or answered (its reply written: true, go on with the input).
+  bool resume(io::Buffer& output, server::Progress& progress) {
+    Resumed r = resume_blocked();
+    switch (r.kind) {
+      case Resumed::kWaiting:
+        progress.waiting = true;
+        progress.wake_at = r.wake_at;
+        return false;
+      case Resumed::kServed:
+        output.append(r.reply);
+        break;
+      case Resumed::kNull:
+      case Resumed::kNullBulk:
+        Framing::reply(output, state().resp, [&](codec::ReplyWriter& w) {
+          r.kind == Resumed::kNull ? w.null_array() : w.null();
+        });
+        break;
+      case Resumed::kUnblockError:
+        Framing::reply(output, state().resp, [](codec::ReplyWriter& w) {
+          w.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        });
+        break;
+      case Resumed::kRetry: {
+        const std::vector<std::string_view> args(r.args.begin(), r.args.end());
+        bool close = false;
+        Framing::reply(output, state().resp,
+                       [&](codec::ReplyWriter& w) { close = dispatch(args, w); });
+        progress.close = close;
+        if (close) return false;
+        if (blocked()) {
+          progress.waiting = true;
+          progress.wake_at = block_deadline();
+          return false;
+        }
+        break;
+      }
+    }
+    return true;
+  }
+
   // Holds RESP requests to Redis's unauthenticated limits exactly while auth_required():
   // switched before each request, so a pipelined "AUTH; big request" is accepted as in Redis,
   // and RESET (or a password set by CONFIG SET after connecting) brings the limits back.

@@ -77,7 +77,7 @@ Store::Store(std::shared_ptr<const Clock> clock)
   if (!clock_) clock_ = std::make_shared<SystemClock>();
   advance_lru_clock();
   views_.reserve(kDatabases);
-  for (int i = 0; i < kDatabases; ++i) views_.emplace_back(shards(), i);
+  for (int i = 0; i < kDatabases; ++i) views_.emplace_back(shards(), i, &blocked_);
 }
 
 void Store::advance_lru_clock() {

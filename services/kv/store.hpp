@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kv/blocking.hpp"
 #include "kv/clock.hpp"
 #include "kv/keyspace.hpp"
 
@@ -128,7 +129,8 @@ class ShardLock {
 // Whole-database operations (size, scan, clear, …) visit every shard and need all of them held.
 class Database {
  public:
-  Database(std::span<Shard, kShards> shards, int index) : shards_(shards), index_(index) {}
+  Database(std::span<Shard, kShards> shards, int index, BlockedClients* blocked)
+      : shards_(shards), index_(index), blocked_(blocked) {}
 
   KeyEntry* find(std::string_view key, std::int64_t now_ms, bool touch = true) {
     return at(key).find(key, now_ms, touch);
@@ -137,7 +139,13 @@ class Database {
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl) {
     return at(key).set(key, value, enc, keep_ttl);
   }
-  KeyEntry* add(std::string_view key, Value value) { return at(key).add(key, std::move(value)); }
+  // A new key. A list or sorted set may serve clients blocked on it (blocking.hpp).
+  KeyEntry* add(std::string_view key, Value value) {
+    const ValueType type = value.type;
+    KeyEntry* e = at(key).add(key, std::move(value));
+    if (type == ValueType::kList || type == ValueType::kZset) blocked_->note_key(index_, key);
+    return e;
+  }
   template <class Fn>
   void update(KeyEntry* e, Encoding enc, Fn&& fn) {
     at(e->key).update(e, enc, std::forward<Fn>(fn));
@@ -198,6 +206,7 @@ class Database {
 
   std::span<Shard, kShards> shards_;
   int index_;
+  BlockedClients* blocked_;
 };
 
 class Store {
@@ -210,6 +219,7 @@ class Store {
 
   const Clock& clock() const { return *clock_; }
   Database& db(int index) { return views_[static_cast<std::size_t>(index)]; }
+  BlockedClients& blocked() { return blocked_; }
   std::span<Shard, kShards> shards() { return std::span<Shard, kShards>(shards_.get(), kShards); }
   // This thread's generator (RANDOMKEY, SPOP, …): no lock needed.
   std::mt19937_64& rng();
@@ -232,6 +242,7 @@ class Store {
                     std::chrono::steady_clock::time_point deadline);
 
   std::shared_ptr<const Clock> clock_;
+  BlockedClients blocked_;
   std::unique_ptr<Shard[]> shards_;
   std::vector<Database> views_;
   std::size_t tick_next_shard_ = 0;  // where the last tick's budget ran out
