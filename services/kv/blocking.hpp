@@ -12,10 +12,12 @@
 // connection, whose session then writes the reply and goes on with the requests it held back.
 // So, as in Redis, a push is served to a blocked client before any other client can pop it.
 //
-// The one exception: a BLMOVE/BRPOPLPUSH whose destination lies in a shard the writer does not
-// hold. Taking it would break the lock order, so the waiter is woken to retry on its own
-// thread (kRetry): it runs its command again as if just sent, taking both shards, and blocks
-// again (at the end of the queue) if another client popped the element first.
+// A BLMOVE/BRPOPLPUSH whose destination lies in a shard the writer does not hold: the writer
+// takes that shard too if it is free (ShardLock::try_add: never waiting, so out of order is
+// safe). If another thread holds it, the waiter is woken to retry on its own thread (kRetry):
+// it runs its command again as if just sent, taking both shards, and blocks again (at the end
+// of the queue) if another client popped the element first. Only then can the order differ
+// from Redis's.
 //
 // Who may change a Waiter's state: the registry's users through compare-and-swap from
 // kBlocked (a server claims it, its own session times it out, CLIENT UNBLOCK unblocks it,
@@ -53,7 +55,7 @@ struct BlockRequest {
   ValueType type = ValueType::kList;          // the type that serves it
   std::optional<std::string_view> destination;  // BLMOVE, BRPOPLPUSH
   std::optional<std::chrono::steady_clock::time_point> deadline;  // none: wait forever
-  bool null_bulk = false;                     // times out with a null bulk, not a null array
+  bool null_bulk = false;  // where it may not block: a null bulk, not a null array
 };
 
 struct Waiter {
@@ -70,7 +72,6 @@ struct Waiter {
   ValueType type = ValueType::kList;
   std::optional<std::string> destination;
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  bool null_bulk = false;
   std::shared_ptr<server::Outlet> outlet;
   std::string reply;  // set by whoever served it, before state becomes kServed
 

@@ -221,7 +221,6 @@ void KvSession::block(const CommandSpec* spec, std::span<const std::string_view>
   w->type = r.type;
   if (r.destination) w->destination = std::string(*r.destination);
   w->deadline = r.deadline;
-  w->null_bulk = r.null_bulk;
   w->outlet = client_.outlet;
   service_.store().blocked().add(w);
   waiter_ = std::move(w);
@@ -265,8 +264,8 @@ KvSession::Resumed KvSession::resume_blocked() {
       r.kind = Resumed::kRetry;
       r.args = std::move(w.args);
       break;
-    default:  // timed out, or CLIENT UNBLOCK ... TIMEOUT
-      r.kind = w.null_bulk ? Resumed::kNullBulk : Resumed::kNull;
+    default:  // timed out, or CLIENT UNBLOCK ... TIMEOUT: a null array, BLMOVE's too (Redis 7.0)
+      r.kind = Resumed::kNull;
       break;
   }
   unblock();
@@ -290,8 +289,8 @@ void KvSession::serve_key(int db, const std::string& key, std::int64_t now_ms) {
     KeyEntry* e = store.db(db).find(key, now_ms, false);
     if (e == nullptr) return;  // nothing left to serve
     if (e->value.type != w->type) continue;  // waits for another type: stays blocked
-    if (w->destination && (lock_.held() & shard_bit(*w->destination)) == 0) {
-      // Its destination's shard is not ours to take: it serves itself (blocking.hpp).
+    if (w->destination && !lock_.try_add(shard_bit(*w->destination))) {
+      // Its destination's shard is busy and not ours to wait for: it serves itself.
       if (w->move(Waiter::kBlocked, Waiter::kRetry)) w->outlet->wake();
       continue;
     }

@@ -55,7 +55,7 @@ class KvSession : public server::Session {
  protected:
   // What became of this session's blocking command (resume_blocked()).
   struct Resumed {
-    enum Kind { kWaiting, kServed, kNull, kNullBulk, kUnblockError, kRetry } kind = kWaiting;
+    enum Kind { kWaiting, kServed, kNull, kUnblockError, kRetry } kind = kWaiting;
     std::optional<std::chrono::steady_clock::time_point> wake_at;  // kWaiting: look again then
     std::string reply;              // kServed: the reply, framed by whoever served it
     std::vector<std::string> args;  // kRetry: the command, to run again as if just sent

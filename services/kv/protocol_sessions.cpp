@@ -111,10 +111,7 @@ class ProtocolSession final : public KvSession {
         output.append(r.reply);
         break;
       case Resumed::kNull:
-      case Resumed::kNullBulk:
-        Framing::reply(output, state().resp, [&](codec::ReplyWriter& w) {
-          r.kind == Resumed::kNull ? w.null_array() : w.null();
-        });
+        Framing::reply(output, state().resp, [](codec::ReplyWriter& w) { w.null_array(); });
         break;
       case Resumed::kUnblockError:
         Framing::reply(output, state().resp, [](codec::ReplyWriter& w) {

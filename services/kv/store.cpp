@@ -28,6 +28,14 @@ void ShardLock::lock(std::span<Shard, kShards> shards, ShardMask mask) {
   held_ = t_held = mask;
 }
 
+bool ShardLock::try_add(ShardMask bit) {
+  if ((held_ & bit) != 0) return true;
+  if (held_ == 0 || !shards_[std::countr_zero(bit)].mutex.try_lock()) return false;
+  held_ |= bit;
+  t_held = held_;
+  return true;
+}
+
 void ShardLock::unlock() {
   for (ShardMask rest = held_; rest != 0; rest &= rest - 1) {
     shards_[std::countr_zero(rest)].mutex.unlock();

@@ -64,6 +64,10 @@ class ShardMutex {
       c = state_.exchange(2, std::memory_order_acquire);
     }
   }
+  bool try_lock() {
+    std::uint32_t c = 0;
+    return state_.compare_exchange_strong(c, 1, std::memory_order_acquire);
+  }
   void unlock() {
     if (state_.exchange(0, std::memory_order_release) == 2) state_.notify_one();
   }
@@ -111,6 +115,9 @@ class ShardLock {
 
   void lock(std::span<Shard, kShards> shards, ShardMask mask);
   void unlock();
+  // Adds the shard of `bit` if it can be had without waiting (true when held then). Out of the
+  // ascending order, but a thread that never waits for it closes no cycle of waiters.
+  bool try_add(ShardMask bit);
   ShardMask held() const { return held_; }
   // Holds exactly the shards of `mask` or more: keeps what it holds when that covers `mask`,
   // otherwise releases everything and locks `mask`.

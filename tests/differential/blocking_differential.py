@@ -4,12 +4,15 @@ connections sent to a fresh redis-server (the oracle, Debian's 7.0.15) and to `t
 after each step every connection's bytes are compared exactly.
 
 Theory of operation. Each sequence opens --clients connections to each server (some in RESP3)
-and runs --length steps over a few list and sorted-set keys. A step is BLPOP, BRPOP, BLMOVE,
+and runs --length steps over a few list and sorted-set keys; the oracle's bytes are read after a barrier (two
+PINGs on a connection of its own: pubsub_differential.barrier). A step is BLPOP, BRPOP, BLMOVE,
 BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX or BZMPOP (on a connection that may already be blocked:
 then it waits behind), a write that may serve waiters (LPUSH, RPUSH, ZADD, LMOVE, a MULTI/EXEC
 of pushes and pops, SET over a key, DEL, SWAPDB), CLIENT UNBLOCK (TIMEOUT or ERROR, ids mapped
 between the servers) or a plain read. Blocking timeouts are 0 (forever) or 50 ms; after a step
-with a timeout the test waits 150 ms before reading, so a timeout fires the same way on both.
+with a timeout the test waits 150 ms before reading, so a timeout fires the same way on both
+(a connection already waiting for a reply gets only timeout 0: a timed block queued behind
+another would start its clock at a moment the test does not control).
 What waiters are served, in what order (first come, first served), with what replies, is all
 in the bytes. At the end of a sequence the connections close with clients still blocked.
 
@@ -27,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kv_differential import start_redis, start_tcpkit, stop  # noqa: E402
-from pubsub_differential import Raw  # noqa: E402
+from pubsub_differential import Raw, barrier, frames  # noqa: E402
 
 LISTS = [b"l1", b"l2", b"l3"]
 ZSETS = [b"z1", b"z2"]
@@ -89,6 +92,9 @@ def run_sequence(seed, index, clients, length, sock_path, port):
         s.connect(sock_path)
         oracle.append(Raw(s))
         subject.append(Raw(socket.create_connection(("127.0.0.1", port))))
+    control = socket.socket(socket.AF_UNIX)
+    control.connect(sock_path)
+    control = Raw(control)
     history = []
     try:
         for conns in (oracle, subject):
@@ -104,9 +110,14 @@ def run_sequence(seed, index, clients, length, sock_path, port):
                 conn.send([b"CLIENT", b"ID"])
                 pair.append(conn.read_quiet().split(b"\r\n")[0][1:])
             ids.append(pair)
+        pending = [0] * clients  # replies the oracle still owes each connection
         for _ in range(length):
             who = rng.randrange(clients)
             cmd = step(rng, ids)
+            if pending[who] > 0 and cmd != ["multi"]:
+                # A timed block queued behind another would start its clock at an unknown
+                # moment: behind a block, only forever.
+                cmd = [b"0" if a == b"0.05" else a for a in cmd]
             if cmd == ["multi"]:
                 sequence = [[b"MULTI"], [b"LPUSH", rng.choice(LISTS), b"t1", b"t2"],
                             [b"LPOP", rng.choice(LISTS)], [b"ZADD", rng.choice(ZSETS), b"1", b"t"],
@@ -122,22 +133,25 @@ def run_sequence(seed, index, clients, length, sock_path, port):
                         conns[who].send(c[:2] + [target] + c[3:])
                     else:
                         conns[who].send(c)
+                pending[who] += 1
                 if b"0.05" in c:
                     time.sleep(0.15)
+                barrier(control)
                 for i in range(clients):
-                    a = oracle[i].read_quiet()
+                    a = oracle[i].read_quiet(0.003)
+                    pending[i] -= len(frames(a))
                     b = subject[i].read_n(len(a)) if a else subject[i].read_quiet(0.005, 0.05)
                     if a != b:
                         print("MISMATCH seed %d sequence %d, connection %d after %d: %r" %
                               (seed, index, i, who, c))
                         print("  redis-server: %r" % a)
                         print("  tcpkit:       %r" % b)
-                        for h in history[-20:]:
+                        for h in history[-60:]:
                             print("    %d: %r" % h)
                         return False
         return True
     finally:
-        for c in oracle + subject:
+        for c in oracle + subject + [control]:
             c.sock.close()
 
 

@@ -8,9 +8,9 @@ HELLO 3 first) and runs --length steps; a step is one command on one connection:
 PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBEs (with and without names), PUBLISH, SPUBLISH,
 PUBSUB NUMSUB/NUMPAT/CHANNELS/SHARDNUMSUB/SHARDCHANNELS, PING, a GET (refused in RESP2's
 subscriber context), MULTI/EXEC around a subscription, RESET, HELLO. The oracle's output on
-each connection is read until it has been quiet for a moment; the subject's until it has sent
-as many bytes (or a deadline passed), because pushes to other connections arrive on their own
-time. Bytes are compared exactly, except where Redis promises no order: the frames of an
+each connection is read once a barrier (two PINGs on a connection of its own) showed that it
+ran everything sent; the subject's until it has sent as many bytes (or a deadline passed),
+because its pushes to other connections arrive on their own time. Bytes are compared exactly, except where Redis promises no order: the frames of an
 UNSUBSCRIBE without names (the names as a multiset, the counts in order), PUBSUB CHANNELS (a
 multiset), and what one PUBLISH delivers to one connection (a multiset of frames: the order of
 several matching patterns is Redis's hash order).
@@ -72,6 +72,18 @@ class Raw:
             except BlockingIOError:
                 time.sleep(0.002)
         return data + self.read_quiet(0.005, 0.05)  # anything extra is a difference too
+
+
+def barrier(control):
+    """Returns once redis-server has run everything sent to it before (on any connection) and
+    written the replies: two round trips on a connection of its own. After the first, every
+    request sent earlier is in the server's sockets and was ready in that event-loop pass or an
+    earlier one; the second reply comes from a later pass."""
+    for _ in range(2):
+        control.send([b"PING"])
+        reply = b""
+        while not reply.endswith(b"\r\n"):
+            reply += control.read_n(1, limit=10.0)
 
 
 def frames(data):
@@ -154,6 +166,9 @@ def run_sequence(seed, index, clients, length, redis_path, tcpkit_path, sock_pat
         s.connect(sock_path)
         oracle.append(Raw(s))
         subject.append(Raw(socket.create_connection(("127.0.0.1", port))))
+    control = socket.socket(socket.AF_UNIX)
+    control.connect(sock_path)
+    control = Raw(control)
     history = []
     try:
         for i in range(clients):
@@ -173,8 +188,9 @@ def run_sequence(seed, index, clients, length, redis_path, tcpkit_path, sock_pat
                 history.append((who, cmd))
                 oracle[who].send(cmd)
                 subject[who].send(cmd)
+                barrier(control)
                 for i in range(clients):
-                    a = oracle[i].read_quiet()
+                    a = oracle[i].read_quiet(0.003)
                     b = subject[i].read_n(len(a)) if a else subject[i].read_quiet(0.005, 0.05)
                     how = mode if i == who and mode in ("set", "unsubscribe-all") else (
                         "multiset" if cmd[0] in (b"PUBLISH", b"SPUBLISH") else "exact")
@@ -193,7 +209,7 @@ def run_sequence(seed, index, clients, length, redis_path, tcpkit_path, sock_pat
                         return False
         return True
     finally:
-        for c in oracle + subject:
+        for c in oracle + subject + [control]:
             c.sock.close()
 
 
