@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "kv/cmd_util.hpp"
+#include "kv/snapshots.hpp"
 #include "tcpkit/server/stats.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -81,6 +83,28 @@ void info_memory(InfoText& info, CommandContext& ctx) {
   info.field("maxmemory_policy", "noeviction");
 }
 
+void info_persistence(InfoText& info, CommandContext& ctx) {
+  const Snapshots& s = ctx.service.snapshots();
+  const auto now_s = static_cast<std::int64_t>(std::time(nullptr));
+  info.section("Persistence");
+  info.field("loading", "0");
+  info.field("async_loading", "0");
+  info.field("rdb_changes_since_last_save", ctx.store.changes() - s.changes_at_last_save());
+  info.field("rdb_bgsave_in_progress", s.in_progress() ? "1" : "0");
+  info.field("rdb_last_save_time", std::to_string(s.last_save_s()));
+  info.field("rdb_last_bgsave_status", s.last_bgsave_ok() ? "ok" : "err");
+  info.field("rdb_last_bgsave_time_sec", std::to_string(s.last_bgsave_seconds()));
+  info.field("rdb_current_bgsave_time_sec", std::to_string(s.current_bgsave_seconds(now_s)));
+  info.field("rdb_saves", s.saves());
+  info.field("rdb_last_load_keys_expired", s.loaded_expired());
+  info.field("rdb_last_load_keys_loaded", s.loaded_keys());
+  info.field("aof_enabled", "0");
+  info.field("aof_rewrite_in_progress", "0");
+  info.field("aof_rewrite_scheduled", "0");
+  info.field("aof_last_bgrewrite_status", "ok");
+  info.field("aof_last_write_status", "ok");
+}
+
 void info_stats(InfoText& info, CommandContext& ctx) {
   const server::Stats* stats = ctx.service.stats();
   auto counter = [stats](const std::atomic<std::uint64_t> server::Stats::*member) {
@@ -117,6 +141,7 @@ void info(CommandContext& ctx) {
   static constexpr std::pair<std::string_view, Writer> kSections[] = {{"server", info_server},
                                                                       {"clients", info_clients},
                                                                       {"memory", info_memory},
+                                                                      {"persistence", info_persistence},
                                                                       {"stats", info_stats},
                                                                       {"keyspace", info_keyspace}};
   InfoText text;

@@ -159,6 +159,10 @@ void dbsize(CommandContext&);
 void flushdb(CommandContext&);
 void flushall(CommandContext&);
 void time(CommandContext&);
+// persistence (cmd_persistence.cpp)
+void save(CommandContext&);
+void bgsave(CommandContext&);
+void lastsave(CommandContext&);
 void config(CommandContext&);
 void function(CommandContext&);
 void command(CommandContext&);

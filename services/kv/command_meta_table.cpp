@@ -11,133 +11,130 @@ namespace {
 constexpr KeySpec kSpecs0[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs2[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs3[] = {
-    {"This command allows both access and modification of the key", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs4[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"This command allows both access and modification of the key", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs5[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs6[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 3, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs6[] = {
+constexpr KeySpec kSpecs7[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips11[] = {"nondeterministic_output"};
 constexpr std::string_view kTips12[] = {"nondeterministic_output"};
-constexpr std::string_view kTips14[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips16[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips20[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips13[] = {"nondeterministic_output"};
+constexpr std::string_view kTips15[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips17[] = {"nondeterministic_output_order"};
 constexpr std::string_view kTips21[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips27[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs28[] = {
+constexpr std::string_view kTips22[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips28[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs29[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips29[] = {"request_policy:all_shards", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs30[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips30[] = {"request_policy:all_shards", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs31[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips32[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs32[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips33[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs33[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips36[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs36[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips37[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs37[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs38[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs39[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs40[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips40[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
 constexpr std::string_view kTips41[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips43[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs45[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips42[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips44[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
 constexpr KeySpec kSpecs46[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs47[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs48[] = {
-    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs49[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs50[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs51[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs53[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs54[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips55[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs51[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs52[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs54[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs55[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips56[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs56[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs57[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips58[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs58[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips59[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs59[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs60[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs61[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips62[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs62[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs62[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips63[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs63[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips64[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs64[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs65[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs66[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips67[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs67[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs65[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs66[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs67[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips68[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs68[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs69[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -145,335 +142,329 @@ constexpr KeySpec kSpecs69[] = {
 constexpr KeySpec kSpecs70[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips71[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
-constexpr std::string_view kTips72[] = {"request_policy:all_shards", "nondeterministic_output_order"};
-constexpr KeySpec kSpecs73[] = {
+constexpr KeySpec kSpecs71[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips72[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
+constexpr std::string_view kTips73[] = {"request_policy:all_shards", "nondeterministic_output_order"};
+constexpr std::string_view kTips74[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs75[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs74[] = {
+constexpr KeySpec kSpecs76[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs75[] = {
+constexpr KeySpec kSpecs77[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs76[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs77[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs78[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs79[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs80[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs81[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs82[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs83[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs83[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs84[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs85[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs86[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips87[] = {"request_policy:multi_shard"};
 constexpr KeySpec kSpecs87[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs88[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips89[] = {"request_policy:multi_shard"};
+constexpr KeySpec kSpecs89[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs90[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips89[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs89[] = {
+constexpr std::string_view kTips91[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs91[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips90[] = {"request_policy:multi_shard", "response_policy:agg_min"};
-constexpr KeySpec kSpecs90[] = {
+constexpr std::string_view kTips92[] = {"request_policy:multi_shard", "response_policy:agg_min"};
+constexpr KeySpec kSpecs92[] = {
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips93[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs93[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips94[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs94[] = {
+constexpr std::string_view kTips95[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs95[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips96[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs96[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips97[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs97[] = {
+constexpr std::string_view kTips98[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs98[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs98[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips99[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs99[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs100[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs101[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs102[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs103[] = {
-    {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs104[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs105[] = {
+    {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs106[] = {
     {{}, kKsRW | kKsAccess | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips105[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs106[] = {
+constexpr std::string_view kTips107[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs108[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips107[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs107[] = {
+constexpr std::string_view kTips109[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs109[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips109[] = {"request_policy:all_shards", "nondeterministic_output"};
-constexpr KeySpec kSpecs110[] = {
+constexpr std::string_view kTips111[] = {"request_policy:all_shards", "nondeterministic_output"};
+constexpr KeySpec kSpecs112[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs111[] = {
+constexpr KeySpec kSpecs113[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs113[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs114[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs115[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs116[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs117[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips118[] = {"nondeterministic_output", "request_policy:special"};
+constexpr KeySpec kSpecs118[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs119[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips121[] = {"nondeterministic_output", "request_policy:special"};
+constexpr KeySpec kSpecs122[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips120[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs120[] = {
+constexpr std::string_view kTips123[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs123[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs121[] = {
+constexpr KeySpec kSpecs124[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs123[] = {
+constexpr KeySpec kSpecs126[] = {
     {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs124[] = {
+constexpr KeySpec kSpecs127[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs125[] = {
+constexpr KeySpec kSpecs128[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs126[] = {
-    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs127[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips128[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs128[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs129[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs130[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips131[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs131[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips132[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs132[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs133[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs134[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips135[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs135[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs136[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs137[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs135[] = {
+constexpr KeySpec kSpecs138[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
     {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
 };
-constexpr KeySpec kSpecs136[] = {
+constexpr KeySpec kSpecs139[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
 };
-constexpr std::string_view kTips137[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs137[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips138[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs138[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs139[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr std::string_view kTips140[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs140[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips141[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs141[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs142[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips143[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs143[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips143[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs143[] = {
+constexpr KeySpec kSpecs144[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs145[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips146[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs146[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs144[] = {
+constexpr KeySpec kSpecs147[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips146[] = {"nondeterministic_output"};
-constexpr std::string_view kTips147[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs147[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips148[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs148[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs149[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips149[] = {"nondeterministic_output"};
 constexpr std::string_view kTips150[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs150[] = {
-    {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs152[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs153[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs154[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs155[] = {
+constexpr std::string_view kTips151[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs151[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs152[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips153[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs153[] = {
+    {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs155[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs156[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs157[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs158[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs159[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs160[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs161[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
+constexpr KeySpec kSpecs161[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs162[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs163[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs164[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs165[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs166[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr std::string_view kTips167[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs167[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs168[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs169[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips170[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs170[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs171[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs172[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs173[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs174[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs175[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs176[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs177[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs178[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs179[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs180[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips181[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs181[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
@@ -481,9 +472,19 @@ constexpr KeySpec kSpecs182[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs183[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips184[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs184[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs185[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs186[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs184[] = {
+constexpr KeySpec kSpecs187[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
@@ -492,189 +493,192 @@ constexpr KeySpec kSpecs184[] = {
 constexpr CommandMeta kMeta[] = {
     {"append", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs0},
     {"auth", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"bitcount", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs2},
-    {"bitfield", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs3},
-    {"bitfield_ro", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs4},
-    {"bitop", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs5},
-    {"bitpos", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs6},
+    {"bgsave", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
+    {"bitcount", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs3},
+    {"bitfield", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs4},
+    {"bitfield_ro", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs5},
+    {"bitop", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs6},
+    {"bitpos", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs7},
     {"client", 0, kAclSlow, {}, {}},
     {"client|getname", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|help", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|id", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"client|info", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips11, {}},
-    {"client|list", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, kTips12, {}},
+    {"client|info", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips12, {}},
+    {"client|list", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, kTips13, {}},
     {"client|setname", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips14, {}},
+    {"command", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips15, {}},
     {"command|count", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command|docs", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips16, {}},
+    {"command|docs", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips17, {}},
     {"command|getkeys", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"command|getkeysandflags", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"command|help", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command|info", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips20, {}},
-    {"command|list", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips21, {}},
+    {"command|info", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips21, {}},
+    {"command|list", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips22, {}},
     {"config", 0, kAclSlow, {}, {}},
     {"config|get", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"config|help", kFlagLoading | kFlagStale, kAclSlow, {}, {}},
     {"config|resetstat", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"config|rewrite", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"config|set", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, kTips27, {}},
-    {"copy", kFlagWrite | kFlagDenyoom, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs28},
-    {"dbsize", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips29, {}},
-    {"decr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs30},
-    {"decrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs31},
-    {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips32, kSpecs32},
+    {"config|set", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, kTips28, {}},
+    {"copy", kFlagWrite | kFlagDenyoom, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs29},
+    {"dbsize", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips30, {}},
+    {"decr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs31},
+    {"decrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs32},
+    {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips33, kSpecs33},
     {"discard", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"echo", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
     {"exec", kFlagNoscript | kFlagLoading | kFlagStale | kFlagSkipSlowlog, kAclSlow | kAclTransaction, {}, {}},
-    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips36, kSpecs36},
-    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs37},
-    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs38},
-    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs39},
-    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips40, {}},
-    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips41, {}},
+    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips37, kSpecs37},
+    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs38},
+    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs39},
+    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs40},
+    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips41, {}},
+    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips42, {}},
     {"function", 0, kAclSlow, {}, {}},
-    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips43, {}},
+    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips44, {}},
     {"function|help", kFlagLoading | kFlagStale, kAclSlow | kAclScripting, {}, {}},
-    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs45},
-    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs46},
-    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs47},
-    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs48},
-    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs49},
-    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs50},
-    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs51},
+    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs46},
+    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs47},
+    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs48},
+    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs49},
+    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs50},
+    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs51},
+    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs52},
     {"hello", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs53},
-    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs54},
-    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips55, kSpecs55},
-    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs56},
-    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs57},
-    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips58, kSpecs58},
-    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs59},
-    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs60},
-    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs61},
-    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips62, kSpecs62},
-    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips63, kSpecs63},
-    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs64},
-    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs65},
-    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs66},
-    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips67, kSpecs67},
-    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs68},
-    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs69},
-    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs70},
-    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips71, {}},
-    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips72, {}},
-    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs73},
-    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs74},
-    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs75},
-    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs76},
-    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs77},
-    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs78},
-    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs79},
-    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs80},
-    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs81},
-    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs82},
-    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs83},
-    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs84},
-    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs85},
-    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs86},
-    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips87, kSpecs87},
-    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs88},
-    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips89, kSpecs89},
-    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips90, kSpecs90},
+    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs54},
+    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs55},
+    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips56, kSpecs56},
+    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs57},
+    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs58},
+    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips59, kSpecs59},
+    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs60},
+    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs61},
+    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs62},
+    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips63, kSpecs63},
+    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips64, kSpecs64},
+    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs65},
+    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs66},
+    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs67},
+    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips68, kSpecs68},
+    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs69},
+    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs70},
+    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs71},
+    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips72, {}},
+    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips73, {}},
+    {"lastsave", kFlagLoading | kFlagStale | kFlagFast, kAclAdmin | kAclFast | kAclDangerous, kTips74, {}},
+    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs75},
+    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs76},
+    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs77},
+    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs78},
+    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs79},
+    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs80},
+    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs81},
+    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs82},
+    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs83},
+    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs84},
+    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs85},
+    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs86},
+    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs87},
+    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs88},
+    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips89, kSpecs89},
+    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs90},
+    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips91, kSpecs91},
+    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips92, kSpecs92},
     {"multi", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"object", 0, kAclSlow, {}, {}},
-    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips93, kSpecs93},
-    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips94, kSpecs94},
+    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips95, kSpecs95},
+    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips96, kSpecs96},
     {"object|help", kFlagLoading | kFlagStale, kAclKeyspace | kAclSlow, {}, {}},
-    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips96, kSpecs96},
-    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips97, kSpecs97},
-    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs98},
-    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs99},
-    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs100},
-    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs101},
-    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs102},
-    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs103},
-    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs104},
-    {"ping", kFlagFast, kAclFast | kAclConnection, kTips105, {}},
-    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs106},
-    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips107, kSpecs107},
+    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips98, kSpecs98},
+    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips99, kSpecs99},
+    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs100},
+    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs101},
+    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs102},
+    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs103},
+    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs104},
+    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs105},
+    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs106},
+    {"ping", kFlagFast, kAclFast | kAclConnection, kTips107, {}},
+    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs108},
+    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips109, kSpecs109},
     {"quit", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips109, {}},
-    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs110},
-    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs111},
+    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips111, {}},
+    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs112},
+    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs113},
     {"reset", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs113},
-    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs114},
-    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs115},
-    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs116},
-    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs117},
-    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips118, {}},
-    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs119},
-    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips120, kSpecs120},
-    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs121},
+    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs115},
+    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs116},
+    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs117},
+    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs118},
+    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs119},
+    {"save", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading | kFlagNoMulti, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
+    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips121, {}},
+    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs122},
+    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips123, kSpecs123},
+    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs124},
     {"select", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
-    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs123},
-    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs124},
-    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs125},
-    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs126},
-    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs127},
-    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips128, kSpecs128},
-    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs129},
-    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs130},
-    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs131},
-    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips132, kSpecs132},
-    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs133},
-    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs134},
-    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs135},
-    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs136},
-    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips137, kSpecs137},
-    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips138, kSpecs138},
-    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs139},
-    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips140, kSpecs140},
-    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs141},
-    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs142},
-    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips143, kSpecs143},
-    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs144},
+    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs126},
+    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs127},
+    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs128},
+    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs129},
+    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs130},
+    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips131, kSpecs131},
+    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs132},
+    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs133},
+    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs134},
+    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips135, kSpecs135},
+    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs136},
+    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs137},
+    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs138},
+    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs139},
+    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips140, kSpecs140},
+    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips141, kSpecs141},
+    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs142},
+    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips143, kSpecs143},
+    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs144},
+    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs145},
+    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips146, kSpecs146},
+    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs147},
     {"swapdb", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous, {}, {}},
-    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips146, {}},
-    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips147, kSpecs147},
-    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips148, kSpecs148},
-    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs149},
-    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips150, kSpecs150},
+    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips149, {}},
+    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips150, kSpecs150},
+    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips151, kSpecs151},
+    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs152},
+    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips153, kSpecs153},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
-    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs152},
-    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs153},
-    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs154},
-    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs155},
-    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs156},
-    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs157},
-    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs158},
-    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs159},
-    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs160},
-    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs161},
-    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs162},
-    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs163},
-    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs164},
-    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs165},
-    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs166},
-    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips167, kSpecs167},
-    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs168},
-    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs169},
-    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs170},
-    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs171},
-    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs172},
-    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs173},
-    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs174},
-    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs175},
-    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs176},
-    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs177},
-    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs178},
-    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs179},
-    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs180},
-    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips181, kSpecs181},
-    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs182},
-    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs183},
-    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs184},
+    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs155},
+    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs156},
+    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs157},
+    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs158},
+    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs159},
+    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs160},
+    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs161},
+    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs162},
+    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs163},
+    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs164},
+    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs165},
+    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs166},
+    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs167},
+    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs168},
+    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs169},
+    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips170, kSpecs170},
+    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs171},
+    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs172},
+    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs173},
+    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs174},
+    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs175},
+    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs176},
+    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs177},
+    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs178},
+    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs179},
+    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs180},
+    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs181},
+    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs182},
+    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs183},
+    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips184, kSpecs184},
+    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs185},
+    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs186},
+    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs187},
 };
 
 }  // namespace

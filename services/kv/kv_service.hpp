@@ -16,12 +16,15 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "kv/client_registry.hpp"
 #include "kv/clock.hpp"
 #include "kv/encoding_limits.hpp"
+#include "kv/rdb.hpp"
+#include "kv/snapshots.hpp"
 #include "kv/store.hpp"
 #include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/server/service.hpp"
@@ -42,6 +45,11 @@ struct KvOptions {
   bool protected_mode = true;
   Protocol protocol = Protocol::kResp;
   std::shared_ptr<const Clock> clock;  // null: the system clock
+  // Snapshots (docs/kv.md, "Persistence: RDB"): the dump is dir/dbfilename; dir "" is the
+  // working directory. `save` points as Redis's ("3600 1 300 100"); "" saves only on demand.
+  std::string dir;
+  std::string dbfilename = "dump.rdb";
+  std::string save;
 };
 
 // The service as the server sees it.
@@ -57,7 +65,9 @@ struct KvConfig {
   Relaxed<std::size_t> max_bulk_length = 0;
   Relaxed<std::size_t> max_clients = 0;
   Relaxed<bool> protected_mode = true;
-  std::string save;  // accepted and reported; kv never persists
+  std::string save;        // save points, "<seconds> <changes> ..." (snapshots.hpp)
+  std::string dir;         // absolute directory of the dump
+  std::string dbfilename;  // a file name, no '/'
 };
 
 // Redis's limits on a request from a client that has not authenticated while a password is
@@ -110,8 +120,18 @@ class KvService final : public server::Service {
   std::uint64_t keyspace_hits() const { return keyspace_hits_; }
   std::uint64_t keyspace_misses() const { return keyspace_misses_; }
 
+  // Snapshots: SAVE, BGSAVE, LASTSAVE, INFO persistence.
+  Snapshots& snapshots() { return snapshots_; }
+  // dir/dbfilename (reads the config under config_mutex()).
+  std::string dump_path();
+  // Loads dump_path() when it exists (start-up, before any session): the keys loaded, or
+  // nothing when there is no file; an error for a file that cannot be read or is corrupt.
+  Result<std::optional<rdb::LoadStats>> load_dump();
+
  private:
   void sample_ops();
+  // Reaps a finished background save; starts one for BGSAVE SCHEDULE or a due save point.
+  void snapshot_tick();
 
   Protocol protocol_;
   Store store_;
@@ -134,6 +154,7 @@ class KvService final : public server::Service {
   std::uint64_t last_sample_commands_ = 0;
   std::chrono::steady_clock::time_point last_sample_time_ = started_;
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
+  Snapshots snapshots_;
 };
 
 }  // namespace tcpkit::kv
