@@ -181,6 +181,14 @@ void flushdb(CommandContext& ctx) {
 void flushall(CommandContext& ctx) {
   if (!flush_mode_ok(ctx)) return;
   for (int i = 0; i < Store::kDatabases; ++i) ctx.store.db(i).clear();
+  // As Redis's FLUSHALL: a running background save would write the old data; with save points
+  // configured the empty dataset is saved at once.
+  Snapshots& snapshots = ctx.service.snapshots();
+  snapshots.kill_child();
+  if (!ctx.service.save_points().empty()) {
+    Result<void> r = snapshots.save(ctx.store, ctx.service.dump_path(), ctx.store.used_memory());
+    if (!r) std::fprintf(stderr, "kv: FLUSHALL: saving failed: %s\n", r.error().message().c_str());
+  }
   ctx.ok();
 }
 

@@ -163,6 +163,7 @@ void time(CommandContext&);
 void save(CommandContext&);
 void bgsave(CommandContext&);
 void lastsave(CommandContext&);
+void shutdown(CommandContext&);
 void config(CommandContext&);
 void function(CommandContext&);
 void command(CommandContext&);

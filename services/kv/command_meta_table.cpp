@@ -304,136 +304,133 @@ constexpr KeySpec kSpecs129[] = {
 constexpr KeySpec kSpecs130[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips131[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs131[] = {
+constexpr std::string_view kTips132[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs132[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs132[] = {
+constexpr KeySpec kSpecs133[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs133[] = {
+constexpr KeySpec kSpecs134[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs134[] = {
+constexpr KeySpec kSpecs135[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips135[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs135[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips136[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs136[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs137[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs138[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
-    {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs139[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
+    {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
 };
-constexpr std::string_view kTips140[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs140[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
 };
 constexpr std::string_view kTips141[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs141[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips142[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs142[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs142[] = {
+constexpr KeySpec kSpecs143[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips143[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs143[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips144[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs144[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs145[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs146[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips146[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs146[] = {
+constexpr std::string_view kTips147[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs147[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs147[] = {
+constexpr KeySpec kSpecs148[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips149[] = {"nondeterministic_output"};
-constexpr std::string_view kTips150[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs150[] = {
+constexpr std::string_view kTips150[] = {"nondeterministic_output"};
+constexpr std::string_view kTips151[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs151[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips151[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs151[] = {
+constexpr std::string_view kTips152[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs152[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs152[] = {
+constexpr KeySpec kSpecs153[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips153[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs153[] = {
+constexpr std::string_view kTips154[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs154[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs155[] = {
+constexpr KeySpec kSpecs156[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs156[] = {
+constexpr KeySpec kSpecs157[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs157[] = {
+constexpr KeySpec kSpecs158[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs158[] = {
+constexpr KeySpec kSpecs159[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs159[] = {
+constexpr KeySpec kSpecs160[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs160[] = {
+constexpr KeySpec kSpecs161[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs161[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs162[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs163[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs164[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs165[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs165[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs166[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs167[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs168[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs169[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips170[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs170[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips171[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs171[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
@@ -444,14 +441,14 @@ constexpr KeySpec kSpecs173[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs174[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs175[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs175[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs176[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs177[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -463,7 +460,7 @@ constexpr KeySpec kSpecs179[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs180[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs181[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -474,17 +471,20 @@ constexpr KeySpec kSpecs182[] = {
 constexpr KeySpec kSpecs183[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips184[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs184[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips185[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs185[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs186[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs187[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs188[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
@@ -622,63 +622,64 @@ constexpr CommandMeta kMeta[] = {
     {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs128},
     {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs129},
     {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs130},
-    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips131, kSpecs131},
-    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs132},
-    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs133},
-    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs134},
-    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips135, kSpecs135},
-    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs136},
-    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs137},
-    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs138},
-    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs139},
-    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips140, kSpecs140},
-    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips141, kSpecs141},
-    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs142},
-    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips143, kSpecs143},
-    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs144},
-    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs145},
-    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips146, kSpecs146},
-    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs147},
+    {"shutdown", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale | kFlagNoMulti | kFlagAllowBusy, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
+    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips132, kSpecs132},
+    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs133},
+    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs134},
+    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs135},
+    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips136, kSpecs136},
+    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs137},
+    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs138},
+    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs139},
+    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs140},
+    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips141, kSpecs141},
+    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips142, kSpecs142},
+    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs143},
+    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips144, kSpecs144},
+    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs145},
+    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs146},
+    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips147, kSpecs147},
+    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs148},
     {"swapdb", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous, {}, {}},
-    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips149, {}},
-    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips150, kSpecs150},
-    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips151, kSpecs151},
-    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs152},
-    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips153, kSpecs153},
+    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips150, {}},
+    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips151, kSpecs151},
+    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips152, kSpecs152},
+    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs153},
+    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips154, kSpecs154},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
-    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs155},
-    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs156},
-    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs157},
-    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs158},
-    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs159},
-    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs160},
-    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs161},
-    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs162},
-    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs163},
-    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs164},
-    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs165},
-    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs166},
-    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs167},
-    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs168},
-    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs169},
-    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips170, kSpecs170},
-    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs171},
-    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs172},
-    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs173},
-    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs174},
-    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs175},
-    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs176},
-    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs177},
-    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs178},
-    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs179},
-    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs180},
-    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs181},
-    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs182},
-    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs183},
-    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips184, kSpecs184},
-    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs185},
-    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs186},
-    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs187},
+    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs156},
+    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs157},
+    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs158},
+    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs159},
+    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs160},
+    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs161},
+    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs162},
+    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs163},
+    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs164},
+    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs165},
+    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs166},
+    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs167},
+    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs168},
+    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs169},
+    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs170},
+    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips171, kSpecs171},
+    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs172},
+    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs173},
+    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs174},
+    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs175},
+    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs176},
+    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs177},
+    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs178},
+    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs179},
+    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs180},
+    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs181},
+    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs182},
+    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs183},
+    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs184},
+    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips185, kSpecs185},
+    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs186},
+    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs187},
+    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs188},
 };
 
 }  // namespace

@@ -70,6 +70,8 @@ constexpr CommandSpec kCommands[] = {
     {"save", cmd::save, 1, kAdmin | kNoScript | kWholeKeyspace, 0, 0, 0, {}},
     {"bgsave", cmd::bgsave, -1, kAdmin | kNoScript | kWholeKeyspace, 0, 0, 0, {}},
     {"lastsave", cmd::lastsave, 1, kLoading | kStale | kFast, 0, 0, 0, {}},
+    {"shutdown", cmd::shutdown, -1,
+     kAdmin | kNoScript | kLoading | kStale | kWholeKeyspace, 0, 0, 0, {}},
     {"config", cmd::config, -2, 0, 0, 0, 0, kConfigSubs},
     {"function", cmd::function, -2, 0, 0, 0, 0, kFunctionSubs},
     {"command", cmd::command, -1, kLoading | kStale, 0, 0, 0, kCommandSubs},

@@ -65,6 +65,7 @@ enum class KvError {
   kBgsaveInProgress,
   kSaveFailed,
   kShutdownFailed,
+  kNoShutdownInProgress,
   kInvalidSaveParams,
   kDbfilenameIsPath,
   // SORT

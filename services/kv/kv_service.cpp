@@ -40,6 +40,7 @@ KvService::KvService(KvOptions options)
   config_.dir = absolute_dir(options.dir);
   config_.dbfilename = std::move(options.dbfilename);
   config_.save = std::move(options.save);
+  shutdown_ = std::move(options.shutdown);
   config_.requirepass = std::move(options.requirepass);
   config_.maxmemory = options.maxmemory;
   config_.max_bulk_length = options.max_bulk_length;
@@ -94,14 +95,21 @@ Result<std::optional<rdb::LoadStats>> KvService::load_dump() {
   return std::optional<rdb::LoadStats>(*loaded);
 }
 
+SavePoints KvService::save_points() {
+  std::lock_guard lock(config_mutex_);
+  return parse_save_points(config_.save).value_or(SavePoints{});
+}
+
+bool KvService::request_shutdown() {
+  if (!shutdown_) return false;
+  shutdown_();
+  return true;
+}
+
 void KvService::snapshot_tick() {
   snapshots_.reap();
   if (snapshots_.in_progress()) return;
-  SavePoints points;
-  {
-    std::lock_guard lock(config_mutex_);
-    points = parse_save_points(config_.save).value_or(SavePoints{});
-  }
+  const SavePoints points = save_points();
   if (!snapshots_.take_scheduled() &&
       !snapshots_.due(points, store_.changes(), wall_seconds())) {
     return;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,9 @@ struct KvOptions {
   std::string dir;
   std::string dbfilename = "dump.rdb";
   std::string save;
+  // SHUTDOWN calls it (from a session's thread) after any save to stop the server; null: SHUTDOWN
+  // fails. `tcpkit serve` sends itself SIGTERM, which drains as for any signal.
+  std::function<void()> shutdown;
 };
 
 // The service as the server sees it.
@@ -124,6 +128,10 @@ class KvService final : public server::Service {
   Snapshots& snapshots() { return snapshots_; }
   // dir/dbfilename (reads the config under config_mutex()).
   std::string dump_path();
+  // The configured save points (none when `save` is "").
+  SavePoints save_points();
+  // Stops the server (KvOptions::shutdown); false when there is no way to.
+  bool request_shutdown();
   // Loads dump_path() when it exists (start-up, before any session): the keys loaded, or
   // nothing when there is no file; an error for a file that cannot be read or is corrupt.
   Result<std::optional<rdb::LoadStats>> load_dump();
@@ -155,6 +163,7 @@ class KvService final : public server::Service {
   std::chrono::steady_clock::time_point last_sample_time_ = started_;
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
   Snapshots snapshots_;
+  std::function<void()> shutdown_;
 };
 
 }  // namespace tcpkit::kv

@@ -60,6 +60,7 @@ Result<void> Snapshots::save(Store& store, const std::string& path, std::uint64_
 
 Snapshots::Start Snapshots::start_background(Store& store, const std::string& path,
                                              std::uint64_t used_memory) {
+  std::lock_guard lock(child_mutex_);
   if (in_progress()) return Start::kInProgress;
   const rdb::SaveOptions options{store.clock().now_ms(), used_memory, true};
   const std::uint64_t changes = store.changes();
@@ -87,6 +88,7 @@ Snapshots::Start Snapshots::start_background(Store& store, const std::string& pa
 }
 
 bool Snapshots::reap() {
+  std::lock_guard lock(child_mutex_);
   const pid_t pid = child_;
   if (pid == 0) return false;
   int status = 0;
@@ -105,6 +107,7 @@ bool Snapshots::reap() {
 }
 
 void Snapshots::kill_child() {
+  std::lock_guard lock(child_mutex_);
   const pid_t pid = child_;
   if (pid == 0) return;
   ::kill(pid, SIGKILL);

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,9 @@ class Snapshots {
   std::uint64_t loaded_expired() const { return loaded_expired_; }
 
  private:
+  // Held while the child is forked, reaped or killed (a leaf lock: the tick's reap and a
+  // command's kill_child() must not both wait for the same pid).
+  std::mutex child_mutex_;
   Relaxed<pid_t> child_ = 0;
   std::string child_dir_;  // where the child's temp-<pid>.rdb is (every shard held)
   Relaxed<bool> last_bgsave_ok_ = true;

@@ -284,6 +284,23 @@ class RdbInteropTest(unittest.TestCase):
         rs = self.start(RedisServer, self.dir, "bg.rdb")
         self.assertSame(expected, snapshot(rs.client))
 
+    def test_shutdown_save_then_restart(self):
+        kv = self.start(KvServer, self.dir)
+        r = kv.client()
+        r.set("k", "v")
+        r.rpush("l", *range(300))
+        try:
+            r.execute_command("SHUTDOWN", "SAVE")
+        except redis.exceptions.ConnectionError:
+            pass  # no reply: the server closes the connection and exits
+        self.assertEqual(kv.proc.wait(timeout=20), 0)
+        self.servers.remove(kv)
+        kv.proc.stdout.close()
+        kv.proc.stderr.close()
+        kv = self.start(KvServer, self.dir)
+        self.assertEqual(kv.client().get("k"), b"v")
+        self.assertEqual(kv.client().llen("l"), 300)
+
     def test_corrupt_dump_stops_start_up(self):
         kv = self.start(KvServer, self.dir)
         kv.client().set("k", "v" * 100)

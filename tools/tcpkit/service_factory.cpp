@@ -1,5 +1,8 @@
 #include "service_factory.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -102,6 +105,8 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     ko.dir = args.dir;
     ko.dbfilename = args.dbfilename;
     ko.save = args.save;
+    // SHUTDOWN: the same graceful drain as a signal (serve's ShutdownSignals).
+    ko.shutdown = [] { ::kill(::getpid(), SIGTERM); };
     auto service = std::make_unique<kv::KvService>(std::move(ko));
     // Before any connection is accepted, as Redis loads its dump.
     auto loaded = service->load_dump();

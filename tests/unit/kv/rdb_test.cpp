@@ -398,5 +398,40 @@ TEST(KvRdb, SavePointStartsABackgroundSave) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(KvRdb, ShutdownSavesWhenAskedAndStops) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tcpkit-rdb-shutdown-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  int stops = 0;
+  Harness h(with_options([&](KvOptions& o) {
+    o.dir = dir.string();
+    o.shutdown = [&stops] { ++stops; };
+  }));
+  h.run("SET k v");
+  EXPECT_EQ(h.run("SHUTDOWN SAVE NOSAVE"), "-ERR syntax error");
+  EXPECT_EQ(h.run("SHUTDOWN ABORT"), "-ERR No shutdown in progress.");
+  EXPECT_EQ(h.run("SHUTDOWN NOSAVE"), "");  // no reply: the connection closes
+  EXPECT_TRUE(h.last_close);
+  EXPECT_EQ(stops, 1);
+  EXPECT_FALSE(std::filesystem::exists(dir / "dump.rdb"));
+  auto s2 = h.open(1);
+  EXPECT_EQ(h.run("SHUTDOWN SAVE", s2.get()), "");
+  EXPECT_EQ(stops, 2);
+  EXPECT_TRUE(std::filesystem::exists(dir / "dump.rdb"));
+  // With save points, FLUSHALL saves the empty data set at once, as Redis's does.
+  auto s3 = h.open(2);
+  EXPECT_EQ(h.run("CONFIG SET save \"3600 1\"", s3.get()), "+OK");
+  EXPECT_EQ(h.run("FLUSHALL", s3.get()), "+OK");
+  Harness b;
+  auto r = rdb::load_file(b.service->store(), (dir / "dump.rdb").string(), EncodingLimits{},
+                          b.clock->now_ms());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->keys_loaded, 0u);
+  // Without a way to stop, SHUTDOWN fails as Redis's does when it cannot.
+  Harness none;
+  EXPECT_EQ(none.run("SHUTDOWN NOSAVE"), "-ERR Errors trying to SHUTDOWN. Check logs.");
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace tcpkit::kv::testing
