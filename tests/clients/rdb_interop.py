@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -283,6 +284,63 @@ class RdbInteropTest(unittest.TestCase):
         self.check_rdb(os.path.join(self.dir, "bg.rdb"))
         rs = self.start(RedisServer, self.dir, "bg.rdb")
         self.assertSame(expected, snapshot(rs.client))
+
+    def test_bgsave_is_a_point_in_time_under_writes(self):
+        """Transactions keep two keys (most likely in different shards) equal while BGSAVEs run: every
+        snapshot must hold them equal, and each later one a larger value."""
+        kv = self.start(KvServer, self.dir, "--model", "reactors", "--threads", "4")
+        stop = threading.Event()
+        errors = []
+
+        def writer(prefix):
+            r = kv.client()
+            i = 0
+            try:
+                while not stop.is_set():
+                    i += 1
+                    p = r.pipeline(transaction=True)
+                    p.set(prefix + "a", i).set(prefix + "b", i).rpush(prefix + "l", i)
+                    p.execute()
+            except Exception as e:  # reported below, not swallowed
+                errors.append(e)
+            finally:
+                r.close()
+
+        threads = [threading.Thread(target=writer, args=("w%d:" % n,)) for n in range(3)]
+        for t in threads:
+            t.start()
+        r = kv.client()
+        seen = []
+        try:
+            for n in range(3):
+                time.sleep(0.2)
+                self.assertTrue(r.bgsave())
+                self.assertTrue(wait_until(
+                    lambda: r.info("persistence")["rdb_bgsave_in_progress"] == 0, timeout=30))
+                self.assertEqual(r.info("persistence")["rdb_last_bgsave_status"], "ok")
+                path = os.path.join(self.dir, "dump.rdb")
+                copy = os.path.join(self.dir, "snap%d.rdb" % n)
+                shutil.copy(path, copy)
+                self.check_rdb(copy)
+                rs = self.start(RedisServer, self.dir, "snap%d.rdb" % n)
+                c = rs.client()
+                values = []
+                for w in range(3):
+                    a, b = c.get("w%d:a" % w), c.get("w%d:b" % w)
+                    self.assertEqual(a, b, "snapshot %d, writer %d" % (n, w))
+                    if a is not None:
+                        self.assertEqual(c.llen("w%d:l" % w), int(a))
+                    values.append(int(a or 0))
+                c.close()
+                self.stop(rs)
+                seen.append(values)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+            r.close()
+        self.assertEqual(errors, [])
+        self.assertGreater(sum(seen[-1]), sum(seen[0]))
 
     def test_shutdown_save_then_restart(self):
         kv = self.start(KvServer, self.dir)
