@@ -286,8 +286,8 @@ class RdbInteropTest(unittest.TestCase):
         self.assertSame(expected, snapshot(rs.client))
 
     def test_bgsave_is_a_point_in_time_under_writes(self):
-        """Transactions keep two keys (most likely in different shards) equal while BGSAVEs run: every
-        snapshot must hold them equal, and each later one a larger value."""
+        """Transactions keep two keys (most likely in different shards) equal while BGSAVEs
+        run: every snapshot must hold them equal, and a later one larger values."""
         kv = self.start(KvServer, self.dir, "--model", "reactors", "--threads", "4")
         stop = threading.Event()
         errors = []
