@@ -34,8 +34,10 @@ void bgsave(CommandContext& ctx) {
     return ctx.out.simple("Background saving scheduled");
   }
   switch (snapshots.start_background(ctx.store, ctx.service.dump_path(), ctx.store.used_memory())) {
-    case Snapshots::Start::kStarted: return ctx.out.simple("Background saving started");
-    case Snapshots::Start::kInProgress: return ctx.error(KvError::kBgsaveInProgress);
+    case Snapshots::Start::kStarted:
+      return ctx.out.simple("Background saving started");
+    case Snapshots::Start::kInProgress:
+      return ctx.error(KvError::kBgsaveInProgress);
     case Snapshots::Start::kForkFailed:
       std::perror("kv: BGSAVE: fork");
       return ctx.error(KvError::kSaveFailed);
@@ -54,11 +56,16 @@ struct ShutdownArgs {
 std::optional<ShutdownArgs> parse_shutdown(std::span<const std::string_view> args) {
   ShutdownArgs a;
   for (std::size_t i = 1; i < args.size(); ++i) {
-    if (iequals(args[i], "save")) a.save = true;
-    else if (iequals(args[i], "nosave")) a.nosave = true;
-    else if (iequals(args[i], "force")) a.force = true;
-    else if (iequals(args[i], "abort")) a.abort = true;
-    else if (!iequals(args[i], "now")) return std::nullopt;
+    if (iequals(args[i], "save"))
+      a.save = true;
+    else if (iequals(args[i], "nosave"))
+      a.nosave = true;
+    else if (iequals(args[i], "force"))
+      a.force = true;
+    else if (iequals(args[i], "abort"))
+      a.abort = true;
+    else if (!iequals(args[i], "now"))
+      return std::nullopt;
   }
   if ((a.save && a.nosave) || (a.abort && args.size() != 2)) return std::nullopt;
   return a;

@@ -138,12 +138,9 @@ void info_keyspace(InfoText& info, CommandContext& ctx) {
 
 void info(CommandContext& ctx) {
   using Writer = void (*)(InfoText&, CommandContext&);
-  static constexpr std::pair<std::string_view, Writer> kSections[] = {{"server", info_server},
-                                                                      {"clients", info_clients},
-                                                                      {"memory", info_memory},
-                                                                      {"persistence", info_persistence},
-                                                                      {"stats", info_stats},
-                                                                      {"keyspace", info_keyspace}};
+  static constexpr std::pair<std::string_view, Writer> kSections[] = {
+      {"server", info_server},           {"clients", info_clients}, {"memory", info_memory},
+      {"persistence", info_persistence}, {"stats", info_stats},     {"keyspace", info_keyspace}};
   InfoText text;
   for (const auto& [name, write] : kSections) {
     bool wanted = ctx.args.size() == 1;

@@ -110,8 +110,7 @@ void KvService::snapshot_tick() {
   snapshots_.reap();
   if (snapshots_.in_progress()) return;
   const SavePoints points = save_points();
-  if (!snapshots_.take_scheduled() &&
-      !snapshots_.due(points, store_.changes(), wall_seconds())) {
+  if (!snapshots_.take_scheduled() && !snapshots_.due(points, store_.changes(), wall_seconds())) {
     return;
   }
   const std::string path = dump_path();

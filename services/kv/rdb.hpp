@@ -33,9 +33,9 @@
 namespace tcpkit::kv::rdb {
 
 struct SaveOptions {
-  std::int64_t now_ms = 0;         // ctime (seconds of it)
-  std::uint64_t used_memory = 0;   // used-mem
-  bool compress = true;            // LZF for strings above 20 bytes (rdbcompression yes)
+  std::int64_t now_ms = 0;        // ctime (seconds of it)
+  std::uint64_t used_memory = 0;  // used-mem
+  bool compress = true;           // LZF for strings above 20 bytes (rdbcompression yes)
 };
 
 // The whole snapshot in memory (tests; small stores).
@@ -48,8 +48,8 @@ Result<void> save_file(Store& store, const std::string& path, const SaveOptions&
 
 struct LoadStats {
   std::uint64_t keys_loaded = 0;
-  std::uint64_t keys_expired = 0;       // had expired at load time: skipped
-  std::uint64_t empty_skipped = 0;      // collections with no elements: skipped, as Redis does
+  std::uint64_t keys_expired = 0;   // had expired at load time: skipped
+  std::uint64_t empty_skipped = 0;  // collections with no elements: skipped, as Redis does
   int version = 0;
 };
 

@@ -206,12 +206,14 @@ std::vector<std::string> decode_listpack(std::string_view blob) {
       out.emplace_back(blob.substr(at + 1, len - 1));
     } else if ((b & 0xE0) == 0xC0) {
       need(blob, at, 2, "listpack 13-bit integer");
-      auto v = static_cast<std::int64_t>((b & 0x1f) << 8 | static_cast<unsigned char>(blob[at + 1]));
+      auto v =
+          static_cast<std::int64_t>((b & 0x1f) << 8 | static_cast<unsigned char>(blob[at + 1]));
       if (v >= 4096) v -= 8192;
       out.push_back(std::to_string(v)), len = 2;
     } else if ((b & 0xF0) == 0xE0) {
       need(blob, at, 2, "listpack 12-bit length");
-      len = 2 + (static_cast<std::size_t>(b & 0x0f) << 8 | static_cast<unsigned char>(blob[at + 1]));
+      len =
+          2 + (static_cast<std::size_t>(b & 0x0f) << 8 | static_cast<unsigned char>(blob[at + 1]));
       need(blob, at, len, "listpack string");
       out.emplace_back(blob.substr(at + 2, len - 2));
     } else if (b == 0xF0) {
@@ -262,10 +264,13 @@ std::vector<std::string> decode_ziplist(std::string_view blob) {
     std::size_t header = 1, n = 0;
     bool text = true;
     switch (b >> 6) {
-      case 0: n = b & 0x3f; break;
+      case 0:
+        n = b & 0x3f;
+        break;
       case 1:
         need(blob, at, 2, "ziplist 14-bit length");
-        header = 2, n = static_cast<std::size_t>(b & 0x3f) << 8 | static_cast<unsigned char>(blob[at + 1]);
+        header = 2,
+        n = static_cast<std::size_t>(b & 0x3f) << 8 | static_cast<unsigned char>(blob[at + 1]);
         break;
       case 2:
         need(blob, at, 5, "ziplist 32-bit length");
@@ -274,13 +279,20 @@ std::vector<std::string> decode_ziplist(std::string_view blob) {
         break;
       default:
         text = false;
-        if (b == 0xC0) n = 2;
-        else if (b == 0xD0) n = 4;
-        else if (b == 0xE0) n = 8;
-        else if (b == 0xF0) n = 3;
-        else if (b == 0xFE) n = 1;
-        else if (b >= 0xF1 && b <= 0xFD) n = 0;
-        else throw FormatError(at, "unknown ziplist encoding byte " + std::to_string(b));
+        if (b == 0xC0)
+          n = 2;
+        else if (b == 0xD0)
+          n = 4;
+        else if (b == 0xE0)
+          n = 8;
+        else if (b == 0xF0)
+          n = 3;
+        else if (b == 0xFE)
+          n = 1;
+        else if (b >= 0xF1 && b <= 0xFD)
+          n = 0;
+        else
+          throw FormatError(at, "unknown ziplist encoding byte " + std::to_string(b));
     }
     need(blob, at + header, n, "ziplist entry data");
     if (text) {

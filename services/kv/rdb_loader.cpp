@@ -14,12 +14,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "kv/hash.hpp"
 #include "kv/list.hpp"
 #include "kv/rdb.hpp"
 #include "kv/rdb_format.hpp"
+#include "kv/rdb_reader.hpp"
 #include "kv/set.hpp"
 #include "kv/zset.hpp"
 
@@ -27,83 +29,17 @@ namespace tcpkit::kv::rdb {
 
 namespace {
 
-struct LoadFailure {
-  std::uint64_t offset;
-  std::string what;
-};
-
-class Reader {
- public:
-  Reader(std::string_view bytes) : data_(bytes), size_(bytes.size()) {}
-  Reader(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
-
-  std::uint64_t offset() const { return offset_; }
-  std::uint64_t remaining() const { return size_ - offset_; }
-  std::uint64_t crc() const { return crc_; }
-  [[noreturn]] void fail(const std::string& what) const { throw LoadFailure{offset_, what}; }
-
-  // Appends `n` bytes to `out`; fails naming `what` when the file has fewer.
-  void take(std::uint64_t n, std::string& out, const char* what) {
-    if (n > remaining()) {
-      fail(std::string("expected ") + std::to_string(n) + " bytes of " + what + ", the file has " +
-           std::to_string(remaining()) + " left");
-    }
-    out.reserve(out.size() + n);
-    while (n > 0) {
-      if (pos_ == data_.size()) refill();
-      const std::size_t k = std::min<std::uint64_t>(n, data_.size() - pos_);
-      const std::string_view piece = data_.substr(pos_, k);
-      out += piece;
-      crc_ = crc64(crc_, piece);
-      pos_ += k, offset_ += k, n -= k;
-    }
-  }
-  std::uint8_t u8(const char* what) {
-    std::string b;
-    take(1, b, what);
-    return static_cast<std::uint8_t>(b[0]);
-  }
-  // A fixed-width integer, little-endian or big-endian.
-  std::uint64_t fixed(std::size_t n, bool little, const char* what) {
-    std::string b;
-    take(n, b, what);
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto byte = static_cast<unsigned char>(b[little ? n - 1 - i : i]);
-      v = v << 8 | byte;
-    }
-    return v;
-  }
-
- private:
-  void refill() {
-    buf_.resize(64 * 1024);
-    for (;;) {
-      const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail(std::string("read: ") + std::strerror(errno));
-      if (n == 0) fail("the file ended early (it shrank while being read)");
-      data_ = std::string_view(buf_.data(), static_cast<std::size_t>(n));
-      pos_ = 0;
-      return;
-    }
-  }
-
-  int fd_ = -1;
-  std::string buf_;
-  std::string_view data_;
-  std::size_t pos_ = 0;
-  std::uint64_t offset_ = 0;
-  std::uint64_t size_;
-  std::uint64_t crc_ = 0;
-};
+using detail::LoadFailure;
+using detail::Reader;
 
 // A length, or (when `encoded` is given) a special string encoding's number.
 std::uint64_t read_length(Reader& in, bool* encoded = nullptr) {
   const std::uint8_t b = in.u8("a length");
   switch (b >> 6) {
-    case 0: return b & 0x3f;
-    case 1: return static_cast<std::uint64_t>(b & 0x3f) << 8 | in.u8("a 14-bit length");
+    case 0:
+      return b & 0x3f;
+    case 1:
+      return static_cast<std::uint64_t>(b & 0x3f) << 8 | in.u8("a 14-bit length");
     case 3:
       if (encoded == nullptr) in.fail("expected a length, found a string encoding byte");
       *encoded = true;
@@ -118,7 +54,8 @@ std::uint64_t read_length(Reader& in, bool* encoded = nullptr) {
 std::string read_lzf(Reader& in) {
   const std::uint64_t clen = read_length(in), len = read_length(in);
   // LZF expands at most 264 bytes from 3: a larger claim is a lie, refused before allocating.
-  if (clen > in.remaining() || len / 90 > clen || len == 0) {
+  if (clen > in.remaining() || len / 90 > clen || len == 0 ||
+      len > std::numeric_limits<unsigned>::max()) {
     in.fail("LZF string of " + std::to_string(len) + " bytes from " + std::to_string(clen) +
             " compressed bytes is impossible here");
   }
@@ -127,7 +64,8 @@ std::string read_lzf(Reader& in) {
   std::string out(len, '\0');
   const unsigned n = lzf_decompress(packed.data(), static_cast<unsigned>(clen), out.data(),
                                     static_cast<unsigned>(len));
-  if (n != len) in.fail("LZF data does not decompress to its stated " + std::to_string(len) + " bytes");
+  if (n != len)
+    in.fail("LZF data does not decompress to its stated " + std::to_string(len) + " bytes");
   return out;
 }
 
@@ -207,15 +145,18 @@ class Builder {
     if (!v.hash().set(f, val, limits_)) in_.fail("duplicate hash field '" + std::string(f) + "'");
   }
   void zset_add(Value& v, std::string_view m, double score) {
-    if (!v.zset().set(m, score, limits_)) in_.fail("duplicate sorted-set member '" + std::string(m) + "'");
+    if (!v.zset().set(m, score, limits_))
+      in_.fail("duplicate sorted-set member '" + std::string(m) + "'");
   }
   // Pairs from a blob: hash fields and values, or sorted-set members and scores.
   Value pairs(const std::vector<std::string>& e, bool zset) {
     if (e.size() % 2 != 0) in_.fail("odd number of elements in a pair blob");
     Value v = zset ? Value::new_zset() : Value::new_hash();
     for (std::size_t i = 0; i < e.size(); i += 2) {
-      if (zset) zset_add(v, e[i], parse_score(in_, e[i + 1]));
-      else hash_set(v, e[i], e[i + 1]);
+      if (zset)
+        zset_add(v, e[i], parse_score(in_, e[i + 1]));
+      else
+        hash_set(v, e[i], e[i + 1]);
     }
     return v;
   }
@@ -256,7 +197,8 @@ Value read_object(Reader& in, std::uint8_t type, const EncodingLimits& limits) {
     }
     case kTypeList: {
       Value v = Value::new_list();
-      for (std::uint64_t n = read_length(in); n > 0; --n) v.list().push_back(read_string(in), limits);
+      for (std::uint64_t n = read_length(in); n > 0; --n)
+        v.list().push_back(read_string(in), limits);
       return v;
     }
     case kTypeSet: {
@@ -281,34 +223,50 @@ Value read_object(Reader& in, std::uint8_t type, const EncodingLimits& limits) {
       }
       return v;
     }
-    case kTypeListZiplist: return build.list(read_blob(in, decode_ziplist, "ziplist"));
+    case kTypeListZiplist:
+      return build.list(read_blob(in, decode_ziplist, "ziplist"));
     case kTypeSetIntset: {
       Value v = Value::new_set();
       for (const std::string& m : read_blob(in, decode_intset, "intset")) build.set_add(v, m);
       return v;
     }
-    case kTypeZsetZiplist: return build.pairs(read_blob(in, decode_ziplist, "ziplist"), true);
-    case kTypeHashZiplist: return build.pairs(read_blob(in, decode_ziplist, "ziplist"), false);
-    case kTypeZsetListpack: return build.pairs(read_blob(in, decode_listpack, "listpack"), true);
-    case kTypeHashListpack: return build.pairs(read_blob(in, decode_listpack, "listpack"), false);
-    case kTypeListQuicklist: return read_quicklist(in, limits, false);
-    case kTypeListQuicklist2: return read_quicklist(in, limits, true);
+    case kTypeZsetZiplist:
+      return build.pairs(read_blob(in, decode_ziplist, "ziplist"), true);
+    case kTypeHashZiplist:
+      return build.pairs(read_blob(in, decode_ziplist, "ziplist"), false);
+    case kTypeZsetListpack:
+      return build.pairs(read_blob(in, decode_listpack, "listpack"), true);
+    case kTypeHashListpack:
+      return build.pairs(read_blob(in, decode_listpack, "listpack"), false);
+    case kTypeListQuicklist:
+      return read_quicklist(in, limits, false);
+    case kTypeListQuicklist2:
+      return read_quicklist(in, limits, true);
     case kTypeStreamListpacks:
-    case kTypeStreamListpacks2: in.fail("streams are not supported by kv (type " + std::to_string(type) + ")");
+    case kTypeStreamListpacks2:
+      in.fail("streams are not supported by kv (type " + std::to_string(type) + ")");
     case kTypeModule:
-    case kTypeModule2: in.fail("module values are not supported by kv");
-    case kTypeHashZipmap: in.fail("zipmap hashes (Redis before 2.6) are not supported");
-    default: in.fail("unknown object type " + std::to_string(type));
+    case kTypeModule2:
+      in.fail("module values are not supported by kv");
+    case kTypeHashZipmap:
+      in.fail("zipmap hashes (Redis before 2.6) are not supported");
+    default:
+      in.fail("unknown object type " + std::to_string(type));
   }
 }
 
 bool empty_collection(const Value& v) {
   switch (v.type) {
-    case ValueType::kString: return false;
-    case ValueType::kList: return v.list().empty();
-    case ValueType::kSet: return v.set().empty();
-    case ValueType::kHash: return v.hash().size() == 0;
-    case ValueType::kZset: return v.zset().empty();
+    case ValueType::kString:
+      return false;
+    case ValueType::kList:
+      return v.list().empty();
+    case ValueType::kSet:
+      return v.set().empty();
+    case ValueType::kHash:
+      return v.hash().size() == 0;
+    case ValueType::kZset:
+      return v.zset().empty();
   }
   return false;
 }
@@ -358,8 +316,12 @@ LoadStats load(Reader& in, Store& store, const EncodingLimits& limits, std::int6
       case kOpExpireMs:
         expire_at = static_cast<std::int64_t>(in.fixed(8, true, "an expiry time"));
         continue;
-      case kOpIdle: read_length(in); continue;
-      case kOpFreq: in.u8("an LFU frequency"); continue;
+      case kOpIdle:
+        read_length(in);
+        continue;
+      case kOpFreq:
+        in.u8("an LFU frequency");
+        continue;
       case kOpSelectDb: {
         const std::uint64_t n = read_length(in);
         if (n >= static_cast<std::uint64_t>(Store::kDatabases)) {
@@ -368,13 +330,22 @@ LoadStats load(Reader& in, Store& store, const EncodingLimits& limits, std::int6
         db = static_cast<int>(n);
         continue;
       }
-      case kOpResizeDb: read_length(in), read_length(in); continue;  // a hint; nothing reserved
-      case kOpAux: read_string(in), read_string(in); continue;
-      case kOpModuleAux: throw LoadFailure{at, "module data is not supported by kv"};
+      case kOpResizeDb:
+        read_length(in), read_length(in);
+        continue;  // a hint; nothing reserved
+      case kOpAux:
+        read_string(in), read_string(in);
+        continue;
+      case kOpModuleAux:
+        throw LoadFailure{at, "module data is not supported by kv"};
       case kOpFunction:
-      case kOpFunction2: throw LoadFailure{at, "functions are not supported by kv"};
-      case kOpEof: read_trailer(in, stats.version); return stats;
-      default: break;
+      case kOpFunction2:
+        throw LoadFailure{at, "functions are not supported by kv"};
+      case kOpEof:
+        read_trailer(in, stats.version);
+        return stats;
+      default:
+        break;
     }
     std::string key = read_string(in);
     Value v = read_object(in, op, limits);

@@ -58,8 +58,10 @@ class Output {
     while (error_ == 0 && done < buf_.size()) {
       const ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) error_ = errno;
-      else done += static_cast<std::size_t>(n);
+      if (n < 0)
+        error_ = errno;
+      else
+        done += static_cast<std::size_t>(n);
     }
     buf_.clear();
   }
@@ -152,9 +154,8 @@ void write_hash(Output& out, const HashRef& hash, bool compress) {
 void write_zset(Output& out, const SortedSet& zset, bool compress) {
   if (zset.listpack()) {
     ListpackBuilder lp;
-    zset.for_ranks(0, zset.size(), false, [&](std::string_view m, double score) {
-      lp.add(m), lp.add(score_text(score));
-    });
+    zset.for_ranks(0, zset.size(), false,
+                   [&](std::string_view m, double score) { lp.add(m), lp.add(score_text(score)); });
     out.string(lp.finish(), compress);
     return;
   }
@@ -170,11 +171,16 @@ void write_zset(Output& out, const SortedSet& zset, bool compress) {
 
 std::uint8_t type_byte(const Value& v) {
   switch (v.type) {
-    case ValueType::kString: return kTypeString;
-    case ValueType::kList: return kTypeListQuicklist2;
-    case ValueType::kSet: return v.set().intset() ? kTypeSetIntset : kTypeSet;
-    case ValueType::kHash: return v.hash().listpack() ? kTypeHashListpack : kTypeHash;
-    case ValueType::kZset: return v.zset().listpack() ? kTypeZsetListpack : kTypeZset2;
+    case ValueType::kString:
+      return kTypeString;
+    case ValueType::kList:
+      return kTypeListQuicklist2;
+    case ValueType::kSet:
+      return v.set().intset() ? kTypeSetIntset : kTypeSet;
+    case ValueType::kHash:
+      return v.hash().listpack() ? kTypeHashListpack : kTypeHash;
+    case ValueType::kZset:
+      return v.zset().listpack() ? kTypeZsetListpack : kTypeZset2;
   }
   return kTypeString;
 }
@@ -188,11 +194,21 @@ void write_entry(Output& out, const KeyEntry& e, bool compress) {
   out.byte(type_byte(v));
   out.string(e.key, compress);
   switch (v.type) {
-    case ValueType::kString: out.string(v.str, compress); break;
-    case ValueType::kList: write_list(out, v.list(), compress); break;
-    case ValueType::kSet: write_set(out, v.set(), compress); break;
-    case ValueType::kHash: write_hash(out, v.hash(), compress); break;
-    case ValueType::kZset: write_zset(out, v.zset(), compress); break;
+    case ValueType::kString:
+      out.string(v.str, compress);
+      break;
+    case ValueType::kList:
+      write_list(out, v.list(), compress);
+      break;
+    case ValueType::kSet:
+      write_set(out, v.set(), compress);
+      break;
+    case ValueType::kHash:
+      write_hash(out, v.hash(), compress);
+      break;
+    case ValueType::kZset:
+      write_zset(out, v.zset(), compress);
+      break;
   }
 }
 
@@ -223,9 +239,7 @@ void write_all(Output& out, Store& store, const SaveOptions& options) {
   out.le64(out.crc());
 }
 
-Fail io_error(int err, const std::string& what) {
-  return Fail(Error::from_errno(err, what));
-}
+Fail io_error(int err, const std::string& what) { return Fail(Error::from_errno(err, what)); }
 
 // fsync of the directory holding `path`, so that the rename itself survives a crash.
 int sync_directory(const std::string& path) {
@@ -248,8 +262,8 @@ std::string save_to_string(Store& store, const SaveOptions& options) {
 
 Result<void> save_file(Store& store, const std::string& path, const SaveOptions& options) {
   const std::size_t slash = path.rfind('/');
-  const std::string temp = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) +
-                           "temp-" + std::to_string(::getpid()) + ".rdb";
+  const std::string temp = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "temp-" +
+                           std::to_string(::getpid()) + ".rdb";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error(errno, "open " + temp);
   Output out(fd);

@@ -41,7 +41,8 @@ std::optional<SavePoints> parse_save_points(std::string_view text) {
   }
   if (numbers.size() % 2 != 0) return std::nullopt;
   SavePoints points;
-  for (std::size_t k = 0; k < numbers.size(); k += 2) points.emplace_back(numbers[k], numbers[k + 1]);
+  for (std::size_t k = 0; k < numbers.size(); k += 2)
+    points.emplace_back(numbers[k], numbers[k + 1]);
   return points;
 }
 

@@ -111,8 +111,8 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     // Before any connection is accepted, as Redis loads its dump.
     auto loaded = service->load_dump();
     if (!loaded) {
-      return Fail(Error(loaded.error().code(), "kv: cannot load the snapshot: " +
-                                                   loaded.error().context()));
+      return Fail(Error(loaded.error().code(),
+                        "kv: cannot load the snapshot: " + loaded.error().context()));
     }
     if (*loaded) {
       std::fprintf(stderr, "kv: loaded %llu keys from %s (%llu expired keys skipped)\n",

@@ -1,6 +1,8 @@
 // RDB snapshots (rdb.hpp, rdb_format.hpp, snapshots.hpp): the blobs' encodings, round trips of
 // every type in every encoding, and corrupt, truncated and hostile files with their errors.
 
+#include "kv/rdb.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,25 +13,43 @@
 #include <random>
 #include <sstream>
 
-#include "kv/rdb.hpp"
 #include "kv/rdb_format.hpp"
 #include "kv_test_support.hpp"
 
 namespace tcpkit::kv::testing {
 namespace {
 
-TEST(KvRdbFormat, Crc64CheckValue) {
-  EXPECT_EQ(rdb::crc64(0, "123456789"), 0xe9c6d914c4b8d9caULL);
-}
+TEST(KvRdbFormat, Crc64CheckValue) { EXPECT_EQ(rdb::crc64(0, "123456789"), 0xe9c6d914c4b8d9caULL); }
 
 TEST(KvRdbFormat, ListpackRoundTripEveryEncoding) {
-  const std::vector<std::string> elements = {
-      "0",      "127",    "128",         "-1",          "4095",         "-4096",
-      "4096",   "32767",  "-32768",      "32768",       "8388607",      "-8388608",
-      "8388608", "2147483647", "-2147483648", "2147483648", "9223372036854775807",
-      "-9223372036854775808", "007", "-0", "+1", "", "x", std::string(63, 'a'),
-      std::string(64, 'b'), std::string(4095, 'c'), std::string(4096, 'd'),
-      std::string(70000, 'e')};
+  const std::vector<std::string> elements = {"0",
+                                             "127",
+                                             "128",
+                                             "-1",
+                                             "4095",
+                                             "-4096",
+                                             "4096",
+                                             "32767",
+                                             "-32768",
+                                             "32768",
+                                             "8388607",
+                                             "-8388608",
+                                             "8388608",
+                                             "2147483647",
+                                             "-2147483648",
+                                             "2147483648",
+                                             "9223372036854775807",
+                                             "-9223372036854775808",
+                                             "007",
+                                             "-0",
+                                             "+1",
+                                             "",
+                                             "x",
+                                             std::string(63, 'a'),
+                                             std::string(64, 'b'),
+                                             std::string(4095, 'c'),
+                                             std::string(4096, 'd'),
+                                             std::string(70000, 'e')};
   rdb::ListpackBuilder lp;
   for (const auto& e : elements) lp.add(e);
   const std::string blob = lp.finish();
@@ -68,7 +88,10 @@ TEST(KvRdbFormat, IntsetWidthsAndOrder) {
 // A ziplist (Redis before 7.0) of "ab", 12 (an immediate), 300 (int16), -70000 (int32).
 std::string sample_ziplist() {
   std::string entries;
-  entries += std::string("\x00\x02" "ab", 4);
+  entries += std::string(
+      "\x00\x02"
+      "ab",
+      4);
   entries += std::string("\x04\xFD", 2);  // prevlen 4, immediate 12 (0xF1 + 12)
   entries += std::string("\x02\xC0\x2C\x01", 4);
   entries += std::string("\x04\xD0", 2) + std::string("\x90\xEE\xFE\xFF", 4);
@@ -132,10 +155,12 @@ std::string describe(Harness& h) {
       if (type == "+zset") out << h.run_args({"ZRANGE", k, "0", "-1", "WITHSCORES"});
       if (type == "+set" || type == "+hash") {
         // Sorted items (pairs for a hash): the order of a hashtable is not part of the value.
-        std::vector<std::string> items = split_items(h.run_args({type == "+set" ? "SMEMBERS" : "HGETALL", k}));
+        std::vector<std::string> items =
+            split_items(h.run_args({type == "+set" ? "SMEMBERS" : "HGETALL", k}));
         if (type == "+hash") {
           std::vector<std::string> pairs;
-          for (std::size_t i = 0; i + 1 < items.size(); i += 2) pairs.push_back(items[i] + "=" + items[i + 1]);
+          for (std::size_t i = 0; i + 1 < items.size(); i += 2)
+            pairs.push_back(items[i] + "=" + items[i + 1]);
           items = pairs;
         }
         std::sort(items.begin(), items.end());
@@ -163,16 +188,20 @@ void fill(Harness& h) {
   h.run_args({"SET", "random", random_bytes(3000)});
   h.run_args({"SET", "empty", ""});
   h.run("RPUSH list a 1 -2 300 b");
-  for (int i = 0; i < 2000; ++i) h.run_args({"RPUSH", "biglist", std::to_string(i * 7919), random_bytes(static_cast<std::size_t>(i % 50))});
+  for (int i = 0; i < 2000; ++i)
+    h.run_args({"RPUSH", "biglist", std::to_string(i * 7919),
+                random_bytes(static_cast<std::size_t>(i % 50))});
   h.run_args({"RPUSH", "biglist", std::string(20000, 'q')});
   h.run("SADD intset 5 -3 100000 9000000000");
   h.run("SADD strset a b c 1");
   for (int i = 0; i < 600; ++i) h.run_args({"SADD", "bigintset", std::to_string(i * 3)});
   h.run("HSET hash f1 v1 f2 2 f3 -3");
-  for (int i = 0; i < 600; ++i) h.run_args({"HSET", "bighash", "f" + std::to_string(i), random_bytes(10)});
+  for (int i = 0; i < 600; ++i)
+    h.run_args({"HSET", "bighash", "f" + std::to_string(i), random_bytes(10)});
   h.run_args({"HSET", "longvalue", "f", std::string(100, 'v')});
   h.run("ZADD zset 1 a 2.5 b -inf c inf d 0 e");
-  for (int i = 0; i < 300; ++i) h.run_args({"ZADD", "bigzset", std::to_string(i * 0.37), "m" + std::to_string(i)});
+  for (int i = 0; i < 300; ++i)
+    h.run_args({"ZADD", "bigzset", std::to_string(i * 0.37), "m" + std::to_string(i)});
   h.run("SET ttl x PX 100000");
   h.run("RPUSH ttllist x");
   h.run("PEXPIRE ttllist 5000000");
@@ -280,8 +309,9 @@ TEST(KvRdb, ErrorMessages) {
   EXPECT_EQ(error_of("RADIS0010"),
             "dump.rdb: offset 0: not an RDB file (it does not start with \"REDIS\")");
   EXPECT_EQ(error_of("REDIS0011"), "dump.rdb: offset 5: RDB version 11 is not supported (1 to 10)");
-  EXPECT_EQ(error_of("REDIS0010"), "dump.rdb: offset 9: expected 1 bytes of an opcode or a type, "
-                                   "the file has 0 left");
+  EXPECT_EQ(error_of("REDIS0010"),
+            "dump.rdb: offset 9: expected 1 bytes of an opcode or a type, "
+            "the file has 0 left");
   std::string good = with_crc(std::string("REDIS0010\xFF", 10));
   EXPECT_EQ(error_of(good), "loaded");
   std::string bad = good;
@@ -291,7 +321,10 @@ TEST(KvRdb, ErrorMessages) {
             "dump.rdb: offset 9: database 16 out of range (kv has 16)");
   EXPECT_EQ(error_of(std::string("REDIS0010\x0F\x01k", 12)),
             "dump.rdb: offset 12: streams are not supported by kv (type 15)");
-  EXPECT_EQ(error_of(std::string("REDIS0010\x02\x01k\x02\x01" "a\x01" "a", 17)),
+  EXPECT_EQ(error_of(std::string("REDIS0010\x02\x01k\x02\x01"
+                                 "a\x01"
+                                 "a",
+                                 17)),
             "dump.rdb: offset 17: duplicate set member 'a'");
 }
 
@@ -302,11 +335,17 @@ TEST(KvRdb, CraftedLengthsAllocateNothing) {
             "dump.rdb: offset 19: expected 4611686018427387904 bytes of a string, the file has 0 "
             "left");
   // LZF claiming 4 GiB from 3 bytes.
-  std::string lzf("REDIS0010\x00\x01k\xC3\x03\x80\xFF\xFF\xFF\xFF" "abc", 22);
+  std::string lzf(
+      "REDIS0010\x00\x01k\xC3\x03\x80\xFF\xFF\xFF\xFF"
+      "abc",
+      22);
   EXPECT_NE(error_of(lzf).find("LZF string of 4294967295 bytes from 3 compressed bytes"),
             std::string::npos);
   // A list claiming 2^60 elements with one present: ends at the end of the data.
-  std::string list("REDIS0010\x01\x01k\x81\x10\x00\x00\x00\x00\x00\x00\x00\x01" "a", 23);
+  std::string list(
+      "REDIS0010\x01\x01k\x81\x10\x00\x00\x00\x00\x00\x00\x00\x01"
+      "a",
+      23);
   EXPECT_NE(error_of(list).find("offset 23: expected 1 bytes of a length"), std::string::npos);
 }
 
@@ -317,12 +356,21 @@ TEST(KvRdb, LoadsRedisOlderEncodings) {
   body += std::string("\x0A\x02zl", 4);
   const std::string zl = sample_ziplist();
   body += static_cast<char>(zl.size()) + zl;
-  body += std::string("\x03\x01z\x02\x01" "a\x03" "1.5\x01" "b\xFE", 13);
+  body += std::string(
+      "\x03\x01z\x02\x01"
+      "a\x03"
+      "1.5\x01"
+      "b\xFE",
+      13);
   std::string lzf_payload = std::string(30, 'x');
   body += std::string("\x00\xC0\x07", 3);  // key: the integer 7
   // LZF: a literal run "x" then a back reference of 29 bytes at distance 1.
   body += std::string("\xC3\x05\x1E\x00x\xE0\x14\x00", 8);
-  body += std::string("\xFD\xFF\xFF\xFF\x7F\x00\x01" "e\x01" "v", 10);  // expires in 2038
+  body += std::string(
+      "\xFD\xFF\xFF\xFF\x7F\x00\x01"
+      "e\x01"
+      "v",
+      10);  // expires in 2038
   body += '\xFF';
   Harness b;
   auto r = load(b, with_crc(body));
@@ -334,15 +382,14 @@ TEST(KvRdb, LoadsRedisOlderEncodings) {
 }
 
 TEST(KvRdb, SaveBgsaveLastsaveAndInfo) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("tcpkit-rdb-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tcpkit-rdb-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   Harness h(with_options([&](KvOptions& o) { o.dir = dir.string(); }));
   EXPECT_EQ(h.run("CONFIG GET dbfilename"), "[\"dbfilename\", \"dump.rdb\"]");
   fill(h);
   EXPECT_EQ(h.run("SAVE"), "+OK");
-  EXPECT_NE(h.run("INFO persistence").find("rdb_changes_since_last_save:0\r\n"),
-            std::string::npos);
+  EXPECT_NE(h.run("INFO persistence").find("rdb_changes_since_last_save:0\r\n"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir / "dump.rdb"));
   h.run("SET after-save 1");
   EXPECT_EQ(h.run("CONFIG SET dbfilename bg.rdb"), "+OK");
@@ -376,8 +423,8 @@ TEST(KvRdb, SaveBgsaveLastsaveAndInfo) {
 }
 
 TEST(KvRdb, SavePointStartsABackgroundSave) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("tcpkit-rdb-points-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tcpkit-rdb-points-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   Harness h(with_options([&](KvOptions& o) {
     o.dir = dir.string();
