@@ -61,14 +61,19 @@ class KvServer:
         return redis.Redis(host="127.0.0.1", port=self.port, db=db, socket_timeout=20)
 
     def stop(self):
+        """SIGTERM; returns the exit status (0 after a clean drain, and no sanitizer report)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout=20)
+            status = self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            self.proc.wait()
+            status = self.proc.wait()
+        err = self.proc.stderr.read()
+        if status != 0:
+            sys.stderr.write(err)
         self.proc.stdout.close()
         self.proc.stderr.close()
+        return status
 
 
 def free_port():
@@ -213,9 +218,11 @@ class RdbInteropTest(unittest.TestCase):
         self.servers = []
 
     def tearDown(self):
-        for s in self.servers:
-            s.stop()
+        statuses = [(type(s).__name__, s.stop()) for s in self.servers]
         shutil.rmtree(self.dir, ignore_errors=True)
+        for name, status in statuses:
+            if name == "KvServer":
+                self.assertEqual(status, 0, "kv exited with %s" % status)
 
     def start(self, cls, *args):
         server = cls(*args)
@@ -224,7 +231,9 @@ class RdbInteropTest(unittest.TestCase):
 
     def stop(self, server):
         self.servers.remove(server)
-        server.stop()
+        status = server.stop()
+        if isinstance(server, KvServer):
+            self.assertEqual(status, 0, "kv exited with %s" % status)
 
     def assertSame(self, expected, actual):
         self.assertEqual(sorted(expected), sorted(actual), "different keys")
