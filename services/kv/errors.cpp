@@ -116,6 +116,8 @@ std::string_view error_text(KvError e) {
       return "ERR";  // Redis's shared.err: the reason goes to the log
     case KvError::kShutdownFailed:
       return "ERR Errors trying to SHUTDOWN. Check logs.";
+    case KvError::kNotInTransaction:
+      return "ERR Command not allowed inside a transaction";
     case KvError::kNoShutdownInProgress:
       return "ERR No shutdown in progress.";
     case KvError::kInvalidSaveParams:

@@ -66,6 +66,7 @@ enum class KvError {
   kSaveFailed,
   kShutdownFailed,
   kNoShutdownInProgress,
+  kNotInTransaction,
   kInvalidSaveParams,
   kDbfilenameIsPath,
   // SORT

@@ -419,6 +419,12 @@ TEST(KvRdb, SaveBgsaveLastsaveAndInfo) {
             "-ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or "
             "directory");
   EXPECT_EQ(h.run("BGSAVE x"), "-ERR syntax error");
+  // SAVE and SHUTDOWN are refused inside MULTI, and the transaction fails (Redis's no_multi).
+  EXPECT_EQ(h.run("MULTI"), "+OK");
+  EXPECT_EQ(h.run("SAVE"), "-ERR Command not allowed inside a transaction");
+  EXPECT_EQ(h.run("SHUTDOWN"), "-ERR Command not allowed inside a transaction");
+  EXPECT_EQ(h.run("LASTSAVE"), "+QUEUED");
+  EXPECT_EQ(h.run("EXEC"), "-EXECABORT Transaction discarded because of previous errors.");
   std::filesystem::remove_all(dir);
 }
 
