@@ -55,7 +55,7 @@ std::string read_lzf(Reader& in) {
   const std::uint64_t clen = read_length(in), len = read_length(in);
   // LZF expands at most 264 bytes from 3: a larger claim is a lie, refused before allocating.
   if (clen > in.remaining() || len / 90 > clen || len == 0 ||
-      len > std::numeric_limits<unsigned>::max()) {
+      len > std::numeric_limits<unsigned>::max() || clen > std::numeric_limits<unsigned>::max()) {
     in.fail("LZF string of " + std::to_string(len) + " bytes from " + std::to_string(clen) +
             " compressed bytes is impossible here");
   }
