@@ -1,6 +1,7 @@
 // Fuzzes the RDB loader (services/kv/rdb_loader.cpp): any input either loads or fails with an
 // error that names the offset, never crashes or allocates past the input's size; a store that
-// loaded saves to a file that loads again with the same keys.
+// loaded saves to a file that loads again with the same keys. Run by ctest fuzz_replay.rdb_load
+// over its corpus (tests/CMakeLists.txt): kv is not part of the fuzz preset's build.
 
 #include <memory>
 
