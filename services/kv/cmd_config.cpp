@@ -1,12 +1,18 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE / HELP over the settings kv has. Settings that only
-// exist for client compatibility (save, appendonly, databases, ...) report Redis's defaults.
+// exist for client compatibility (appendonly, databases, ...) report Redis's defaults.
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "kv/cmd_util.hpp"
+#include "kv/snapshots.hpp"
 
 namespace tcpkit::kv::cmd {
 
@@ -131,8 +137,34 @@ const Param kParams[] = {
        return std::string();
      }},
     {"save", [](KvConfig& c) { return c.save; },
-     [](KvConfig& c, std::string_view, std::string_view v) {
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       if (!parse_save_points(v)) {
+         return config_set_failed_error(n, error_text(KvError::kInvalidSaveParams));
+       }
        c.save.assign(v);
+       return std::string();
+     }},
+    {"dir", [](KvConfig& c) { return c.dir; },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       // Redis chdir()s and reports getcwd(); kv keeps the process's directory and the path.
+       const std::string wanted(v);
+       char* real = ::realpath(wanted.c_str(), nullptr);
+       struct stat st {};
+       if (real == nullptr || ::stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+         const int err = real == nullptr ? errno : ENOTDIR;
+         std::free(real);
+         return config_set_failed_error(n, std::strerror(err));
+       }
+       c.dir = real;
+       std::free(real);
+       return std::string();
+     }},
+    {"dbfilename", [](KvConfig& c) { return c.dbfilename; },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       if (v.find('/') != std::string_view::npos) {
+         return config_set_failed_error(n, error_text(KvError::kDbfilenameIsPath));
+       }
+       c.dbfilename.assign(v);
        return std::string();
      }},
     {"appendonly", [](KvConfig&) { return std::string("no"); },

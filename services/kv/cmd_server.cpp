@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "kv/cmd_util.hpp"
+#include "kv/snapshots.hpp"
 #include "tcpkit/server/stats.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -81,6 +83,28 @@ void info_memory(InfoText& info, CommandContext& ctx) {
   info.field("maxmemory_policy", "noeviction");
 }
 
+void info_persistence(InfoText& info, CommandContext& ctx) {
+  const Snapshots& s = ctx.service.snapshots();
+  const auto now_s = static_cast<std::int64_t>(std::time(nullptr));
+  info.section("Persistence");
+  info.field("loading", "0");
+  info.field("async_loading", "0");
+  info.field("rdb_changes_since_last_save", ctx.store.changes() - s.changes_at_last_save());
+  info.field("rdb_bgsave_in_progress", s.in_progress() ? "1" : "0");
+  info.field("rdb_last_save_time", std::to_string(s.last_save_s()));
+  info.field("rdb_last_bgsave_status", s.last_bgsave_ok() ? "ok" : "err");
+  info.field("rdb_last_bgsave_time_sec", std::to_string(s.last_bgsave_seconds()));
+  info.field("rdb_current_bgsave_time_sec", std::to_string(s.current_bgsave_seconds(now_s)));
+  info.field("rdb_saves", s.saves());
+  info.field("rdb_last_load_keys_expired", s.loaded_expired());
+  info.field("rdb_last_load_keys_loaded", s.loaded_keys());
+  info.field("aof_enabled", "0");
+  info.field("aof_rewrite_in_progress", "0");
+  info.field("aof_rewrite_scheduled", "0");
+  info.field("aof_last_bgrewrite_status", "ok");
+  info.field("aof_last_write_status", "ok");
+}
+
 void info_stats(InfoText& info, CommandContext& ctx) {
   const server::Stats* stats = ctx.service.stats();
   auto counter = [stats](const std::atomic<std::uint64_t> server::Stats::*member) {
@@ -114,11 +138,9 @@ void info_keyspace(InfoText& info, CommandContext& ctx) {
 
 void info(CommandContext& ctx) {
   using Writer = void (*)(InfoText&, CommandContext&);
-  static constexpr std::pair<std::string_view, Writer> kSections[] = {{"server", info_server},
-                                                                      {"clients", info_clients},
-                                                                      {"memory", info_memory},
-                                                                      {"stats", info_stats},
-                                                                      {"keyspace", info_keyspace}};
+  static constexpr std::pair<std::string_view, Writer> kSections[] = {
+      {"server", info_server},           {"clients", info_clients}, {"memory", info_memory},
+      {"persistence", info_persistence}, {"stats", info_stats},     {"keyspace", info_keyspace}};
   InfoText text;
   for (const auto& [name, write] : kSections) {
     bool wanted = ctx.args.size() == 1;
@@ -156,6 +178,14 @@ void flushdb(CommandContext& ctx) {
 void flushall(CommandContext& ctx) {
   if (!flush_mode_ok(ctx)) return;
   for (int i = 0; i < Store::kDatabases; ++i) ctx.store.db(i).clear();
+  // As Redis's FLUSHALL: a running background save would write the old data; with save points
+  // configured the empty dataset is saved at once.
+  Snapshots& snapshots = ctx.service.snapshots();
+  snapshots.kill_child();
+  if (!ctx.service.save_points().empty()) {
+    Result<void> r = snapshots.save(ctx.store, ctx.service.dump_path(), ctx.store.used_memory());
+    if (!r) std::fprintf(stderr, "kv: FLUSHALL: saving failed: %s\n", r.error().message().c_str());
+  }
   ctx.ok();
 }
 

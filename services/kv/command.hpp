@@ -47,6 +47,7 @@ enum CommandFlag : std::uint32_t {
   kMovableKeys = 1u << 10,  // keys found by parsing the arguments (LMPOP's numkeys)
   kWholeKeyspace =
       1u << 11,  // reaches keys beyond its arguments (KEYS, FLUSHALL, INFO): all shards
+  kNoMulti = 1u << 12,  // refused inside MULTI (Redis's no_multi: SAVE, SHUTDOWN)
 };
 
 struct SubcommandSpec {
@@ -209,6 +210,11 @@ void dbsize(CommandContext&);
 void flushdb(CommandContext&);
 void flushall(CommandContext&);
 void time(CommandContext&);
+// persistence (cmd_persistence.cpp)
+void save(CommandContext&);
+void bgsave(CommandContext&);
+void lastsave(CommandContext&);
+void shutdown(CommandContext&);
 void config(CommandContext&);
 void function(CommandContext&);
 void command(CommandContext&);

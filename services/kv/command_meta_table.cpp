@@ -11,159 +11,156 @@ namespace {
 constexpr KeySpec kSpecs0[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs2[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs3[] = {
-    {"This command allows both access and modification of the key", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs4[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"This command allows both access and modification of the key", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs5[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs6[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 3, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs6[] = {
+constexpr KeySpec kSpecs7[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs7[] = {
+constexpr KeySpec kSpecs8[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs8[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
 constexpr KeySpec kSpecs9[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -2, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs10[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -2, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs11[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -2, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs12[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs12[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
 constexpr KeySpec kSpecs13[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -2, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs14[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -2, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips19[] = {"nondeterministic_output"};
-constexpr std::string_view kTips21[] = {"nondeterministic_output"};
-constexpr std::string_view kTips24[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips26[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips30[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs15[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -2, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips20[] = {"nondeterministic_output"};
+constexpr std::string_view kTips22[] = {"nondeterministic_output"};
+constexpr std::string_view kTips25[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips27[] = {"nondeterministic_output_order"};
 constexpr std::string_view kTips31[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips37[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs38[] = {
+constexpr std::string_view kTips32[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips38[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs39[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips39[] = {"request_policy:all_shards", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs40[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips40[] = {"request_policy:all_shards", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs41[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips42[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs42[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips43[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs43[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips46[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs46[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips47[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs47[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs48[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs49[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs50[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips50[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
 constexpr std::string_view kTips51[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips53[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs55[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips52[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips54[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
 constexpr KeySpec kSpecs56[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs57[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs58[] = {
-    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs59[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs60[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs61[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs63[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs64[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips65[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs61[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs62[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs64[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs65[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips66[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs66[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs67[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips68[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs68[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips69[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs69[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs70[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs71[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips72[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs72[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs72[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips73[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs73[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips74[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs74[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs75[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs76[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips77[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs77[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs75[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs76[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs77[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips78[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs78[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs79[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -171,276 +168,267 @@ constexpr KeySpec kSpecs79[] = {
 constexpr KeySpec kSpecs80[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips81[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
-constexpr std::string_view kTips82[] = {"request_policy:all_shards", "nondeterministic_output_order"};
-constexpr KeySpec kSpecs83[] = {
+constexpr KeySpec kSpecs81[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips82[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
+constexpr std::string_view kTips83[] = {"request_policy:all_shards", "nondeterministic_output_order"};
+constexpr std::string_view kTips84[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs85[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs84[] = {
+constexpr KeySpec kSpecs86[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs85[] = {
+constexpr KeySpec kSpecs87[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs86[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs87[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs88[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs89[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs90[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs91[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs92[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs93[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs93[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs94[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs95[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs96[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips97[] = {"request_policy:multi_shard"};
 constexpr KeySpec kSpecs97[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs98[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips99[] = {"request_policy:multi_shard"};
+constexpr KeySpec kSpecs99[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs100[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips99[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs99[] = {
+constexpr std::string_view kTips101[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs101[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips100[] = {"request_policy:multi_shard", "response_policy:agg_min"};
-constexpr KeySpec kSpecs100[] = {
+constexpr std::string_view kTips102[] = {"request_policy:multi_shard", "response_policy:agg_min"};
+constexpr KeySpec kSpecs102[] = {
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips103[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs103[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips104[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs104[] = {
+constexpr std::string_view kTips105[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs105[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips106[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs106[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips107[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs107[] = {
+constexpr std::string_view kTips108[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs108[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs108[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips109[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs109[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs110[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs111[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs112[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs113[] = {
-    {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs114[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs115[] = {
+    {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs116[] = {
     {{}, kKsRW | kKsAccess | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips115[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs116[] = {
+constexpr std::string_view kTips117[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs118[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips118[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs118[] = {
+constexpr std::string_view kTips120[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs120[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips129[] = {"request_policy:all_shards", "nondeterministic_output"};
-constexpr KeySpec kSpecs130[] = {
+constexpr std::string_view kTips131[] = {"request_policy:all_shards", "nondeterministic_output"};
+constexpr KeySpec kSpecs132[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs131[] = {
+constexpr KeySpec kSpecs133[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs133[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs134[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs135[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs136[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs137[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips138[] = {"nondeterministic_output", "request_policy:special"};
+constexpr KeySpec kSpecs138[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs139[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips141[] = {"nondeterministic_output", "request_policy:special"};
+constexpr KeySpec kSpecs142[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips140[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs140[] = {
+constexpr std::string_view kTips143[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs143[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs141[] = {
+constexpr KeySpec kSpecs144[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs143[] = {
+constexpr KeySpec kSpecs146[] = {
     {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs144[] = {
+constexpr KeySpec kSpecs147[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs145[] = {
+constexpr KeySpec kSpecs148[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs146[] = {
-    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs147[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips148[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs148[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs149[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs150[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs151[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips152[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs152[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs153[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs154[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs155[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips156[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs156[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs157[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs158[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs155[] = {
+constexpr KeySpec kSpecs159[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
     {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
 };
-constexpr KeySpec kSpecs156[] = {
+constexpr KeySpec kSpecs160[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
 };
-constexpr std::string_view kTips157[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs157[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs158[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips159[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs159[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs160[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr std::string_view kTips161[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs161[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs162[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips163[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs163[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs164[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips165[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs165[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips166[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs166[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs167[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs169[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips170[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs170[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs171[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs168[] = {
+constexpr KeySpec kSpecs172[] = {
     {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips170[] = {"nondeterministic_output"};
-constexpr std::string_view kTips171[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs171[] = {
+constexpr std::string_view kTips174[] = {"nondeterministic_output"};
+constexpr std::string_view kTips175[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs175[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips172[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs172[] = {
+constexpr std::string_view kTips176[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs176[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs173[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips174[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs174[] = {
-    {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs177[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs178[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs179[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs180[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+constexpr std::string_view kTips178[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs178[] = {
+    {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs181[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs182[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs183[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs184[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs185[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
@@ -450,65 +438,65 @@ constexpr KeySpec kSpecs186[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs187[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs188[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs189[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs190[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs191[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips192[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs192[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs192[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs193[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs194[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs195[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips196[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs196[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs197[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs198[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs199[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs200[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs201[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs202[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs203[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs204[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs205[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips206[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs206[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
@@ -516,9 +504,22 @@ constexpr KeySpec kSpecs207[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs208[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs209[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips210[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs210[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs211[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs212[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs213[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
@@ -527,123 +528,125 @@ constexpr KeySpec kSpecs209[] = {
 constexpr CommandMeta kMeta[] = {
     {"append", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs0},
     {"auth", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"bitcount", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs2},
-    {"bitfield", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs3},
-    {"bitfield_ro", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs4},
-    {"bitop", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs5},
-    {"bitpos", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs6},
-    {"blmove", kFlagWrite | kFlagDenyoom | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs7},
-    {"blmpop", kFlagWrite | kFlagBlocking | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs8},
-    {"blpop", kFlagWrite | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs9},
-    {"brpop", kFlagWrite | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs10},
-    {"brpoplpush", kFlagWrite | kFlagDenyoom | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs11},
-    {"bzmpop", kFlagWrite | kFlagBlocking | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow | kAclBlocking, {}, kSpecs12},
-    {"bzpopmax", kFlagWrite | kFlagNoscript | kFlagBlocking | kFlagFast, kAclWrite | kAclSortedset | kAclFast | kAclBlocking, {}, kSpecs13},
-    {"bzpopmin", kFlagWrite | kFlagNoscript | kFlagBlocking | kFlagFast, kAclWrite | kAclSortedset | kAclFast | kAclBlocking, {}, kSpecs14},
+    {"bgsave", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
+    {"bitcount", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs3},
+    {"bitfield", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs4},
+    {"bitfield_ro", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs5},
+    {"bitop", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs6},
+    {"bitpos", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs7},
+    {"blmove", kFlagWrite | kFlagDenyoom | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs8},
+    {"blmpop", kFlagWrite | kFlagBlocking | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs9},
+    {"blpop", kFlagWrite | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs10},
+    {"brpop", kFlagWrite | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs11},
+    {"brpoplpush", kFlagWrite | kFlagDenyoom | kFlagNoscript | kFlagBlocking, kAclWrite | kAclList | kAclSlow | kAclBlocking, {}, kSpecs12},
+    {"bzmpop", kFlagWrite | kFlagBlocking | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow | kAclBlocking, {}, kSpecs13},
+    {"bzpopmax", kFlagWrite | kFlagNoscript | kFlagBlocking | kFlagFast, kAclWrite | kAclSortedset | kAclFast | kAclBlocking, {}, kSpecs14},
+    {"bzpopmin", kFlagWrite | kFlagNoscript | kFlagBlocking | kFlagFast, kAclWrite | kAclSortedset | kAclFast | kAclBlocking, {}, kSpecs15},
     {"client", 0, kAclSlow, {}, {}},
     {"client|getname", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|help", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|id", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"client|info", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips19, {}},
+    {"client|info", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips20, {}},
     {"client|kill", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
-    {"client|list", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, kTips21, {}},
+    {"client|list", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, kTips22, {}},
     {"client|setname", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|unblock", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
-    {"command", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips24, {}},
+    {"command", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips25, {}},
     {"command|count", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command|docs", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips26, {}},
+    {"command|docs", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips27, {}},
     {"command|getkeys", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"command|getkeysandflags", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"command|help", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command|info", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips30, {}},
-    {"command|list", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips31, {}},
+    {"command|info", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips31, {}},
+    {"command|list", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips32, {}},
     {"config", 0, kAclSlow, {}, {}},
     {"config|get", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"config|help", kFlagLoading | kFlagStale, kAclSlow, {}, {}},
     {"config|resetstat", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"config|rewrite", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"config|set", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, kTips37, {}},
-    {"copy", kFlagWrite | kFlagDenyoom, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs38},
-    {"dbsize", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips39, {}},
-    {"decr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs40},
-    {"decrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs41},
-    {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips42, kSpecs42},
+    {"config|set", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, kTips38, {}},
+    {"copy", kFlagWrite | kFlagDenyoom, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs39},
+    {"dbsize", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips40, {}},
+    {"decr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs41},
+    {"decrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs42},
+    {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips43, kSpecs43},
     {"discard", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"echo", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
     {"exec", kFlagNoscript | kFlagLoading | kFlagStale | kFlagSkipSlowlog, kAclSlow | kAclTransaction, {}, {}},
-    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips46, kSpecs46},
-    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs47},
-    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs48},
-    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs49},
-    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips50, {}},
-    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips51, {}},
+    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips47, kSpecs47},
+    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs48},
+    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs49},
+    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs50},
+    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips51, {}},
+    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips52, {}},
     {"function", 0, kAclSlow, {}, {}},
-    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips53, {}},
+    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips54, {}},
     {"function|help", kFlagLoading | kFlagStale, kAclSlow | kAclScripting, {}, {}},
-    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs55},
-    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs56},
-    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs57},
-    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs58},
-    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs59},
-    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs60},
-    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs61},
+    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs56},
+    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs57},
+    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs58},
+    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs59},
+    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs60},
+    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs61},
+    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs62},
     {"hello", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs63},
-    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs64},
-    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips65, kSpecs65},
-    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs66},
-    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs67},
-    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips68, kSpecs68},
-    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs69},
-    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs70},
-    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs71},
-    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips72, kSpecs72},
-    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips73, kSpecs73},
-    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs74},
-    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs75},
-    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs76},
-    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips77, kSpecs77},
-    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs78},
-    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs79},
-    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs80},
-    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips81, {}},
-    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips82, {}},
-    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs83},
-    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs84},
-    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs85},
-    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs86},
-    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs87},
-    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs88},
-    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs89},
-    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs90},
-    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs91},
-    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs92},
-    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs93},
-    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs94},
-    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs95},
-    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs96},
-    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips97, kSpecs97},
-    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs98},
-    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips99, kSpecs99},
-    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips100, kSpecs100},
+    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs64},
+    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs65},
+    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips66, kSpecs66},
+    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs67},
+    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs68},
+    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips69, kSpecs69},
+    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs70},
+    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs71},
+    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs72},
+    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips73, kSpecs73},
+    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips74, kSpecs74},
+    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs75},
+    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs76},
+    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs77},
+    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips78, kSpecs78},
+    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs79},
+    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs80},
+    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs81},
+    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips82, {}},
+    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips83, {}},
+    {"lastsave", kFlagLoading | kFlagStale | kFlagFast, kAclAdmin | kAclFast | kAclDangerous, kTips84, {}},
+    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs85},
+    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs86},
+    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs87},
+    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs88},
+    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs89},
+    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs90},
+    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs91},
+    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs92},
+    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs93},
+    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs94},
+    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs95},
+    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs96},
+    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs97},
+    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs98},
+    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips99, kSpecs99},
+    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs100},
+    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips101, kSpecs101},
+    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips102, kSpecs102},
     {"multi", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"object", 0, kAclSlow, {}, {}},
-    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips103, kSpecs103},
-    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips104, kSpecs104},
+    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips105, kSpecs105},
+    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips106, kSpecs106},
     {"object|help", kFlagLoading | kFlagStale, kAclKeyspace | kAclSlow, {}, {}},
-    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips106, kSpecs106},
-    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips107, kSpecs107},
-    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs108},
-    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs109},
-    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs110},
-    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs111},
-    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs112},
-    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs113},
-    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs114},
-    {"ping", kFlagFast, kAclFast | kAclConnection, kTips115, {}},
-    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs116},
+    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips108, kSpecs108},
+    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips109, kSpecs109},
+    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs110},
+    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs111},
+    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs112},
+    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs113},
+    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs114},
+    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs115},
+    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs116},
+    {"ping", kFlagFast, kAclFast | kAclConnection, kTips117, {}},
+    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs118},
     {"psubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
-    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips118, kSpecs118},
+    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips120, kSpecs120},
     {"publish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, {}},
     {"pubsub", 0, kAclSlow, {}, {}},
     {"pubsub|channels", kFlagPubsub | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
@@ -654,87 +657,89 @@ constexpr CommandMeta kMeta[] = {
     {"pubsub|shardnumsub", kFlagPubsub | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"punsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"quit", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips129, {}},
-    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs130},
-    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs131},
+    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips131, {}},
+    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs132},
+    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs133},
     {"reset", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs133},
-    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs134},
-    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs135},
-    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs136},
-    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs137},
-    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips138, {}},
-    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs139},
-    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips140, kSpecs140},
-    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs141},
+    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs135},
+    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs136},
+    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs137},
+    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs138},
+    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs139},
+    {"save", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading | kFlagNoMulti, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
+    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips141, {}},
+    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs142},
+    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips143, kSpecs143},
+    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs144},
     {"select", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
-    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs143},
-    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs144},
-    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs145},
-    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs146},
-    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs147},
-    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips148, kSpecs148},
-    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs149},
-    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs150},
-    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs151},
-    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips152, kSpecs152},
-    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs153},
-    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs154},
-    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs155},
-    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs156},
-    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips157, kSpecs157},
-    {"spublish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, kSpecs158},
-    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips159, kSpecs159},
-    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs160},
-    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips161, kSpecs161},
-    {"ssubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs162},
-    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs163},
+    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs146},
+    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs147},
+    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs148},
+    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs149},
+    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs150},
+    {"shutdown", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale | kFlagNoMulti | kFlagAllowBusy, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
+    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips152, kSpecs152},
+    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs153},
+    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs154},
+    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs155},
+    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips156, kSpecs156},
+    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs157},
+    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs158},
+    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs159},
+    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs160},
+    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips161, kSpecs161},
+    {"spublish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, kSpecs162},
+    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips163, kSpecs163},
+    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs164},
+    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips165, kSpecs165},
+    {"ssubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs166},
+    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs167},
     {"subscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
-    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs165},
-    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips166, kSpecs166},
-    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs167},
-    {"sunsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs168},
+    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs169},
+    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips170, kSpecs170},
+    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs171},
+    {"sunsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs172},
     {"swapdb", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous, {}, {}},
-    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips170, {}},
-    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips171, kSpecs171},
-    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips172, kSpecs172},
-    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs173},
-    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips174, kSpecs174},
+    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips174, {}},
+    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips175, kSpecs175},
+    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips176, kSpecs176},
+    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs177},
+    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips178, kSpecs178},
     {"unsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
-    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs177},
-    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs178},
-    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs179},
-    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs180},
-    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs181},
-    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs182},
-    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs183},
-    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs184},
-    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs185},
-    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs186},
-    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs187},
-    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs188},
-    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs189},
-    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs190},
-    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs191},
-    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips192, kSpecs192},
-    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs193},
-    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs194},
-    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs195},
-    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs196},
-    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs197},
-    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs198},
-    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs199},
-    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs200},
-    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs201},
-    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs202},
-    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs203},
-    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs204},
-    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs205},
-    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips206, kSpecs206},
-    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs207},
-    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs208},
-    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs209},
+    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs181},
+    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs182},
+    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs183},
+    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs184},
+    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs185},
+    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs186},
+    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs187},
+    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs188},
+    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs189},
+    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs190},
+    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs191},
+    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs192},
+    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs193},
+    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs194},
+    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs195},
+    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips196, kSpecs196},
+    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs197},
+    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs198},
+    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs199},
+    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs200},
+    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs201},
+    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs202},
+    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs203},
+    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs204},
+    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs205},
+    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs206},
+    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs207},
+    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs208},
+    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs209},
+    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips210, kSpecs210},
+    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs211},
+    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs212},
+    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs213},
 };
 
 }  // namespace

@@ -110,6 +110,20 @@ std::string_view error_text(KvError e) {
       return "ERR Invalid client ID";
     case KvError::kConfigRewrite:
       return "ERR The server is running without a config file";
+    case KvError::kBgsaveInProgress:
+      return "ERR Background save already in progress";
+    case KvError::kSaveFailed:
+      return "ERR";  // Redis's shared.err: the reason goes to the log
+    case KvError::kShutdownFailed:
+      return "ERR Errors trying to SHUTDOWN. Check logs.";
+    case KvError::kNotInTransaction:
+      return "ERR Command not allowed inside a transaction";
+    case KvError::kNoShutdownInProgress:
+      return "ERR No shutdown in progress.";
+    case KvError::kInvalidSaveParams:
+      return "Invalid save parameters";
+    case KvError::kDbfilenameIsPath:
+      return "dbfilename can't be a path, just a filename";
     case KvError::kProtectedMode:
       // Redis 7.0.15's text, typo ("a an") included; redis-server sends it to a refused
       // client as soon as it connects.
@@ -288,8 +302,12 @@ std::string config_set_failed_error(std::string_view option, ConfigReason reason
       why = "argument must be 'yes' or 'no'";
       break;
   }
+  return config_set_failed_error(option, std::string_view(why));
+}
+
+std::string config_set_failed_error(std::string_view option, std::string_view why) {
   return without_newlines("ERR CONFIG SET failed (possibly related to argument '" +
-                          std::string(option) + "') - " + why);
+                          std::string(option) + "') - " + std::string(why));
 }
 
 }  // namespace tcpkit::kv

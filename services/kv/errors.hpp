@@ -61,6 +61,14 @@ enum class KvError {
   kInvalidClientId,
   kConfigRewrite,
   kProtectedMode,
+  // persistence
+  kBgsaveInProgress,
+  kSaveFailed,
+  kShutdownFailed,
+  kNoShutdownInProgress,
+  kNotInTransaction,
+  kInvalidSaveParams,
+  kDbfilenameIsPath,
   // SORT
   kSortNotDouble,
   // bitmaps, LCS and HyperLogLog
@@ -134,5 +142,7 @@ enum class ConfigReason {
 // inclusive").
 std::string config_set_failed_error(std::string_view option, ConfigReason reason,
                                     std::int64_t minimum = 0, std::int64_t maximum = INT64_MAX);
+// The same with the reason given as text (a system error's, or error_text() of a KvError).
+std::string config_set_failed_error(std::string_view option, std::string_view why);
 
 }  // namespace tcpkit::kv

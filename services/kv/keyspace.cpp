@@ -104,6 +104,7 @@ void Keyspace::set_expire(KeyEntry* e, std::int64_t at_ms) {
 
 void Keyspace::clear() {
   touch_all_existing();
+  counters_->changes.add(main_.size());
   std::size_t bytes = 0;
   main_.for_each([&bytes](KeyEntry& e) { bytes += entry_bytes(e); });
   counters_->resize(bytes, 0);
@@ -144,6 +145,7 @@ std::uint64_t Keyspace::version(std::string_view key) const {
 }
 
 void Keyspace::touch(std::string_view key) {
+  counters_->changes.add(1);
   if (watched_.empty()) return;
   auto it = watched_.find(key);
   if (it != watched_.end()) it->second.version = counters_->next_version++;

@@ -35,6 +35,7 @@ struct ShardCounters {
   Relaxed<std::size_t> entry_bytes = 0;     // keys + values + per-entry overhead
   Relaxed<std::size_t> bucket_bytes = 0;    // the dicts' bucket arrays
   Relaxed<std::uint64_t> expired_keys = 0;  // INFO stats: expired_keys
+  Relaxed<std::uint64_t> changes = 0;       // keys written or deleted (rdb_changes_since_...)
   Relaxed<std::uint32_t> lru_clock = 0;     // seconds; the tick moves it (Redis's lruclock)
   std::uint64_t next_version = 1;           // WATCH versions (read under the mutex only)
 

@@ -2,7 +2,12 @@
 
 #include "kv/kv_service.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <ctime>
 #include <mutex>
 
 #include "kv/errors.hpp"
@@ -15,8 +20,27 @@ std::unique_ptr<server::Service> make_kv_service(KvOptions options) {
   return std::make_unique<KvService>(std::move(options));
 }
 
+namespace {
+
+std::int64_t wall_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// The absolute form of `dir` ("" is the working directory), as Redis reports it after chdir.
+std::string absolute_dir(const std::string& dir) {
+  char* real = ::realpath(dir.empty() ? "." : dir.c_str(), nullptr);
+  if (real == nullptr) return dir;
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
+}  // namespace
+
 KvService::KvService(KvOptions options)
-    : protocol_(options.protocol), store_(std::move(options.clock)) {
+    : protocol_(options.protocol), store_(std::move(options.clock)), snapshots_(wall_seconds()) {
+  config_.dir = absolute_dir(options.dir);
+  config_.dbfilename = std::move(options.dbfilename);
+  config_.save = std::move(options.save);
+  shutdown_ = std::move(options.shutdown);
   config_.requirepass = std::move(options.requirepass);
   config_.maxmemory = options.maxmemory;
   config_.max_bulk_length = options.max_bulk_length;
@@ -51,6 +75,47 @@ void KvService::tick() {
   store_.tick();
   peak_memory();
   sample_ops();
+  snapshot_tick();
+}
+
+std::string KvService::dump_path() {
+  std::lock_guard lock(config_mutex_);
+  return config_.dir + "/" + config_.dbfilename;
+}
+
+Result<std::optional<rdb::LoadStats>> KvService::load_dump() {
+  const std::string path = dump_path();
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
+    return std::optional<rdb::LoadStats>();
+  }
+  EncodingLimits limits = config_.encodings;
+  auto loaded = rdb::load_file(store_, path, limits, store_.clock().now_ms());
+  if (!loaded) return Fail(loaded.error());
+  snapshots_.set_loaded(*loaded);
+  return std::optional<rdb::LoadStats>(*loaded);
+}
+
+SavePoints KvService::save_points() {
+  std::lock_guard lock(config_mutex_);
+  return parse_save_points(config_.save).value_or(SavePoints{});
+}
+
+bool KvService::request_shutdown() {
+  if (!shutdown_) return false;
+  shutdown_();
+  return true;
+}
+
+void KvService::snapshot_tick() {
+  snapshots_.reap();
+  if (snapshots_.in_progress()) return;
+  const SavePoints points = save_points();
+  if (!snapshots_.take_scheduled() && !snapshots_.due(points, store_.changes(), wall_seconds())) {
+    return;
+  }
+  const std::string path = dump_path();
+  ShardLock all(store_.shards(), kAllShards);
+  snapshots_.start_background(store_, path, store_.used_memory());
 }
 
 std::size_t KvService::peak_memory() {

@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,8 @@
 #include "kv/clock.hpp"
 #include "kv/encoding_limits.hpp"
 #include "kv/pubsub.hpp"
+#include "kv/rdb.hpp"
+#include "kv/snapshots.hpp"
 #include "kv/store.hpp"
 #include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/server/service.hpp"
@@ -43,6 +47,14 @@ struct KvOptions {
   bool protected_mode = true;
   Protocol protocol = Protocol::kResp;
   std::shared_ptr<const Clock> clock;  // null: the system clock
+  // Snapshots (docs/kv.md, "Persistence: RDB"): the dump is dir/dbfilename; dir "" is the
+  // working directory. `save` points as Redis's ("3600 1 300 100"); "" saves only on demand.
+  std::string dir;
+  std::string dbfilename = "dump.rdb";
+  std::string save;
+  // SHUTDOWN calls it (from a session's thread) after any save to stop the server; null: SHUTDOWN
+  // fails. `tcpkit serve` sends itself SIGTERM, which drains as for any signal.
+  std::function<void()> shutdown;
 };
 
 // The service as the server sees it.
@@ -58,7 +70,9 @@ struct KvConfig {
   Relaxed<std::size_t> max_bulk_length = 0;
   Relaxed<std::size_t> max_clients = 0;
   Relaxed<bool> protected_mode = true;
-  std::string save;  // accepted and reported; kv never persists
+  std::string save;        // save points, "<seconds> <changes> ..." (snapshots.hpp)
+  std::string dir;         // absolute directory of the dump
+  std::string dbfilename;  // a file name, no '/'
 };
 
 // Redis's limits on a request from a client that has not authenticated while a password is
@@ -112,8 +126,22 @@ class KvService final : public server::Service {
   std::uint64_t keyspace_hits() const { return keyspace_hits_; }
   std::uint64_t keyspace_misses() const { return keyspace_misses_; }
 
+  // Snapshots: SAVE, BGSAVE, LASTSAVE, INFO persistence.
+  Snapshots& snapshots() { return snapshots_; }
+  // dir/dbfilename (reads the config under config_mutex()).
+  std::string dump_path();
+  // The configured save points (none when `save` is "").
+  SavePoints save_points();
+  // Stops the server (KvOptions::shutdown); false when there is no way to.
+  bool request_shutdown();
+  // Loads dump_path() when it exists (start-up, before any session): the keys loaded, or
+  // nothing when there is no file; an error for a file that cannot be read or is corrupt.
+  Result<std::optional<rdb::LoadStats>> load_dump();
+
  private:
   void sample_ops();
+  // Reaps a finished background save; starts one for BGSAVE SCHEDULE or a due save point.
+  void snapshot_tick();
 
   Protocol protocol_;
   Store store_;
@@ -137,6 +165,8 @@ class KvService final : public server::Service {
   std::uint64_t last_sample_commands_ = 0;
   std::chrono::steady_clock::time_point last_sample_time_ = started_;
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
+  Snapshots snapshots_;
+  std::function<void()> shutdown_;
 };
 
 }  // namespace tcpkit::kv

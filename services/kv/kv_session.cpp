@@ -185,6 +185,10 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
            spec);
     return false;
   }
+  if (client_.tx && (flags & kNoMulti) != 0) {
+    reject(out, error_text(KvError::kNotInTransaction));
+    return false;
+  }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
     queued.args.assign(args.begin(), args.end());

@@ -112,4 +112,10 @@ std::uint64_t Store::expired_keys() const {
   return n;
 }
 
+std::uint64_t Store::changes() const {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < kShards; ++i) n += shards_[i].counters.changes;
+  return n;
+}
+
 }  // namespace tcpkit::kv

@@ -234,6 +234,8 @@ class Store {
   // Bytes used by the data: entries (keys, values, overhead) plus hash-table buckets. Lock-free.
   std::size_t used_memory() const;
   std::uint64_t expired_keys() const;
+  // Keys written or deleted since start (Redis's dirty counter, summed over the shards).
+  std::uint64_t changes() const;
 
   // The periodic work (every 100 ms), shard by shard, each under its own lock: active expiry,
   // then incremental rehashing, within a time budget for the whole tick.

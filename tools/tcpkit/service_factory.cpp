@@ -1,7 +1,11 @@
 #include "service_factory.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 #include "echo/echo_service.hpp"
 #include "kv/kv_service.hpp"
@@ -42,6 +46,16 @@ void add_service_options(CLI::App& cmd, ServiceArgs& args) {
                  "--requirepass is set (Redis's DENIED error); no serves everyone")
       ->transform(CLI::IsMember({"yes", "no"}, CLI::ignore_case))
       ->capture_default_str();
+  kv->add_option("--dir", args.dir,
+                 "kv: directory of the RDB snapshot (SAVE, BGSAVE; loaded at start-up when "
+                 "present); default: the working directory")
+      ->check(CLI::ExistingDirectory);
+  kv->add_option("--dbfilename", args.dbfilename, "kv: file name of the RDB snapshot in --dir")
+      ->capture_default_str();
+  kv->add_option("--save", args.save,
+                 "kv: save points as Redis's, \"<seconds> <changes> ...\" (\"3600 1 300 100\"); "
+                 "empty: save only on SAVE/BGSAVE")
+      ->capture_default_str();
 }
 
 namespace {
@@ -80,7 +94,33 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     ko.max_clients = options.max_connections;
     ko.protected_mode = args.protected_mode == "yes";
     ko.protocol = args.protocol == "native" ? kv::Protocol::kNative : kv::Protocol::kResp;
-    return kv::make_kv_service(std::move(ko));
+    if (args.dbfilename.find('/') != std::string::npos) {
+      return Fail(Error(std::make_error_code(std::errc::invalid_argument),
+                        "--dbfilename '" + args.dbfilename + "': a file name, not a path"));
+    }
+    if (!kv::parse_save_points(args.save)) {
+      return Fail(Error(std::make_error_code(std::errc::invalid_argument),
+                        "--save '" + args.save + "': expected \"<seconds> <changes>\" pairs"));
+    }
+    ko.dir = args.dir;
+    ko.dbfilename = args.dbfilename;
+    ko.save = args.save;
+    // SHUTDOWN: the same graceful drain as a signal (serve's ShutdownSignals).
+    ko.shutdown = [] { ::kill(::getpid(), SIGTERM); };
+    auto service = std::make_unique<kv::KvService>(std::move(ko));
+    // Before any connection is accepted, as Redis loads its dump.
+    auto loaded = service->load_dump();
+    if (!loaded) {
+      return Fail(Error(loaded.error().code(),
+                        "kv: cannot load the snapshot: " + loaded.error().context()));
+    }
+    if (*loaded) {
+      std::fprintf(stderr, "kv: loaded %llu keys from %s (%llu expired keys skipped)\n",
+                   static_cast<unsigned long long>((*loaded)->keys_loaded),
+                   service->dump_path().c_str(),
+                   static_cast<unsigned long long>((*loaded)->keys_expired));
+    }
+    return std::unique_ptr<server::Service>(std::move(service));
   }
   if (name == "echo") {
     echo::EchoOptions eo;

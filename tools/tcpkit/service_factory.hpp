@@ -22,6 +22,9 @@ struct ServiceArgs {
   std::string maxmemory = "0";
   std::size_t max_bulk_length = 512u << 20;
   std::string protected_mode = "yes";
+  std::string dir;  // "": the working directory
+  std::string dbfilename = "dump.rdb";
+  std::string save;
 };
 
 std::vector<std::string> service_names();
