@@ -191,7 +191,7 @@ Value read_object(Reader& in, std::uint8_t type, const EncodingLimits& limits) {
   switch (type) {
     case kTypeString: {
       Value v;
-      v.str = read_string(in);
+      v.str.assign(read_string(in));
       v.encoding = encoding_for(v.str);
       return v;
     }
