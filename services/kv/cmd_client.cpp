@@ -32,6 +32,7 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
   const std::int64_t multi = c.multi;
   // Redis's flag letters, in its order: P subscribed, x in MULTI; N for none.
   std::string flags;
+  if (c.monitor.load()) flags += 'O';
   if (c.subscribed()) flags += 'P';
   if (multi >= 0) flags += 'x';
   if (c.blocked.load()) flags += 'b';

@@ -115,8 +115,25 @@ void hello(CommandContext& ctx) {
   ctx.out.bulk("modules"), ctx.out.array(0);
 }
 
+// MONITOR: from now on every command of every client is pushed to this one (monitor.hpp). A
+// second MONITOR answers nothing, as in Redis; inside MULTI (or where the connection cannot
+// be pushed to) it is refused.
+void monitor(CommandContext& ctx) {
+  if (ctx.block == nullptr) {
+    return ctx.out.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+  }
+  if (ctx.client.monitor.load()) return;
+  ctx.service.monitors().add(ctx.client);
+  ctx.client.monitor = true;
+  ctx.ok();
+}
+
 void reset(CommandContext& ctx) {
   leave_all_subscriptions(ctx.service.pubsub(), ctx.client);
+  if (ctx.client.monitor.load()) {
+    ctx.service.monitors().remove(ctx.client);
+    ctx.client.monitor = false;
+  }
   ctx.client.tx.reset();
   ctx.client.multi = -1;
   unwatch_all(ctx);

@@ -68,6 +68,7 @@ void exec(CommandContext& ctx) {
     ctx.client.last_command = &q.spec->name;
     CommandContext inner{args, ctx.out, ctx.service, ctx.store, ctx.client, ctx.now_ms};
     q.spec->handler(inner);
+    if (ctx.service.monitors().any()) ctx.service.monitors().feed(ctx.client, q.spec->name, args);
   }
   static constexpr std::string_view kExec = "exec";
   ctx.client.last_command = &kExec;

@@ -125,6 +125,8 @@ struct ClientState {
   std::unique_ptr<Subscriptions> subscriptions;
   Relaxed<std::int64_t> sub = 0, psub = 0, ssub = 0;
   Relaxed<bool> blocked = false;  // in a blocking command (CLIENT LIST's flag b)
+  Relaxed<bool> monitor = false;  // in MONITOR mode (flag O): gets every command, runs none
+                                  // that reads or writes keys
   // Redis's CLIENT_PUBSUB: subscribed to anything (RESP2 then allows only the pub/sub commands).
   bool subscribed() const { return sub.load() + psub.load() + ssub.load() > 0; }
 
@@ -204,6 +206,7 @@ void blmpop(CommandContext&);
 void bzpopmin(CommandContext&);
 void bzpopmax(CommandContext&);
 void bzmpop(CommandContext&);
+void monitor(CommandContext&);
 // server
 void info(CommandContext&);
 void dbsize(CommandContext&);

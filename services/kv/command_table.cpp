@@ -73,6 +73,7 @@ constexpr CommandSpec kCommands[] = {
     {"auth", cmd::auth, -2, kConn | kNoAuth, 0, 0, 0, {}},
     {"client", cmd::client, -2, 0, 0, 0, 0, kClientSubs},
     {"reset", cmd::reset, 1, kConn | kNoAuth | kNoMultiQueue, 0, 0, 0, {}},
+    {"monitor", cmd::monitor, 1, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, {}},
     // pub/sub
     {"subscribe", cmd::subscribe, -2, kSub, 0, 0, 0, {}},
     {"psubscribe", cmd::psubscribe, -2, kSub, 0, 0, 0, {}},

@@ -24,6 +24,7 @@
 #include "kv/client_registry.hpp"
 #include "kv/clock.hpp"
 #include "kv/encoding_limits.hpp"
+#include "kv/monitor.hpp"
 #include "kv/pubsub.hpp"
 #include "kv/rdb.hpp"
 #include "kv/snapshots.hpp"
@@ -113,6 +114,7 @@ class KvService final : public server::Service {
   bool password_required() const { return password_required_.load(std::memory_order_acquire); }
   ClientRegistry& clients() { return clients_; }
   PubSub& pubsub() { return pubsub_; }
+  Monitors& monitors() { return monitors_; }
   const server::Stats* stats() const { return stats_; }
   Protocol protocol() const { return protocol_; }
   std::uint64_t commands_processed() const { return commands_.load(std::memory_order_relaxed); }
@@ -151,6 +153,7 @@ class KvService final : public server::Service {
   std::string over_capacity_reply_;
   ClientRegistry clients_;
   PubSub pubsub_;
+  Monitors monitors_;
   const server::Stats* stats_ = nullptr;
   std::atomic<std::uint64_t> commands_{0};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

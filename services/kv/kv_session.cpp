@@ -56,6 +56,7 @@ KvSession::~KvSession() {
     for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
   }
   leave_all_subscriptions(service_.pubsub(), client_);
+  if (client_.monitor.load()) service_.monitors().remove(client_);
   service_.clients().remove(&client_);
 }
 
@@ -189,6 +190,10 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     reject(out, error_text(KvError::kNotInTransaction));
     return false;
   }
+  if (client_.monitor.load() && (flags & (kReadonly | kWrite)) != 0) {
+    reject(out, "ERR Replica can't interact with the keyspace", spec);
+    return false;
+  }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
     queued.args.assign(args.begin(), args.end());
@@ -207,6 +212,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   spec->handler(ctx);
   route_memo() = RouteMemo{};
   if (request.active) block(spec, args, request);
+  if (service_.monitors().any()) service_.monitors().feed(client_, *client_.last_command.load(), args);
   if (!BlockedClients::ready().empty()) serve_ready_keys(now_ms);
   return client_.close_requested;
 }

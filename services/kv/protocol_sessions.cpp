@@ -84,7 +84,7 @@ class ProtocolSession final : public KvSession {
       }
       if (blocked()) break;  // the requests after a blocking command wait for its answer
     }
-    progress.waiting = state().subscribed() || blocked();
+    progress.waiting = state().subscribed() || blocked() || state().monitor.load();
     if (blocked()) progress.wake_at = block_deadline();
     return progress;
   }

@@ -292,6 +292,49 @@ class PubSubTest(unittest.TestCase):
         sub.close()
 
 
+class MonitorAndBlockingTest(unittest.TestCase):
+    """redis-py's Monitor and its blocking pops with timeouts."""
+
+    def setUp(self):
+        self.server = KvServer()
+        self.r = self.server.client()
+
+    def tearDown(self):
+        self.r.close()
+        self.assertEqual(self.server.stop(), 0)
+
+    def test_monitor_sees_other_clients_commands(self):
+        with self.r.monitor() as m:
+            other = self.server.client()
+            other.set("k", "v w")
+            other.lpush("l", "x")
+            seen = []
+            while len(seen) < 2:
+                c = m.next_command()
+                if c["command"].startswith(("SET", "LPUSH")):
+                    seen.append(c)
+            other.close()
+        self.assertEqual(seen[0]["command"], "SET k v w")
+        self.assertEqual(seen[1]["command"], "LPUSH l x")
+        self.assertEqual(seen[0]["db"], 0)
+        self.assertEqual(seen[0]["client_type"], "tcp")
+
+    def test_blpop_times_out_and_is_served(self):
+        started = time.monotonic()
+        self.assertIsNone(self.r.blpop(["empty"], timeout=0.2))
+        self.assertGreaterEqual(time.monotonic() - started, 0.19)
+        result = []
+        t = threading.Thread(target=lambda: result.append(self.server.client().blpop(["q"], 5)))
+        t.start()
+        self.assertTrue(wait_until(lambda: self.r.info("clients")["blocked_clients"] == 1))
+        self.r.rpush("q", "job")
+        t.join(timeout=10)
+        self.assertEqual(result, [(b"q", b"job")])
+        self.assertEqual(self.r.bzpopmin("nothing", timeout=0.05), None)
+        self.r.zadd("z", {"a": 1})
+        self.assertEqual(self.r.bzpopmin("z", timeout=1), (b"z", b"a", 1.0))
+
+
 class ConcurrentIncrementsTest(unittest.TestCase):
     CLIENTS = 50
     INCREMENTS = 200
