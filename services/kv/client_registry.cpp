@@ -6,21 +6,29 @@
 
 namespace tcpkit::kv {
 
+const ClientState* ClientRegistry::next_of(const ClientState* c) { return c->registry_next; }
+
 void ClientRegistry::add(ClientState* client) {
   std::lock_guard lock(mutex_);
-  clients_[client->id] = client;
+  client->registry_prev = tail_;
+  client->registry_next = nullptr;
+  (tail_ != nullptr ? tail_->registry_next : head_) = client;
+  tail_ = client;
+  ++size_;
   ++total_added_;
 }
 
-void ClientRegistry::remove(const ClientState* client) {
+void ClientRegistry::remove(ClientState* c) {
   std::lock_guard lock(mutex_);
-  auto it = clients_.find(client->id);
-  if (it != clients_.end() && it->second == client) clients_.erase(it);
+  (c->registry_prev != nullptr ? c->registry_prev->registry_next : head_) = c->registry_next;
+  (c->registry_next != nullptr ? c->registry_next->registry_prev : tail_) = c->registry_prev;
+  c->registry_prev = c->registry_next = nullptr;
+  --size_;
 }
 
 std::size_t ClientRegistry::size() const {
   std::lock_guard lock(mutex_);
-  return clients_.size();
+  return size_;
 }
 
 std::uint64_t ClientRegistry::total_added() const {

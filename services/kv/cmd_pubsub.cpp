@@ -16,13 +16,14 @@ std::unordered_set<std::string>& names_of(ClientState::Subscriptions& s, SubKind
                                      : s.shard_channels;
 }
 
-Relaxed<std::int64_t>& count_of(ClientState& c, SubKind kind) {
+Relaxed<std::int32_t>& count_of(ClientState& c, SubKind kind) {
   return kind == SubKind::kChannel ? c.sub : kind == SubKind::kPattern ? c.psub : c.ssub;
 }
 
 // The count a subscription reply shows: channels and patterns together, shard channels alone.
 std::int64_t shown_count(const ClientState& c, SubKind kind) {
-  return kind == SubKind::kShard ? c.ssub.load() : c.sub.load() + c.psub.load();
+  return kind == SubKind::kShard ? c.ssub.load()
+                                  : std::int64_t{c.sub.load()} + c.psub.load();
 }
 
 void subscribe(CommandContext& ctx, SubKind kind, std::string_view action) {
@@ -37,7 +38,7 @@ void subscribe(CommandContext& ctx, SubKind kind, std::string_view action) {
     auto [it, added] = names.emplace(ctx.args[i]);
     if (added) {
       ctx.service.pubsub().subscribe(kind, ctx.client, *it);
-      count_of(ctx.client, kind) = static_cast<std::int64_t>(names.size());
+      count_of(ctx.client, kind) = static_cast<std::int32_t>(names.size());
     }
     write_subscription(ctx.out, action, &*it, shown_count(ctx.client, kind));
   }
@@ -48,7 +49,7 @@ void leave(CommandContext* ctx, PubSub& pubsub, ClientState& client, SubKind kin
            const std::string& name, std::string_view action) {
   pubsub.unsubscribe(kind, client, name);
   auto& names = names_of(*client.subscriptions, kind);
-  count_of(client, kind) = static_cast<std::int64_t>(names.size() - 1);
+  count_of(client, kind) = static_cast<std::int32_t>(names.size() - 1);
   if (ctx != nullptr) write_subscription(ctx->out, action, &name, shown_count(client, kind));
   names.erase(name);
 }

@@ -20,6 +20,7 @@
 
 #include "kv/errors.hpp"
 #include "kv/store.hpp"
+#include "tcpkit/base/futex_mutex.hpp"
 #include "tcpkit/base/relaxed.hpp"
 #include "tcpkit/codec/reply_writer.hpp"
 #include "tcpkit/server/outlet.hpp"
@@ -94,7 +95,7 @@ struct ClientState {
   std::string local;
   int fd = -1;
   std::string name;
-  mutable std::mutex name_mutex;
+  mutable FutexMutex name_mutex;
   std::int64_t created_ms = 0;
   Relaxed<std::int64_t> last_ms = 0;
   // A full name from the command table (static storage: a pointer can be read atomically).
@@ -123,8 +124,11 @@ struct ClientState {
     std::unordered_set<std::string> channels, patterns, shard_channels;
   };
   std::unique_ptr<Subscriptions> subscriptions;
-  Relaxed<std::int64_t> sub = 0, psub = 0, ssub = 0;
+  Relaxed<std::int32_t> sub = 0, psub = 0, ssub = 0;
   Relaxed<bool> blocked = false;  // in a blocking command (CLIENT LIST's flag b)
+  // ClientRegistry's list links (under its mutex).
+  ClientState* registry_prev = nullptr;
+  ClientState* registry_next = nullptr;
   Relaxed<bool> monitor = false;  // in MONITOR mode (flag O): gets every command, runs none
                                   // that reads or writes keys
   // Redis's CLIENT_PUBSUB: subscribed to anything (RESP2 then allows only the pub/sub commands).

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "kv/blocking.hpp"
+#include "tcpkit/base/futex_mutex.hpp"
 #include "kv/clock.hpp"
 #include "kv/keyspace.hpp"
 
@@ -50,31 +51,9 @@ inline std::size_t shard_of(std::string_view key) {
 }
 inline ShardMask shard_bit(std::string_view key) { return ShardMask{1} << shard_of(key); }
 
-// A shard's lock: a futex-based mutex (Drepper's "Futexes are tricky", mutex 2). Uncontended,
-// lock is one compare-and-swap and unlock one exchange, no call into the C library; contended,
-// waiters sleep in the kernel (std::atomic::wait). State: 0 free, 1 held, 2 held with waiters.
-class ShardMutex {
- public:
-  void lock() {
-    std::uint32_t c = 0;
-    if (state_.compare_exchange_strong(c, 1, std::memory_order_acquire)) return;
-    if (c != 2) c = state_.exchange(2, std::memory_order_acquire);
-    while (c != 0) {
-      state_.wait(2, std::memory_order_relaxed);
-      c = state_.exchange(2, std::memory_order_acquire);
-    }
-  }
-  bool try_lock() {
-    std::uint32_t c = 0;
-    return state_.compare_exchange_strong(c, 1, std::memory_order_acquire);
-  }
-  void unlock() {
-    if (state_.exchange(0, std::memory_order_release) == 2) state_.notify_one();
-  }
-
- private:
-  std::atomic<std::uint32_t> state_{0};
-};
+// A shard's lock: uncontended, lock is one compare-and-swap and unlock one exchange, no call
+// into the C library; contended, waiters sleep in the kernel (base/futex_mutex.hpp).
+using ShardMutex = FutexMutex;
 
 struct alignas(64) Shard {
   ShardMutex mutex;

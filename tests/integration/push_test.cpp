@@ -265,6 +265,12 @@ TEST_P(PushModels, ASubscriberThatNeverReadsIsDisconnected) {
   // Held: the hard limit, plus what the kernel buffers took, plus the one push that tipped it.
   const std::size_t held = static_cast<std::size_t>(accepted) * (message.size() + 5);
   EXPECT_LE(held, o.output_limit + (8u << 20)) << accepted << " pushes accepted";
+  // The refusal comes from the outlet at once; the connection's own thread closes it soon.
+  const auto deadline = Clock::now() + Millis(5000);
+  while (running.server().stats().output_limit_disconnects.load() == 0 &&
+         Clock::now() < deadline) {
+    std::this_thread::sleep_for(Millis(5));
+  }
   EXPECT_GE(running.server().stats().output_limit_disconnects.load(), 1u);
 }
 

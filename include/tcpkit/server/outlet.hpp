@@ -26,10 +26,12 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string_view>
 
+#include "tcpkit/base/futex_mutex.hpp"
 #include "tcpkit/io/buffer.hpp"
 
 namespace tcpkit::server {
@@ -48,7 +50,7 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
 
   // `owner` is an opaque pointer for the Waker (its connection), valid until detach().
   Outlet(Waker* waker, void* owner, std::size_t push_limit)
-      : waker_(waker), owner_(owner), push_limit_(push_limit) {}
+      : push_limit_(clamp32(push_limit)), waker_(waker), owner_(owner) {}
   Outlet(const Outlet&) = delete;
   Outlet& operator=(const Outlet&) = delete;
 
@@ -65,14 +67,16 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
   bool open() const;
 
   // What take() found.
-  enum class State { kOpen, kKilled, kOverflowed };
+  enum class State : std::uint8_t { kOpen, kKilled, kOverflowed };
   // Owner (or its session) only: moves the pushed bytes to the end of `out` and re-arms the
   // wake-up. Says whether the connection must close, and why.
   State take(io::Buffer& out);
   // Owner only: the connection is going away; later pushes are dropped.
   void detach();
   // Owner only, any time: the most pushed bytes held before an overflow (0: no bound).
-  void set_push_limit(std::size_t limit) { push_limit_.store(limit, std::memory_order_relaxed); }
+  void set_push_limit(std::size_t limit) {
+    push_limit_.store(clamp32(limit), std::memory_order_relaxed);
+  }
   // The Waker's own pointer to the connection, or nullptr once detached. Call with the
   // outlet's mutex held, or on the owner's thread.
   void* owner() const { return owner_; }
@@ -81,15 +85,20 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
 
  private:
   void signal_locked();
+  static std::uint32_t clamp32(std::size_t n) {
+    return n > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(n);
+  }
 
-  mutable std::mutex mutex_;
-  Waker* waker_;            // null once detached
-  void* owner_;             // null once detached
-  io::Buffer pushed_;       // under mutex_
-  bool signaled_ = false;   // a wake is on its way to the owner (under mutex_)
+  // Small: every connection has one. A 4-byte mutex, the buffer only once something was
+  // pushed, 32-bit counts (a push limit past 4 GiB is taken as 4 GiB).
+  mutable FutexMutex mutex_;
+  bool signaled_ = false;       // a wake is on its way to the owner (under mutex_)
   State state_ = State::kOpen;  // under mutex_
-  std::atomic<std::size_t> pending_{0};
-  std::atomic<std::size_t> push_limit_;
+  std::atomic<std::uint32_t> pending_{0};
+  std::atomic<std::uint32_t> push_limit_;
+  Waker* waker_;                      // null once detached
+  void* owner_;                       // null once detached
+  std::unique_ptr<io::Buffer> pushed_;  // under mutex_; null until the first push
 };
 
 }  // namespace tcpkit::server
