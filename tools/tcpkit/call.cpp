@@ -196,6 +196,12 @@ void describe_raw(const codec::Value& v, std::string& out) {
 
 bool g_raw = false;  // the output form, decided once from the flags and stdout
 
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
 void print_reply(const codec::Value& v) {
   if (!g_raw) {
     std::printf("%s\n", v.describe().c_str());
@@ -217,6 +223,16 @@ bool replies_with_push(std::string_view command) {
     if (lower == name) return true;
   }
   return false;
+}
+
+// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and MONITOR turn the connection into a stream: redis-cli
+// then prints what arrives until the server closes or the user presses Ctrl-C.
+bool starts_stream(std::string_view command) {
+  std::string lower(command);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower == "subscribe" || lower == "psubscribe" || lower == "ssubscribe" ||
+         lower == "monitor";
 }
 
 // One connection; sends a command and waits for its one reply.
@@ -316,6 +332,25 @@ class CallClient {
   std::string error_;
 };
 
+// redis-cli's line before a subscription's first reply, on a terminal.
+void announce_stream(std::string_view command) {
+  if (!g_raw && !iequals_ascii(command, "monitor")) {
+    std::printf("Reading messages... (press Ctrl-C to quit)\n");
+  }
+}
+
+// After a command that starts a stream (starts_stream): prints every reply or message as it
+// arrives, as redis-cli does, until the server closes the connection (an error then) or the
+// process is interrupted (Ctrl-C ends it, as it ends redis-cli).
+int print_stream(CallClient& client) {
+  for (;;) {
+    auto reply = client.next_reply();
+    if (!reply) return fail(reply.error());
+    print_reply(*reply);
+    std::fflush(stdout);
+  }
+}
+
 // Splits a typed line into arguments with redis-cli's quoting rules, by handing it to the
 // RESP inline-command parser. Returns false (and says why) on unbalanced quotes.
 bool split_line(const std::string& line, std::vector<std::string>& out) {
@@ -401,8 +436,11 @@ int interactive(std::unique_ptr<CallClient> client, CallArgs args) {
       client.reset();
       continue;
     }
+    const bool stream = starts_stream(words[0]) && !reply->is_error();
+    if (stream) announce_stream(words[0]);
     print_reply(*reply);
     std::fflush(stdout);
+    if (stream) return print_stream(*client);
     state.after(words, *reply);
   }
   if (tty) ::write_history(history.c_str());
@@ -635,8 +673,11 @@ int run_call(CallArgs args) {
       std::fprintf(stderr, "%s\n", reply->error_text().c_str());
       return 1;
     }
+    const bool stream = starts_stream(views[0]) && !reply->is_error();
+    if (stream) announce_stream(views[0]);
     print_reply(*reply);
     std::fflush(stdout);
+    if (stream) return print_stream(client);
   }
   return kExitOk;
 }
