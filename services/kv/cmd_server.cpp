@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kv/cmd_util.hpp"
+#include "kv/scripting.hpp"
 #include "tcpkit/server/stats.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -79,6 +80,15 @@ void info_memory(InfoText& info, CommandContext& ctx) {
   info.field("maxmemory", max);
   info.field("maxmemory_human", human_bytes(max));
   info.field("maxmemory_policy", "noeviction");
+  const ScriptEngine* scripts = ctx.service.scripting_if_started();
+  const std::size_t lua = scripts != nullptr ? scripts->lua_memory() : 0;
+  const std::size_t cached = scripts != nullptr ? scripts->scripts_memory() : 0;
+  info.field("used_memory_lua", lua);
+  info.field("used_memory_lua_human", human_bytes(lua));
+  info.field("used_memory_scripts_eval", cached);
+  info.field("number_of_cached_scripts", scripts != nullptr ? scripts->scripts_count() : 0);
+  info.field("used_memory_scripts", cached);
+  info.field("used_memory_scripts_human", human_bytes(cached));
 }
 
 void info_stats(InfoText& info, CommandContext& ctx) {

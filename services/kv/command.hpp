@@ -344,6 +344,12 @@ void lcs(CommandContext&);
 void pfadd(CommandContext&);
 void pfcount(CommandContext&);
 void pfmerge(CommandContext&);
+// scripting (cmd_scripting.cpp, engine in scripting.cpp)
+void eval(CommandContext&);
+void evalsha(CommandContext&);
+void eval_ro(CommandContext&);
+void evalsha_ro(CommandContext&);
+void script(CommandContext&);
 }  // namespace cmd
 
 }  // namespace tcpkit::kv

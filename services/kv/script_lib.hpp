@@ -1,0 +1,39 @@
+#pragma once
+// What a script sees of the server: the sandboxed globals (base, table, string, math, debug,
+// cjson and bit where Debian's modules load; no os, io, package, loadfile, dofile, print), the
+// `redis` table (call, pcall, error_reply, status_reply, sha1hex, log, setresp, set_repl,
+// replicate_commands, ...) and the protected global table, with Redis's error texts.
+// Internal to ScriptEngine (scripting.cpp); engine mutex held for every call.
+
+#include "kv/scripting.hpp"
+
+extern "C" {
+#include <lua.h>
+}
+
+namespace tcpkit::kv {
+
+// The context of the script now running: set by ScriptEngine::execute for its length.
+struct ScriptEngine::Run {
+  CommandContext* ctx;
+  std::string sha;
+  bool read_only = false;
+  int resp = 2;  // redis.setresp()
+};
+
+namespace detail {
+
+// Opens the libraries, the redis table and cjson/bit into the fresh state `L`, then makes the
+// globals read-only (a proxy whose misses raise Redis's nonexistent-global error). Leaves the
+// real globals table in the registry under kRealGlobals, where KEYS and ARGV are set.
+void install_sandbox(lua_State* L, ScriptEngine* engine);
+inline constexpr const char* kRealGlobals = "tcpkit_globals";
+inline constexpr const char* kScripts = "tcpkit_scripts";  // registry: "f_<sha>" -> function
+
+// The pcall message handler: turns any error into Redis's {err=..., source=..., line=...}
+// table (a non-table error becomes "ERR " .. tostring(e)).
+int error_handler(lua_State* L);
+
+}  // namespace detail
+
+}  // namespace tcpkit::kv
