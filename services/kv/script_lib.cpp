@@ -88,6 +88,12 @@ class ReplyRecorder final : public codec::ReplyWriter {
   std::vector<Item> items_;
 };
 
+std::string_view string_arg(lua_State* L, int i) {
+  std::size_t n = 0;
+  const char* s = lua_tolstring(L, i, &n);
+  return {s, n};
+}
+
 ScriptEngine& engine_of(lua_State* L) {
   return *static_cast<ScriptEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
 }
@@ -143,10 +149,13 @@ bool run_command(lua_State* L, ScriptEngine& engine) {
   std::string_view full_name = spec->name;
   bool arity_fits = arity_ok(spec->arity);
   if (arity_fits && !spec->subcommands.empty() && args.size() >= 2) {
-    if (const SubcommandSpec* sub = find_subcommand(*spec, args[1])) {
-      full_name = sub->full_name;
-      arity_fits = arity_ok(sub->arity);
+    const SubcommandSpec* sub = find_subcommand(*spec, args[1]);
+    if (sub == nullptr) {
+      push_error_table(L, "ERR Unknown Redis command called from script");
+      return true;
     }
+    full_name = sub->full_name;
+    arity_fits = arity_ok(sub->arity);
   }
   if (!arity_fits) {
     push_error_table(L, "ERR Wrong number of args calling Redis command from script");
@@ -176,6 +185,16 @@ bool run_command(lua_State* L, ScriptEngine& engine) {
   return reply.top_level_error();
 }
 
+// Raises Redis's error table {err="ERR <message>"} (no Lua position: the handler adds the
+// script's line), as the redis library's own argument checks do.
+int raise_error(lua_State* L, const char* message) {
+  lua_pushstring(L, "ERR ");
+  lua_pushstring(L, message);
+  lua_concat(L, 2);
+  push_error_table(L, string_arg(L, -1));
+  return lua_error(L);
+}
+
 int redis_call(lua_State* L) {
   if (run_command(L, engine_of(L))) return lua_error(L);
   return 1;
@@ -186,32 +205,35 @@ int redis_pcall(lua_State* L) {
   return 1;
 }
 
-std::string_view string_arg(lua_State* L, int i) {
-  std::size_t n = 0;
-  const char* s = lua_tolstring(L, i, &n);
-  return {s, n};
+// Redis's error table from "-CODE message" or "CODE message" (a leading '-' is optional):
+// the first word is the code, or ERR when there is no space ("hello" -> "ERR hello"); the
+// message loses leading and trailing CR and LF.
+void push_error_from(lua_State* L, std::string_view s) {
+  if (s.starts_with('-')) s.remove_prefix(1);
+  const std::size_t space = s.find(' ');
+  std::string text = space == std::string_view::npos ? "ERR " : std::string(s.substr(0, space + 1));
+  std::string_view message = space == std::string_view::npos ? s : s.substr(space + 1);
+  while (!message.empty() && (message.front() == '\r' || message.front() == '\n')) {
+    message.remove_prefix(1);
+  }
+  while (!message.empty() && (message.back() == '\r' || message.back() == '\n')) {
+    message.remove_suffix(1);
+  }
+  text.append(message);
+  push_error_table(L, text);
 }
 
 int redis_error_reply(lua_State* L) {
   if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
-    return luaL_error(L, "wrong number or type of arguments");
+    return raise_error(L, "wrong number or type of arguments");
   }
-  std::string_view s = string_arg(L, 1);
-  if (s.starts_with('-')) {
-    s.remove_prefix(1);
-    push_error_table(L, s);
-  } else {
-    lua_pushstring(L, "ERR ");
-    lua_pushvalue(L, 1);
-    lua_concat(L, 2);
-    push_error_table(L, string_arg(L, -1));
-  }
+  push_error_from(L, string_arg(L, 1));
   return 1;
 }
 
 int redis_status_reply(lua_State* L) {
   if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
-    return luaL_error(L, "wrong number or type of arguments");
+    return raise_error(L, "wrong number or type of arguments");
   }
   lua_newtable(L);
   lua_pushstring(L, "ok");
@@ -221,7 +243,7 @@ int redis_status_reply(lua_State* L) {
 }
 
 int redis_sha1hex(lua_State* L) {
-  if (lua_gettop(L) != 1) return luaL_error(L, "wrong number of arguments");
+  if (lua_gettop(L) != 1) return raise_error(L, "wrong number of arguments");
   std::size_t n = 0;
   const char* s = lua_tolstring(L, 1, &n);
   char hex[41];
@@ -235,23 +257,23 @@ int redis_sha1hex(lua_State* L) {
 
 int redis_log(lua_State* L) {
   const int argc = lua_gettop(L);
-  if (argc < 2) return luaL_error(L, "redis.log() requires two arguments or more.");
-  if (lua_type(L, 1) != LUA_TNUMBER) return luaL_error(L, "First argument must be a number.");
+  if (argc < 2) return raise_error(L, "redis.log() requires two arguments or more.");
+  if (lua_type(L, 1) != LUA_TNUMBER) return raise_error(L, "First argument must be a number.");
   const lua_Number level = lua_tonumber(L, 1);
-  if (level < 0 || level > 3) return luaL_error(L, "Invalid debug level.");
+  if (level < 0 || level > 3) return raise_error(L, "Invalid debug level.");
   return 0;  // kv keeps no log file: accepted and dropped (docs/kv.md)
 }
 
 int redis_setresp(lua_State* L) {
-  if (lua_gettop(L) != 1) return luaL_error(L, "redis.setresp() requires one argument.");
+  if (lua_gettop(L) != 1) return raise_error(L, "redis.setresp() requires one argument.");
   const auto version = static_cast<int>(lua_tonumber(L, 1));
-  if (version != 2 && version != 3) return luaL_error(L, "RESP version must be 2 or 3.");
+  if (version != 2 && version != 3) return raise_error(L, "RESP version must be 2 or 3.");
   engine_of(L).current_run()->resp = version;
   return 0;
 }
 
 int redis_set_repl(lua_State* L) {
-  if (lua_gettop(L) != 1) return luaL_error(L, "redis.set_repl() requires one argument.");
+  if (lua_gettop(L) != 1) return raise_error(L, "redis.set_repl() requires one argument.");
   return 0;  // kv does not replicate: every flag is accepted
 }
 
