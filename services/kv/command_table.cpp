@@ -54,7 +54,7 @@ constexpr SubcommandSpec kFunctionSubs[] = {
 constexpr std::uint32_t kScript = kNoScript | kStale | kMovableKeys | kWholeKeyspace;
 constexpr SubcommandSpec kScriptSubs[] = {
     {"script|load", 3, kNoScript | kStale},
-    {"script|exists", -3, kNoScript | kStale},
+    {"script|exists", -3, kNoScript},
     {"script|flush", -2, kNoScript},
     {"script|kill", 2, kNoScript},
     {"script|help", 2, kLoading | kStale},
