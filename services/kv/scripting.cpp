@@ -98,7 +98,9 @@ void* ScriptEngine::allocate(void* ptr, std::size_t old_size, std::size_t new_si
     return nullptr;
   }
   const std::size_t used = lua_bytes_.load(std::memory_order_relaxed);
-  if (new_size > old_size && used - old_size + new_size > memory_limit_) return nullptr;
+  if (capped_ && new_size > old_size && used - old_size + new_size > memory_limit_) {
+    return nullptr;
+  }
   void* p = std::realloc(ptr, new_size);
   if (p == nullptr) return nullptr;
   lua_bytes_.store(used - old_size + new_size, std::memory_order_relaxed);
@@ -216,7 +218,9 @@ void ScriptEngine::execute(CommandContext& ctx, const std::string& sha, std::siz
   lua_getfield(L, LUA_REGISTRYINDEX, detail::kScripts);
   lua_getfield(L, -1, ("f_" + sha).c_str());
   lua_remove(L, -2);
+  capped_ = true;
   const int status = lua_pcall(L, 0, 1, -2);
+  capped_ = false;
 
   started_ms_ = -1;
   run_ = nullptr;

@@ -13,7 +13,11 @@
 // hook checks the request); a script that wrote cannot be killed.
 //
 // Memory: every byte the Lua state allocates goes through a counting allocator with a cap
-// (kLuaMemoryLimit); past it Lua raises "not enough memory", which the script sees as an error.
+// (kLuaMemoryLimit), enforced while a script runs (inside its lua_pcall): past it Lua raises
+// "not enough memory", which the script sees as an error. Outside a run (building KEYS and
+// ARGV, compiling, converting the result) allocations are not refused, because a Lua memory
+// error there would have no protected call to land in; what they hold is bounded by the
+// request's size.
 //
 // Thread affinity: run()/load()/exists()/flush() from any thread, serialised by the engine's
 // mutex; kill() and the busy queries from any thread, lock-free.
@@ -85,6 +89,7 @@ class ScriptEngine {
   std::atomic<std::int64_t> started_ms_{-1};  // steady-clock ms; -1: nothing running
   std::atomic<bool> wrote_{false};
   std::atomic<bool> kill_{false};
+  bool capped_ = false;  // the memory cap applies (a script's lua_pcall is running)
 };
 
 }  // namespace tcpkit::kv
