@@ -176,17 +176,4 @@ void time(CommandContext& ctx) {
   ctx.out.bulk(std::to_string(us % 1000000));
 }
 
-void function(CommandContext& ctx) {
-  // kv has no functions; FUNCTION FLUSH is accepted so that clients' cleanup calls succeed.
-  if (iequals(ctx.args[1], "flush")) {
-    const bool mode_ok =
-        ctx.args.size() == 2 ||
-        (ctx.args.size() == 3 && (iequals(ctx.args[2], "async") || iequals(ctx.args[2], "sync")));
-    return mode_ok ? ctx.ok() : ctx.error(KvError::kSyntax);
-  }
-  ctx.out.array(2);
-  ctx.out.simple("FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  ctx.out.simple("FLUSH [ASYNC|SYNC]");
-}
-
 }  // namespace tcpkit::kv::cmd

@@ -350,6 +350,9 @@ void evalsha(CommandContext&);
 void eval_ro(CommandContext&);
 void evalsha_ro(CommandContext&);
 void script(CommandContext&);
+// functions (cmd_function.cpp, engine in scripting_functions.cpp; FUNCTION itself: function())
+void fcall(CommandContext&);
+void fcall_ro(CommandContext&);
 }  // namespace cmd
 
 }  // namespace tcpkit::kv

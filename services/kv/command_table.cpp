@@ -47,7 +47,14 @@ constexpr SubcommandSpec kObjectSubs[] = {
     {"object|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kFunctionSubs[] = {
+    {"function|load", -3, kW | kDenyOom | kNoScript},
+    {"function|delete", 3, kW | kNoScript},
     {"function|flush", -2, kW | kNoScript},
+    {"function|list", -2, kNoScript},
+    {"function|stats", 2, kNoScript},
+    {"function|kill", 2, kNoScript},
+    {"function|dump", 2, kNoScript},
+    {"function|restore", -3, kW | kDenyOom | kNoScript},
     {"function|help", 2, kLoading | kStale},
 };
 
@@ -259,6 +266,8 @@ constexpr CommandSpec kCommands[] = {
     {"eval_ro", cmd::eval_ro, -3, kScript | kR, 0, 0, 0, {}},
     {"evalsha_ro", cmd::evalsha_ro, -3, kScript | kR, 0, 0, 0, {}},
     {"script", cmd::script, -2, 0, 0, 0, 0, kScriptSubs},
+    {"fcall", cmd::fcall, -3, kScript, 0, 0, 0, {}},
+    {"fcall_ro", cmd::fcall_ro, -3, kScript | kR, 0, 0, 0, {}},
 };
 
 constexpr std::size_t kMaxNameLength = 16;  // longer names are unknown without a lookup

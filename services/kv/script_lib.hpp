@@ -30,6 +30,17 @@ void install_sandbox(lua_State* L, ScriptEngine* engine);
 inline constexpr const char* kRealGlobals = "tcpkit_globals";
 inline constexpr const char* kScripts = "tcpkit_scripts";  // registry: "f_<sha>" -> function
 
+// For the functions' state, after install_sandbox(): the environment library code runs in
+// (registry kLibraryEnv). While FUNCTION LOAD runs a library it offers only `redis` with
+// register_function, log, the LOG_* constants and REDIS_VERSION(_NUM), as Redis's load
+// environment does; afterwards (when the library's functions run) the ordinary globals.
+// Misses raise the nonexistent-global error, writes the read-only one. Registered functions
+// wait in the registry table kPending until the load succeeds.
+void install_function_env(lua_State* L, ScriptEngine* engine);
+inline constexpr const char* kLibraryEnv = "tcpkit_library_env";
+inline constexpr const char* kPending = "tcpkit_pending";      // name -> function
+inline constexpr const char* kFunctions = "tcpkit_functions";  // name -> function
+
 // The pcall message handler: turns any error into Redis's {err=..., source=..., line=...}
 // table (a non-table error becomes "ERR " .. tostring(e)).
 int error_handler(lua_State* L);

@@ -89,7 +89,10 @@ std::string error_reply_text(lua_State* L, std::string_view sha) {
 
 ScriptEngine::ScriptEngine(std::size_t memory_limit) : memory_limit_(memory_limit) {}
 
-ScriptEngine::~ScriptEngine() { close_state(); }
+ScriptEngine::~ScriptEngine() {
+  close_state();
+  flush_functions();
+}
 
 void* ScriptEngine::allocate(void* ptr, std::size_t old_size, std::size_t new_size) {
   if (new_size == 0) {
@@ -111,6 +114,13 @@ void ScriptEngine::open_state() {
   lua_ = lua_newstate(lua_allocate, this);
   detail::install_sandbox(lua_, this);
   lua_sethook(lua_, kill_hook, LUA_MASKCOUNT, kHookInstructions);
+}
+
+void ScriptEngine::open_functions_state() {
+  functions_lua_ = lua_newstate(lua_allocate, this);
+  detail::install_sandbox(functions_lua_, this);
+  detail::install_function_env(functions_lua_, this);
+  lua_sethook(functions_lua_, kill_hook, LUA_MASKCOUNT, kHookInstructions);
 }
 
 void ScriptEngine::close_state() {
@@ -207,19 +217,23 @@ void ScriptEngine::execute(CommandContext& ctx, const std::string& sha, std::siz
   lua_State* L = lua_;
   set_array_global(L, "KEYS", ctx.args.subspan(3, numkeys));
   set_array_global(L, "ARGV", ctx.args.subspan(3 + numkeys));
+  lua_pushcfunction(L, detail::error_handler);
+  lua_getfield(L, LUA_REGISTRYINDEX, detail::kScripts);
+  lua_getfield(L, -1, ("f_" + sha).c_str());
+  lua_remove(L, -2);
   Run run{&ctx, sha, read_only};
+  run_and_reply(ctx, L, run, 0);
+}
+
+void ScriptEngine::run_and_reply(CommandContext& ctx, lua_State* L, Run& run, int nargs) {
   run_ = &run;
   const int caller_db = ctx.client.db.load();
   wrote_ = false;
   kill_ = false;
   started_ms_ = steady_ms();
 
-  lua_pushcfunction(L, detail::error_handler);
-  lua_getfield(L, LUA_REGISTRYINDEX, detail::kScripts);
-  lua_getfield(L, -1, ("f_" + sha).c_str());
-  lua_remove(L, -2);
   capped_ = true;
-  const int status = lua_pcall(L, 0, 1, -2);
+  const int status = lua_pcall(L, nargs, 1, -nargs - 2);
   capped_ = false;
 
   started_ms_ = -1;
@@ -228,7 +242,7 @@ void ScriptEngine::execute(CommandContext& ctx, const std::string& sha, std::siz
   if (status == 0) {
     write_lua_value(L, -1, ctx.out, run.resp == 3);
   } else {
-    ctx.out.error(error_reply_text(L, sha));
+    ctx.out.error(error_reply_text(L, run.sha));
   }
   lua_settop(L, 0);
   lua_gc(L, LUA_GCSTEP, 1);

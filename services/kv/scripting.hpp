@@ -27,9 +27,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kv/command.hpp"
 
@@ -55,6 +57,31 @@ class ScriptEngine {
   // SCRIPT FLUSH: forgets every script and starts a fresh interpreter.
   void flush();
 
+  // Redis 7 functions (scripting_functions.cpp), in their own Lua state as in Redis.
+  // FUNCTION LOAD [REPLACE]: the library's name, or false with the error text.
+  bool load_library(std::string_view code, bool replace, std::string& name_or_error);
+  // FCALL / FCALL_RO: ctx.args is the whole command; needs every shard held.
+  void fcall(CommandContext& ctx, bool read_only);
+  bool delete_library(std::string_view name);
+  void flush_functions();
+  void list_functions(codec::ReplyWriter& out, bool with_code,
+                      std::optional<std::string_view> pattern);
+  void function_stats(codec::ReplyWriter& out);
+
+  // redis.register_function's flags.
+  enum FunctionFlag : std::uint32_t {
+    kNoWrites = 1,
+    kAllowOom = 2,
+    kAllowStale = 4,
+    kNoCluster = 8,
+    kAllowCrossSlotKeys = 16,
+  };
+  // While FUNCTION LOAD runs a library's code: records one redis.register_function (its Lua
+  // function is kept by the caller in the registry). "" or the error text.
+  std::string register_pending(std::string_view name, std::string_view description,
+                               std::uint32_t flags);
+  bool loading() const { return loading_; }
+
   enum class KillResult { kNotBusy, kUnkillable, kKilled };
   // SCRIPT KILL, from another connection's thread.
   KillResult kill();
@@ -79,6 +106,22 @@ class ScriptEngine {
   // error text when it does not compile. Engine mutex held.
   bool compile(std::string_view body, const std::string& sha, std::string& error);
   void execute(CommandContext& ctx, const std::string& sha, std::size_t numkeys, bool read_only);
+  // Runs the function below its `nargs` arguments on top of `L`'s stack (the error handler
+  // below it) as the script of `run`, and replies its result or error.
+  void run_and_reply(CommandContext& ctx, lua_State* L, Run& run, int nargs);
+  void open_functions_state();
+  void delete_library_locked(std::string_view name);  // engine mutex held
+  void count_functions();                              // engine mutex held
+
+  struct Function {
+    std::string name, description;  // description: empty when none was given
+    bool has_description = false;
+    std::uint32_t flags = 0;
+  };
+  struct Library {
+    std::string name, code;
+    std::vector<Function> functions;
+  };
 
   std::mutex mutex_;  // the Lua state and the cache
   lua_State* lua_ = nullptr;
@@ -89,6 +132,13 @@ class ScriptEngine {
   std::atomic<std::int64_t> started_ms_{-1};  // steady-clock ms; -1: nothing running
   std::atomic<bool> wrote_{false};
   std::atomic<bool> kill_{false};
+  lua_State* functions_lua_ = nullptr;
+  std::map<std::string, Library, std::less<>> libraries_;
+  std::map<std::string, std::string, std::less<>> function_library_;  // function -> library
+  bool loading_ = false;
+  std::vector<Function> pending_;  // what the library being loaded registered
+  std::atomic<bool> running_function_{false};  // FUNCTION STATS: a function, not EVAL
+  std::atomic<std::size_t> library_count_{0}, function_library_count_{0};
   bool capped_ = false;  // the memory cap applies (a script's lua_pcall is running)
 };
 

@@ -39,6 +39,10 @@ def ev(body, *args):
         [a.encode() if isinstance(a, str) else a for a in keys]
 
 
+def fn_load(name, code):
+    return [b"FUNCTION", b"LOAD", ("#!lua name=%s\n%s" % (name, code)).encode()]
+
+
 CASES = [
     [b"FLUSHALL"],
     [b"SCRIPT", b"FLUSH"],
@@ -208,6 +212,79 @@ CASES = [
     [b"EXEC"],
     [b"COMMAND", b"GETKEYS", b"EVAL", b"return 1", b"2", b"a", b"b", b"c"],
     [b"COMMAND", b"GETKEYS", b"EVALSHA", SHA_RETURN_1, b"0"],
+    # functions (one function per library where LIST shows them: Redis lists in hash order)
+    [b"FUNCTION", b"FLUSH"],
+    fn_load("mylib", "redis.register_function('myfunc', function(keys, args) "
+                     "return {keys[1], args[1], #keys, #args} end)"),
+    fn_load("mylib", "redis.register_function('other', function() return 1 end)"),
+    [b"FCALL", b"myfunc", b"1", b"k", b"a", b"b"],
+    [b"FCALL_RO", b"myfunc", b"0"],
+    [b"FCALL", b"nosuch", b"0"],
+    [b"FCALL", b"myfunc", b"-1"],
+    [b"FCALL", b"myfunc", b"3", b"a"],
+    [b"FUNCTION", b"LIST"],
+    [b"FUNCTION", b"LIST", b"WITHCODE"],
+    [b"FUNCTION", b"LIST", b"LIBRARYNAME", b"my*"],
+    [b"FUNCTION", b"LIST", b"LIBRARYNAME", b"zz*"],
+    [b"FUNCTION", b"LIST", b"LIBRARYNAME"],
+    [b"FUNCTION", b"LIST", b"BOGUS"],
+    [b"FUNCTION", b"LOAD", b"REPLACE", b"#!lua name=mylib\nredis.register_function{"
+     b"function_name='myfunc', callback=function(keys, args) return redis.call('get', keys[1]) "
+     b"end, flags={'no-writes', 'allow-oom'}, description='reads'}"],
+    [b"FUNCTION", b"LIST"],
+    [b"SET", b"fk", b"fv"],
+    [b"FCALL_RO", b"myfunc", b"1", b"fk"],
+    fn_load("w", "redis.register_function{function_name='wr', callback=function(keys, args) "
+                 "return redis.call('set', keys[1], 'x') end, flags={'no-writes'}}"),
+    [b"FCALL", b"wr", b"1", b"fk"],
+    fn_load("e", "redis.register_function('fe', function(keys, args) error('oops') end)"),
+    [b"FCALL", b"fe", b"0"],
+    fn_load("e2", "redis.register_function('fe2', function(keys, args) "
+                  "return redis.call('incr', 'x', 'y') end)"),
+    [b"FCALL", b"fe2", b"0"],
+    fn_load("e3", "redis.register_function('fe3', function(keys, args) return KEYS end)"),
+    [b"FCALL", b"fe3", b"0"],
+    fn_load("e4", "redis.register_function('fe4', function(keys, args) x = 1 end)"),
+    [b"FCALL", b"fe4", b"0"],
+    fn_load("e5", "redis.register_function('fe5', function(keys, args) "
+                  "return redis.sha1hex(args[1]) end)"),
+    [b"FCALL", b"fe5", b"0", b"abc"],
+    [b"FUNCTION", b"LOAD", b"return 1"],
+    [b"FUNCTION", b"LOAD", b"#!lua\nreturn 1"],
+    [b"FUNCTION", b"LOAD", b"#!lua name=x foo=bar\nreturn 1"],
+    [b"FUNCTION", b"LOAD", b"#!python name=x\nreturn 1"],
+    [b"FUNCTION", b"LOAD", b"#!lua name=y name=z\nreturn 1"],
+    [b"FUNCTION", b"LOAD", b"#!lua name=a-b\nreturn 1"],
+    fn_load("x", "return 1"),
+    fn_load("x", "redis.register_function('myfunc', function() end)"),
+    fn_load("x", "redis.call('ping')"),
+    fn_load("x", "redis.register_function('a b', function() end)"),
+    fn_load("x", "redis.register_function('f2', 5)"),
+    fn_load("x", "redis.register_function('f_noargs')"),
+    fn_load("x", "redis.register_function('f', function() end, 3)"),
+    fn_load("x", "redis.register_function{function_name='f3', callback=function() end, "
+                 "flags={'bogus'}}"),
+    fn_load("x", "redis.register_function{callback=function() end}"),
+    fn_load("x", "redis.register_function{function_name='f4', callback=function() end, "
+                 "bogus=1}"),
+    fn_load("x", "redis.register_function('d', function() end) "
+                 "redis.register_function('d', function() end)"),
+    fn_load("x", "+"),
+    fn_load("x", "error('boom')"),
+    fn_load("x", "local y = string"),
+    fn_load("x", "x = 1"),
+    fn_load("x", "local v = redis.setresp"),
+    fn_load("x", "redis.log(redis.LOG_WARNING, redis.REDIS_VERSION) "
+                 "redis.register_function('xx', function() return 1 end)"),
+    [b"FUNCTION", b"DELETE", b"nosuch"],
+    [b"FUNCTION", b"DELETE", b"mylib"],
+    [b"FCALL", b"myfunc", b"0"],
+    [b"FUNCTION", b"KILL"],
+    [b"FUNCTION", b"FLUSH", b"BAD"],
+    [b"FUNCTION", b"FLUSH", b"ASYNC"],
+    [b"FUNCTION", b"STATS"],
+    [b"FUNCTION", b"LIST"],
+    [b"FCALL", b"xx", b"0"],
 ]
 
 # What a random command is wrapped in (None: sent directly). Each body returns the command's
