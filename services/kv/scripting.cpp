@@ -41,13 +41,25 @@ ScriptEngine* engine_in(lua_State* L) {
 }
 
 // The count hook: a SCRIPT KILL stops the script here with Redis's error.
-void kill_hook(lua_State* L, lua_Debug*) {
-  if (!engine_in(L)->kill_requested()) return;
+// A library's load that runs past this is stopped (Redis's FUNCTION LOAD timeout).
+constexpr std::int64_t kLoadTimeoutMs = 500;
+
+void raise_error_table(lua_State* L, std::string_view text) {
   lua_newtable(L);
   lua_pushstring(L, "err");
-  lua_pushlstring(L, kKilledError.data(), kKilledError.size());
+  lua_pushlstring(L, text.data(), text.size());
   lua_rawset(L, -3);
   lua_error(L);
+}
+
+// The count hook: a SCRIPT KILL stops the script here with Redis's error, and a library that
+// loads for too long is stopped.
+void kill_hook(lua_State* L, lua_Debug*) {
+  ScriptEngine* engine = engine_in(L);
+  if (engine->kill_requested()) raise_error_table(L, kKilledError);
+  if (engine->loading() && steady_ms() - engine->load_started_ms() > kLoadTimeoutMs) {
+    raise_error_table(L, "ERR FUNCTION LOAD timeout");
+  }
 }
 
 // Sets the real global `name` to an array of `values`.
@@ -182,6 +194,10 @@ ScriptEngine::KillResult ScriptEngine::kill() {
   kill_.store(true);
   return KillResult::kKilled;
 }
+
+std::int64_t ScriptEngine::load_started_ms() const { return load_started_ms_; }
+
+std::int64_t ScriptEngine::steady_now_ms() { return steady_ms(); }
 
 std::int64_t ScriptEngine::running_ms() const {
   const std::int64_t since = started_ms_.load(std::memory_order_relaxed);

@@ -81,6 +81,8 @@ class ScriptEngine {
   std::string register_pending(std::string_view name, std::string_view description,
                                std::uint32_t flags);
   bool loading() const { return loading_; }
+  std::int64_t load_started_ms() const;  // steady-clock ms
+  static std::int64_t steady_now_ms();
 
   enum class KillResult { kNotBusy, kUnkillable, kKilled };
   // SCRIPT KILL, from another connection's thread.
@@ -136,6 +138,7 @@ class ScriptEngine {
   std::map<std::string, Library, std::less<>> libraries_;
   std::map<std::string, std::string, std::less<>> function_library_;  // function -> library
   bool loading_ = false;
+  std::int64_t load_started_ms_ = 0;
   std::vector<Function> pending_;  // what the library being loaded registered
   std::atomic<bool> running_function_{false};  // FUNCTION STATS: a function, not EVAL
   std::atomic<std::size_t> library_count_{0}, function_library_count_{0};

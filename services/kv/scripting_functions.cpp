@@ -113,6 +113,7 @@ bool ScriptEngine::load_library(std::string_view code, bool replace, std::string
   lua_setfield(L, LUA_REGISTRYINDEX, detail::kPending);
   pending_.clear();
   loading_ = true;
+  load_started_ms_ = steady_now_ms();
   capped_ = true;
   const int status = lua_pcall(L, 0, 0, -2);
   capped_ = false;

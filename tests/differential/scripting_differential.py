@@ -274,6 +274,7 @@ CASES = [
     fn_load("x", "local y = string"),
     fn_load("x", "x = 1"),
     fn_load("x", "local v = redis.setresp"),
+    fn_load("x", "while true do end"),
     fn_load("x", "redis.log(redis.LOG_WARNING, redis.REDIS_VERSION) "
                  "redis.register_function('xx', function() return 1 end)"),
     [b"FUNCTION", b"DELETE", b"nosuch"],
