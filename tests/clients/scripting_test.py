@@ -4,7 +4,8 @@
 lock between two threads, register_script, a sliding-window rate limiter called from redis-py
 and from redis-cli, and a runaway script: other clients get BUSY, SCRIPT KILL ends it, the
 server serves again; a script that wrote cannot be killed (UNKILLABLE) and ends the server only
-by a signal (kv has no SHUTDOWN).
+by a signal (kv has no SHUTDOWN). Functions: FUNCTION LOAD, FCALL, FCALL_RO, LIST, DELETE, and a
+runaway function ended by FUNCTION KILL.
 
 Usage: scripting_test.py path/to/tcpkit
 """
@@ -119,6 +120,23 @@ class ScriptingTest(unittest.TestCase):
         self.assertEqual(cli.stdout.strip(), "1")  # the first two calls left the window
         self.assertEqual(self.r.zrange("rl", 0, -1), [b"py2", b"cli"])
 
+    def test_functions(self):
+        code = ("#!lua name=counters\n"
+                "redis.register_function('bump', function(keys, args) "
+                "return redis.call('INCRBY', keys[1], args[1]) end)\n"
+                "redis.register_function{function_name='peek', callback=function(keys, args) "
+                "return redis.call('GET', keys[1]) end, flags={'no-writes'}}")
+        self.assertEqual(self.r.function_load(code), b"counters")
+        self.assertEqual(self.r.fcall("bump", 1, "c", 5), 5)
+        self.assertEqual(self.r.fcall_ro("peek", 1, "c"), b"5")
+        with self.assertRaisesRegex(redis.ResponseError, "write flag"):
+            self.r.fcall_ro("bump", 1, "c", 1)
+        listed = self.r.function_list()
+        self.assertEqual(listed[0][1], b"counters")
+        self.assertTrue(self.r.function_delete("counters"))
+        with self.assertRaisesRegex(redis.ResponseError, "Function not found"):
+            self.r.fcall("bump", 1, "c", 1)
+
     def run_in_thread(self, *args):
         result = {}
 
@@ -170,6 +188,31 @@ class ScriptingTest(unittest.TestCase):
         self.assertTrue(other.set("after", "1"))
         with self.assertRaisesRegex(redis.ResponseError, "NOTBUSY"):
             other.execute_command("SCRIPT", "KILL")
+        other.close()
+
+    def test_runaway_function_is_killed(self):
+        self.r.config_set("busy-reply-threshold", 100)
+        self.r.function_load("#!lua name=spin\n"
+                             "redis.register_function('spin', function() while true do end end)")
+        result = {}
+
+        def run():
+            client = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=30)
+            try:
+                client.fcall("spin", 0)
+            except redis.RedisError as e:
+                result["error"] = str(e)
+            client.close()
+        thread = threading.Thread(target=run)
+        thread.start()
+        other = self.server.client()
+        self.wait_busy(other)
+        stats = other.execute_command("FUNCTION", "STATS")
+        self.assertIsNotNone(stats[1])  # running_script
+        self.assertEqual(other.execute_command("FUNCTION", "KILL"), b"OK")
+        thread.join(10)
+        self.assertIn("Script killed by user", result.get("error", ""))
+        self.assertTrue(other.ping())
         other.close()
 
     def test_script_that_wrote_cannot_be_killed(self):
