@@ -22,6 +22,16 @@ extern "C" {
 #include <lualib.h>
 }
 
+namespace tcpkit::kv {
+
+namespace {
+thread_local bool t_in_script_call = false;
+}  // namespace
+
+bool in_script_call() { return t_in_script_call; }
+
+}  // namespace tcpkit::kv
+
 namespace tcpkit::kv::detail {
 
 namespace {
@@ -177,7 +187,9 @@ bool run_command(lua_State* L, ScriptEngine& engine) {
   const int caller_resp = outer.client.resp.load();
   outer.client.resp = run.resp;
   CommandContext inner{args, reply, outer.service, outer.store, outer.client, outer.now_ms};
+  t_in_script_call = true;
   spec->handler(inner);
+  t_in_script_call = false;
   outer.client.resp = caller_resp;
   if (writes) engine.mark_written();
   LuaReplyWriter writer(L, run.resp == 3);

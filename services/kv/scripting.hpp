@@ -41,6 +41,11 @@ namespace tcpkit::kv {
 
 inline constexpr std::size_t kLuaMemoryLimit = std::size_t{256} << 20;
 
+// True on a thread while it runs a command called by a script (redis.call / redis.pcall). A
+// blocking command (BLPOP, ...) must then act as its non-blocking form, as in Redis: a script
+// cannot wait.
+bool in_script_call();
+
 class ScriptEngine {
  public:
   explicit ScriptEngine(std::size_t memory_limit = kLuaMemoryLimit);
