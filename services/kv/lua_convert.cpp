@@ -165,8 +165,7 @@ std::string_view view_at(lua_State* L, int index) {
 }
 
 // Writes a table: one of the tagged shapes, or an array up to the first nil.
-void write_table(lua_State* L, int index, codec::ReplyWriter& out, bool resp3_script,
-                 int depth) {
+void write_table(lua_State* L, int index, codec::ReplyWriter& out, bool resp3_script, int depth) {
   if (get_field(L, index, "err") == LUA_TSTRING) {
     out.error(view_at(L, -1));
     return lua_pop(L, 1);
@@ -235,8 +234,7 @@ void write_lua_value(lua_State* L, int index, codec::ReplyWriter& out, bool resp
     case LUA_TBOOLEAN:
       if (resp3_script) return out.boolean(lua_toboolean(L, index) != 0);
       return lua_toboolean(L, index) != 0 ? out.integer(1) : out.null();
-    case LUA_TNUMBER:
-    {
+    case LUA_TNUMBER: {
       // (long long) of the number as Redis does; out of range and NaN give what x86's
       // conversion gives (INT64_MIN) rather than undefined behaviour.
       const double d = lua_tonumber(L, index);

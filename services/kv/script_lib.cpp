@@ -1,4 +1,4 @@
-// The script's side of the server: the redis table, the sandbox, the hook and the error handler
+// The script's side of the server: the redis table, the sandbox and the error handler
 // (see script_lib.hpp). Every Lua C function here raises errors only after its C++ objects are
 // gone (lua_error longjmps past destructors); only an out-of-memory inside a lua_push* can
 // skip one, which leaks that call's small buffers and nothing else.
@@ -15,6 +15,7 @@
 #include "kv/command_meta.hpp"
 #include "kv/kv_service.hpp"
 #include "kv/lua_convert.hpp"
+#include "kv/reply_recorder.hpp"
 #include "kv/sha1.hpp"
 
 extern "C" {
@@ -34,70 +35,6 @@ bool in_script_call() { return t_in_script_call; }
 
 namespace tcpkit::kv::detail {
 
-namespace {
-
-// A reply recorded as a flat list of calls, replayed into a LuaReplyWriter once the command's
-// handler has finished (so no Lua error can interrupt a handler half-way).
-class ReplyRecorder final : public codec::ReplyWriter {
- public:
-  enum class Op { kSimple, kError, kInteger, kBulk, kNull, kArray, kFloating, kMap, kSet,
-                  kBoolean, kDouble, kBig, kVerbatim };
-  struct Item {
-    Op op;
-    std::string text;
-    std::int64_t n = 0;
-    double d = 0;
-  };
-  void simple(std::string_view s) override { add(Op::kSimple, s); }
-  void error(std::string_view m) override { add(Op::kError, m); }
-  void integer(std::int64_t n) override { items_.push_back({Op::kInteger, {}, n}); }
-  void bulk(std::string_view s) override { add(Op::kBulk, s); }
-  void null() override { add(Op::kNull, {}); }
-  void null_array() override { add(Op::kNull, {}); }
-  void array(std::size_t n) override { count(Op::kArray, n); }
-  void floating(double d) override { items_.push_back({Op::kFloating, {}, 0, d}); }
-  void map(std::size_t n) override { count(Op::kMap, n); }
-  void set(std::size_t n) override { count(Op::kSet, n); }
-  void push(std::size_t n) override { count(Op::kArray, n); }
-  void boolean(bool b) override { items_.push_back({Op::kBoolean, {}, b ? 1 : 0}); }
-  void double_value(double d) override { items_.push_back({Op::kDouble, {}, 0, d}); }
-  void big_number(std::string_view s) override { add(Op::kBig, s); }
-  void verbatim(std::string_view f, std::string_view t) override {
-    add(Op::kVerbatim, std::string(f).append(t));
-  }
-  bool top_level_error() const { return !items_.empty() && items_[0].op == Op::kError; }
-
-  void replay(codec::ReplyWriter& out) const {
-    for (const Item& i : items_) {
-      const auto n = static_cast<std::size_t>(i.n);
-      switch (i.op) {
-        case Op::kSimple: out.simple(i.text); break;
-        case Op::kError: out.error(i.text); break;
-        case Op::kInteger: out.integer(i.n); break;
-        case Op::kBulk: out.bulk(i.text); break;
-        case Op::kNull: out.null(); break;
-        case Op::kArray: out.array(n); break;
-        case Op::kFloating: out.floating(i.d); break;
-        case Op::kMap: out.map(n); break;
-        case Op::kSet: out.set(n); break;
-        case Op::kBoolean: out.boolean(i.n != 0); break;
-        case Op::kDouble: out.double_value(i.d); break;
-        case Op::kBig: out.big_number(i.text); break;
-        case Op::kVerbatim:
-          out.verbatim(std::string_view(i.text).substr(0, 3), std::string_view(i.text).substr(3));
-          break;
-      }
-    }
-  }
-
- private:
-  void add(Op op, std::string_view s) { items_.push_back({op, std::string(s)}); }
-  void count(Op op, std::size_t n) {
-    items_.push_back({op, {}, static_cast<std::int64_t>(n)});
-  }
-  std::vector<Item> items_;
-};
-
 std::string_view string_arg(lua_State* L, int i) {
   std::size_t n = 0;
   const char* s = lua_tolstring(L, i, &n);
@@ -114,6 +51,59 @@ void push_error_table(lua_State* L, std::string_view message) {
   lua_pushlstring(L, message.data(), message.size());
   lua_rawset(L, -3);
 }
+
+// Raises Redis's error table {err="ERR <message>"} (no Lua position: the handler adds the
+// script's line), as the redis library's own argument checks do.
+int raise_error(lua_State* L, const char* message) {
+  lua_pushstring(L, "ERR ");
+  lua_pushstring(L, message);
+  lua_concat(L, 2);
+  push_error_table(L, string_arg(L, -1));
+  return lua_error(L);
+}
+int redis_log(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc < 2) return raise_error(L, "redis.log() requires two arguments or more.");
+  if (lua_type(L, 1) != LUA_TNUMBER) return raise_error(L, "First argument must be a number.");
+  const lua_Number level = lua_tonumber(L, 1);
+  if (level < 0 || level > 3) return raise_error(L, "Invalid debug level.");
+  return 0;  // kv keeps no log file: accepted and dropped (docs/kv.md)
+}
+// __index of the global proxy: a global that does not exist is an error, as in Redis.
+int global_index(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  const char* name = lua_tostring(L, 2);
+  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                    name == nullptr ? "?" : name);
+}
+int readonly_newindex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+// A read-only view of the table on top of the stack, replacing it: reads go to the table
+// (through `index`, or straight to it when null), every write is refused.
+void push_readonly_proxy(lua_State* L, lua_CFunction index) {
+  const int real = lua_gettop(L);
+  lua_newtable(L);  // proxy
+  lua_newtable(L);  // its metatable
+  lua_pushstring(L, "__index");
+  if (index != nullptr) {
+    lua_pushvalue(L, real);
+    lua_pushcclosure(L, index, 1);
+  } else {
+    lua_pushvalue(L, real);
+  }
+  lua_rawset(L, -3);
+  lua_pushstring(L, "__newindex");
+  lua_pushcfunction(L, readonly_newindex);
+  lua_rawset(L, -3);
+  lua_pushstring(L, "__metatable");
+  lua_pushboolean(L, 0);
+  lua_rawset(L, -3);
+  lua_setmetatable(L, -2);
+  lua_replace(L, real);
+}
+
+namespace {
 
 // Redis's "%.17g" for a number argument of redis.call.
 std::string number_text(lua_Number d) {
@@ -197,16 +187,6 @@ bool run_command(lua_State* L, ScriptEngine& engine) {
   return reply.top_level_error();
 }
 
-// Raises Redis's error table {err="ERR <message>"} (no Lua position: the handler adds the
-// script's line), as the redis library's own argument checks do.
-int raise_error(lua_State* L, const char* message) {
-  lua_pushstring(L, "ERR ");
-  lua_pushstring(L, message);
-  lua_concat(L, 2);
-  push_error_table(L, string_arg(L, -1));
-  return lua_error(L);
-}
-
 int redis_call(lua_State* L) {
   if (run_command(L, engine_of(L))) return lua_error(L);
   return 1;
@@ -267,15 +247,6 @@ int redis_sha1hex(lua_State* L) {
   return 1;
 }
 
-int redis_log(lua_State* L) {
-  const int argc = lua_gettop(L);
-  if (argc < 2) return raise_error(L, "redis.log() requires two arguments or more.");
-  if (lua_type(L, 1) != LUA_TNUMBER) return raise_error(L, "First argument must be a number.");
-  const lua_Number level = lua_tonumber(L, 1);
-  if (level < 0 || level > 3) return raise_error(L, "Invalid debug level.");
-  return 0;  // kv keeps no log file: accepted and dropped (docs/kv.md)
-}
-
 int redis_setresp(lua_State* L) {
   if (lua_gettop(L) != 1) return raise_error(L, "redis.setresp() requires one argument.");
   const auto version = static_cast<int>(lua_tonumber(L, 1));
@@ -300,42 +271,6 @@ int redis_breakpoint(lua_State* L) {
 }
 
 int redis_noop(lua_State*) { return 0; }
-
-// __index of the global proxy: a global that does not exist is an error, as in Redis.
-int global_index(lua_State* L) {
-  lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(1));
-  if (!lua_isnil(L, -1)) return 1;
-  const char* name = lua_tostring(L, 2);
-  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
-                    name == nullptr ? "?" : name);
-}
-
-int readonly_newindex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
-
-// A read-only view of the table on top of the stack, replacing it: reads go to the table
-// (through `index`, or straight to it when null), every write is refused.
-void push_readonly_proxy(lua_State* L, lua_CFunction index) {
-  const int real = lua_gettop(L);
-  lua_newtable(L);                // proxy
-  lua_newtable(L);                // its metatable
-  lua_pushstring(L, "__index");
-  if (index != nullptr) {
-    lua_pushvalue(L, real);
-    lua_pushcclosure(L, index, 1);
-  } else {
-    lua_pushvalue(L, real);
-  }
-  lua_rawset(L, -3);
-  lua_pushstring(L, "__newindex");
-  lua_pushcfunction(L, readonly_newindex);
-  lua_rawset(L, -3);
-  lua_pushstring(L, "__metatable");
-  lua_pushboolean(L, 0);
-  lua_rawset(L, -3);
-  lua_setmetatable(L, -2);
-  lua_replace(L, real);
-}
 
 // Loads Debian's module `path` (luaopen_<name>) as the global `name`; a module that is not
 // installed leaves the global undefined (docs/kv.md).
@@ -381,9 +316,11 @@ void install_redis_table(lua_State* L, ScriptEngine* engine) {
     lua_rawset(L, -3);
   }
   static constexpr std::pair<const char*, int> kConstants[] = {
-      {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2},  {"LOG_WARNING", 3},
-      {"REPL_NONE", 0}, {"REPL_AOF", 1},    {"REPL_SLAVE", 2},  {"REPL_REPLICA", 2},
-      {"REPL_ALL", 3},  {"REDIS_VERSION_NUM", 0x07000f},
+      {"LOG_DEBUG", 0},  {"LOG_VERBOSE", 1},
+      {"LOG_NOTICE", 2}, {"LOG_WARNING", 3},
+      {"REPL_NONE", 0},  {"REPL_AOF", 1},
+      {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2},
+      {"REPL_ALL", 3},   {"REDIS_VERSION_NUM", 0x07000f},
   };
   for (const auto& [name, value] : kConstants) {
     lua_pushstring(L, name);
@@ -397,160 +334,7 @@ void install_redis_table(lua_State* L, ScriptEngine* engine) {
   lua_setglobal(L, "redis");
 }
 
-// redis.register_function's arguments, checked; nullptr or the error (without "ERR ").
-struct Registration {
-  std::string_view name, description;
-  bool has_description = false;
-  std::uint32_t flags = 0;
-  int callback = 0;  // stack index of the function
-};
-
-const char* parse_flags(lua_State* L, int table, std::uint32_t& flags) {
-  static constexpr std::pair<std::string_view, std::uint32_t> kFlags[] = {
-      {"no-writes", ScriptEngine::kNoWrites},       {"allow-oom", ScriptEngine::kAllowOom},
-      {"allow-stale", ScriptEngine::kAllowStale},   {"no-cluster", ScriptEngine::kNoCluster},
-      {"allow-cross-slot-keys", ScriptEngine::kAllowCrossSlotKeys},
-  };
-  if (!lua_istable(L, table)) return "flags argument to redis.register_function must be a table representing function flags";
-  for (int i = 1;; ++i) {
-    lua_rawgeti(L, table, i);
-    if (lua_isnil(L, -1)) break;
-    if (lua_type(L, -1) != LUA_TSTRING) return "unknown flag given";
-    const std::string_view flag = string_arg(L, -1);
-    lua_pop(L, 1);
-    bool known = false;
-    for (const auto& [flag_name, bit] : kFlags) {
-      if (flag == flag_name) flags |= bit, known = true;
-    }
-    if (!known) return "unknown flag given";
-  }
-  lua_pop(L, 1);
-  return nullptr;
-}
-
-const char* parse_named(lua_State* L, Registration& r) {
-  for (lua_pushnil(L); lua_next(L, 1) != 0; lua_pop(L, 1)) {
-    const std::string_view key = lua_type(L, -2) == LUA_TSTRING ? string_arg(L, -2) : "";
-    const int value = lua_gettop(L);
-    if (key == "function_name") {
-      if (lua_type(L, value) != LUA_TSTRING) return "function_name argument given to redis.register_function must be a string";
-      r.name = string_arg(L, value);
-    } else if (key == "description") {
-      if (lua_type(L, value) != LUA_TSTRING) return "description argument given to redis.register_function must be a string";
-      r.description = string_arg(L, value);
-      r.has_description = true;
-    } else if (key == "callback") {
-      if (!lua_isfunction(L, value)) return "callback argument given to redis.register_function must be a function";
-      lua_pushvalue(L, value);
-      lua_replace(L, 2);  // the callback's slot
-    } else if (key == "flags") {
-      if (const char* e = parse_flags(L, value, r.flags)) return e;
-    } else {
-      return "unknown argument given to redis.register_function";
-    }
-  }
-  if (r.name.data() == nullptr) return "redis.register_function must get a function name argument";
-  if (!lua_isfunction(L, 2)) return "redis.register_function must get a callback argument";
-  return nullptr;
-}
-
-int register_function(lua_State* L) {
-  ScriptEngine& engine = engine_of(L);
-  const int argc = lua_gettop(L);
-  Registration r;
-  const char* error = nullptr;
-  if (argc == 1) {
-    if (!lua_istable(L, 1)) {
-      error = "calling redis.register_function with a single argument is only applicable to "
-              "Lua table (representing named arguments).";
-    } else {
-      lua_pushnil(L);  // slot 2: the callback
-      error = parse_named(L, r);
-    }
-  } else if (argc == 2) {
-    if (lua_type(L, 1) != LUA_TSTRING) {
-      error = "first argument to redis.register_function must be a string";
-    } else if (!lua_isfunction(L, 2)) {
-      error = "second argument to redis.register_function must be a function";
-    } else {
-      r.name = string_arg(L, 1);
-    }
-  } else {
-    error = "wrong number of arguments to redis.register_function";
-  }
-  if (error != nullptr) return raise_error(L, error);
-  char message[256] = {};
-  {
-    const std::string e = engine.register_pending(r.name, r.description, r.flags);
-    e.copy(message, sizeof message - 1);
-  }
-  if (message[0] != 0) return raise_error(L, message);
-  lua_getfield(L, LUA_REGISTRYINDEX, kPending);
-  lua_pushlstring(L, r.name.data(), r.name.size());
-  lua_pushvalue(L, 2);
-  lua_rawset(L, -3);
-  return 0;
-}
-
-// __index of the library environment (see install_function_env).
-int library_env_index(lua_State* L) {
-  ScriptEngine& engine = engine_of(L);
-  lua_pushvalue(L, 2);
-  lua_rawget(L, engine.loading() ? lua_upvalueindex(2) : lua_upvalueindex(3));
-  if (!lua_isnil(L, -1)) return 1;
-  const char* name = lua_tostring(L, 2);
-  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
-                    name == nullptr ? "?" : name);
-}
-
 }  // namespace
-
-void install_function_env(lua_State* L, ScriptEngine* engine) {
-  lua_newtable(L);
-  lua_setfield(L, LUA_REGISTRYINDEX, kPending);
-  lua_newtable(L);
-  lua_setfield(L, LUA_REGISTRYINDEX, kFunctions);
-  // The load-time `redis`: register_function, log and the constants only.
-  lua_newtable(L);  // load globals
-  lua_pushstring(L, "redis");
-  lua_newtable(L);
-  lua_pushstring(L, "register_function");
-  lua_pushlightuserdata(L, engine);
-  lua_pushcclosure(L, register_function, 1);
-  lua_rawset(L, -3);
-  lua_pushstring(L, "log");
-  lua_pushlightuserdata(L, engine);
-  lua_pushcclosure(L, redis_log, 1);
-  lua_rawset(L, -3);
-  for (const char* name : {"LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING",
-                           "REDIS_VERSION", "REDIS_VERSION_NUM"}) {
-    lua_getglobal(L, "redis");
-    lua_getfield(L, -1, name);
-    lua_remove(L, -2);
-    lua_setfield(L, -2, name);
-  }
-  push_readonly_proxy(L, global_index);
-  lua_rawset(L, -3);
-  // The environment: upvalues engine, load globals, real globals.
-  const int load_globals = lua_gettop(L);
-  lua_newtable(L);  // proxy
-  lua_newtable(L);  // metatable
-  lua_pushstring(L, "__index");
-  lua_pushlightuserdata(L, engine);
-  lua_pushvalue(L, load_globals);
-  lua_getfield(L, LUA_REGISTRYINDEX, kRealGlobals);
-  lua_pushcclosure(L, library_env_index, 3);
-  lua_rawset(L, -3);
-  lua_pushstring(L, "__newindex");
-  lua_pushcfunction(L, readonly_newindex);
-  lua_rawset(L, -3);
-  lua_pushstring(L, "__metatable");
-  lua_pushboolean(L, 0);
-  lua_rawset(L, -3);
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, kLibraryEnv);
-  lua_pop(L, 1);
-}
 
 void install_sandbox(lua_State* L, ScriptEngine* engine) {
   open_library(L, luaopen_base, "");

@@ -5,6 +5,8 @@
 // replicate_commands, ...) and the protected global table, with Redis's error texts.
 // Internal to ScriptEngine (scripting.cpp); engine mutex held for every call.
 
+#include <string_view>
+
 #include "kv/scripting.hpp"
 
 extern "C" {
@@ -40,6 +42,21 @@ void install_function_env(lua_State* L, ScriptEngine* engine);
 inline constexpr const char* kLibraryEnv = "tcpkit_library_env";
 inline constexpr const char* kPending = "tcpkit_pending";      // name -> function
 inline constexpr const char* kFunctions = "tcpkit_functions";  // name -> function
+
+// Shared by script_lib.cpp and function_lib.cpp.
+std::string_view string_arg(lua_State* L, int i);  // the string at `i` (its bytes, any)
+ScriptEngine& engine_of(lua_State* L);             // a C closure's upvalue 1
+void push_error_table(lua_State* L, std::string_view message);  // {err = message}
+// Raises Redis's error table {err="ERR <message>"} (no Lua position: the handler adds it).
+int raise_error(lua_State* L, const char* message);
+int redis_log(lua_State* L);
+// __index / __newindex of the read-only proxies: Redis's nonexistent-global and read-only
+// errors, with the script's position.
+int global_index(lua_State* L);
+int readonly_newindex(lua_State* L);
+// Replaces the table on top of the stack by a read-only proxy of it (reads through `index`,
+// a closure over the table, or straight to it when null).
+void push_readonly_proxy(lua_State* L, lua_CFunction index);
 
 // The pcall message handler: turns any error into Redis's {err=..., source=..., line=...}
 // table (a non-table error becomes "ERR " .. tostring(e)).

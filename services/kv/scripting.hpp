@@ -118,7 +118,7 @@ class ScriptEngine {
   void run_and_reply(CommandContext& ctx, lua_State* L, Run& run, int nargs);
   void open_functions_state();
   void delete_library_locked(std::string_view name);  // engine mutex held
-  void count_functions();                              // engine mutex held
+  void count_functions();                             // engine mutex held
 
   struct Function {
     std::string name, description;  // description: empty when none was given
@@ -144,7 +144,7 @@ class ScriptEngine {
   std::map<std::string, std::string, std::less<>> function_library_;  // function -> library
   bool loading_ = false;
   std::int64_t load_started_ms_ = 0;
-  std::vector<Function> pending_;  // what the library being loaded registered
+  std::vector<Function> pending_;              // what the library being loaded registered
   std::atomic<bool> running_function_{false};  // FUNCTION STATS: a function, not EVAL
   std::atomic<std::size_t> library_count_{0}, function_library_count_{0};
   bool capped_ = false;  // the memory cap applies (a script's lua_pcall is running)

@@ -83,8 +83,8 @@ std::string ScriptEngine::register_pending(std::string_view name, std::string_vi
   for (const Function& f : pending_) {
     if (f.name == name) return "Function already exists in the library";
   }
-  pending_.push_back(Function{std::string(name), std::string(description), !description.empty(),
-                              flags});
+  pending_.push_back(
+      Function{std::string(name), std::string(description), !description.empty(), flags});
   return {};
 }
 
@@ -248,8 +248,10 @@ void ScriptEngine::list_functions(codec::ReplyWriter& out, bool with_code,
       f.has_description ? out.bulk(f.description) : out.null();
       out.bulk("flags");
       static constexpr std::pair<std::uint32_t, std::string_view> kNames[] = {
-          {kNoWrites, "no-writes"},   {kAllowOom, "allow-oom"},
-          {kAllowStale, "allow-stale"}, {kNoCluster, "no-cluster"},
+          {kNoWrites, "no-writes"},
+          {kAllowOom, "allow-oom"},
+          {kAllowStale, "allow-stale"},
+          {kNoCluster, "no-cluster"},
           {kAllowCrossSlotKeys, "allow-cross-slot-keys"},
       };
       std::size_t count = 0;

@@ -53,7 +53,8 @@ std::string sha1_hex(std::string_view data) {
   const std::size_t blocks = n < 56 ? 1 : 2;
   const std::uint64_t bits = std::uint64_t{data.size()} * 8;
   for (int i = 0; i < 8; ++i) {
-    last[blocks * 64 - 1 - static_cast<std::size_t>(i)] = static_cast<unsigned char>(bits >> (8 * i));
+    last[blocks * 64 - 1 - static_cast<std::size_t>(i)] =
+        static_cast<unsigned char>(bits >> (8 * i));
   }
   for (std::size_t i = 0; i < blocks; ++i) compress(h, last + 64 * i);
   static constexpr char kHex[] = "0123456789abcdef";

@@ -1,6 +1,8 @@
 // Scripting: SHA1, the reply <-> Lua conversions both ways (lua_convert.hpp), and EVAL through
 // a session: the cache, KEYS/ARGV, errors, the Lua memory cap and atomicity across threads.
 
+#include "kv/scripting.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "kv/lua_convert.hpp"
-#include "kv/scripting.hpp"
 #include "kv/sha1.hpp"
 #include "kv_test_support.hpp"
 
@@ -81,8 +82,8 @@ TEST_F(LuaConvert, LuaValuesToReplies) {
   EXPECT_EQ(from_lua("return {ok = 'fine'}"), "+fine");
   EXPECT_EQ(from_lua("return {err = 'CODE text'}"), "-CODE text");
   EXPECT_EQ(from_lua("return {err = 'e', ok = 'o'}"), "-e");  // err wins
-  EXPECT_EQ(from_lua("return {err = 5}"), "[]");               // not a string: an array
-  EXPECT_EQ(from_lua("return {double = 1.5}"), "\"1.5\"");     // RESP2 shape of a double
+  EXPECT_EQ(from_lua("return {err = 5}"), "[]");              // not a string: an array
+  EXPECT_EQ(from_lua("return {double = 1.5}"), "\"1.5\"");    // RESP2 shape of a double
   EXPECT_EQ(from_lua("return {map = {a = 1}}"), "[\"a\", :1]");
   EXPECT_EQ(from_lua("return {set = {x = true}}"), "[\"x\"]");
   EXPECT_EQ(from_lua("return function() end"), "(nil)");
@@ -184,8 +185,7 @@ TEST(Eval, CacheKeysArgvAndErrors) {
             "67372b46c7feef29f1e9149c91cc04ea6b9dec58, on @user_script:1.");
   EXPECT_EQ(h.run("SCRIPT KILL"), "-NOTBUSY No scripts in execution right now.");
   // SELECT inside a script does not outlive it.
-  EXPECT_EQ(h.run("EVAL \"redis.call('select', 3); return redis.call('set', 'k', 'v')\" 0"),
-            "+OK");
+  EXPECT_EQ(h.run("EVAL \"redis.call('select', 3); return redis.call('set', 'k', 'v')\" 0"), "+OK");
   EXPECT_EQ(h.run("EXISTS k"), ":0");
   EXPECT_EQ(h.run("SELECT 3"), "+OK");
   EXPECT_EQ(h.run("GET k"), "\"v\"");
@@ -226,8 +226,10 @@ TEST(Eval, ScriptsAreAtomicAcrossThreads) {
     threads.emplace_back([&h] {
       auto session = h.open();
       const std::vector<std::string_view> args = {
-          "EVAL", "local v = tonumber(redis.call('get', KEYS[1]) or 0); "
-          "redis.call('set', KEYS[1], v + 1)", "1", "counter"};
+          "EVAL",
+          "local v = tonumber(redis.call('get', KEYS[1]) or 0); "
+          "redis.call('set', KEYS[1], v + 1)",
+          "1", "counter"};
       for (int i = 0; i < kRounds; ++i) {
         RecordingWriter out;
         session->execute(args, out);
