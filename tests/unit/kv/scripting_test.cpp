@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -238,6 +241,47 @@ TEST(Eval, ScriptsAreAtomicAcrossThreads) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(h.run("GET counter"), "\"800\"");
+}
+
+TEST(ShardLockGiveUp, AWaiterGivesUpWhenToldAndHoldsNothing) {
+  // What a session waiting for a busy script's shards does: it stops waiting once the probe
+  // says so, holding none of the shards it had taken on the way.
+  Store store(nullptr);
+  auto holder = std::make_unique<ShardLock>(store.shards(), ShardMask{1} << 40);
+  std::atomic<bool> busy{false};
+  bool locked = true;
+  ShardMask held_after = 1;
+  std::thread waiter([&] {
+    ShardLock lock;
+    locked = lock.lock(
+        store.shards(), (ShardMask{1} << 3) | (ShardMask{1} << 40),
+        [](const void* flag) { return static_cast<const std::atomic<bool>*>(flag)->load(); },
+        &busy);
+    held_after = lock.held();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  busy = true;
+  waiter.join();
+  EXPECT_FALSE(locked);
+  EXPECT_EQ(held_after, 0u);
+  holder.reset();                                      // a thread holds one ShardLock at a time
+  ShardLock again(store.shards(), ShardMask{1} << 3);  // shard 3 was released
+  EXPECT_EQ(again.held(), ShardMask{1} << 3);
+}
+
+TEST(ShardLockGiveUp, AWaiterThatIsNotToldGetsTheLock) {
+  Store store(nullptr);
+  auto holder = std::make_unique<ShardLock>(store.shards(), ShardMask{1} << 5);
+  bool locked = false;
+  std::thread waiter([&] {
+    ShardLock lock;
+    locked = lock.lock(
+        store.shards(), ShardMask{1} << 5, [](const void*) { return false; }, nullptr);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  holder.reset();
+  waiter.join();
+  EXPECT_TRUE(locked);
 }
 
 }  // namespace
