@@ -172,8 +172,16 @@ bool run_command(lua_State* L, ScriptEngine& engine) {
     push_error_table(L, "ERR Write commands are not allowed from read-only scripts.");
     return true;
   }
-  ReplyRecorder reply;
   CommandContext& outer = *run.ctx;
+  // Redis's check at the script's first write: over maxmemory, a denyoom command is refused
+  // (after a write it is let through, so that a script is never left half done).
+  const std::uint64_t maxmemory = outer.service.config().maxmemory;
+  if ((spec->flags & kDenyOom) != 0 && maxmemory != 0 && !engine.wrote() &&
+      outer.store.used_memory() > maxmemory) {
+    push_error_table(L, "OOM command not allowed when used memory > 'maxmemory'.");
+    return true;
+  }
+  ReplyRecorder reply;
   const int caller_resp = outer.client.resp.load();
   outer.client.resp = run.resp;
   CommandContext inner{args, reply, outer.service, outer.store, outer.client, outer.now_ms};

@@ -104,6 +104,7 @@ class ScriptEngine {
   Run* current_run() { return run_; }
   bool kill_requested() const { return kill_.load(std::memory_order_relaxed); }
   void mark_written() { wrote_.store(true, std::memory_order_relaxed); }
+  bool wrote() const { return wrote_.load(std::memory_order_relaxed); }
   void* allocate(void* ptr, std::size_t old_size, std::size_t new_size);
 
  private:

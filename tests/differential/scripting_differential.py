@@ -211,6 +211,13 @@ CASES = [
     ev("return redis.call('incr', 'counter')", "0"),
     [b"EXEC"],
     [b"COMMAND", b"GETKEYS", b"EVAL", b"return 1", b"2", b"a", b"b", b"c"],
+    # over maxmemory: a script's first denyoom command is refused
+    [b"CONFIG", b"SET", b"maxmemory", b"1"],
+    ev("return redis.call('set', 'a', 'b')", "0"),
+    ev("return redis.pcall('set', 'a', 'b')", "0"),
+    ev("return redis.call('get', 'a')", "0"),
+    ev("return redis.call('del', 'a')", "0"),
+    [b"CONFIG", b"SET", b"maxmemory", b"0"],
     [b"COMMAND", b"GETKEYS", b"EVALSHA", SHA_RETURN_1, b"0"],
     # functions (one function per library where LIST shows them: Redis lists in hash order)
     [b"FUNCTION", b"FLUSH"],
