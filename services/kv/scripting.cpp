@@ -97,6 +97,52 @@ std::string error_reply_text(lua_State* L, std::string_view sha) {
   return text;
 }
 
+// The `#!lua flags=f1,f2` first line Redis 7 allows in an EVAL script. True when there is none
+// or it is valid (`flags` set, `shebang` true when present); false with Redis's error.
+bool parse_shebang(std::string_view body, bool& shebang, std::uint32_t& flags, std::string& error) {
+  shebang = body.starts_with("#!");
+  flags = 0;
+  if (!shebang) return true;
+  const std::string_view line = body.substr(0, body.find('\n'));
+  std::size_t at = 0;
+  bool first = true;
+  while (at < line.size()) {
+    const std::size_t end = std::min(line.find(' ', at), line.size());
+    const std::string_view word = line.substr(at, end - at);
+    at = end + 1;
+    if (word.empty()) continue;
+    if (first) {
+      first = false;
+      if (word != "#!lua") {
+        return error = "ERR Unexpected engine in script shebang: " + std::string(word), false;
+      }
+    } else if (word.starts_with("flags=")) {
+      std::string_view list = word.substr(6);
+      while (!list.empty()) {
+        const std::size_t comma = std::min(list.find(','), list.size());
+        const std::string_view flag = list.substr(0, comma);
+        list.remove_prefix(std::min(comma + 1, list.size()));
+        if (flag == "no-writes") {
+          flags |= ScriptEngine::kNoWrites;
+        } else if (flag == "allow-oom") {
+          flags |= ScriptEngine::kAllowOom;
+        } else if (flag == "allow-stale") {
+          flags |= ScriptEngine::kAllowStale;
+        } else if (flag == "no-cluster") {
+          flags |= ScriptEngine::kNoCluster;
+        } else if (flag == "allow-cross-slot-keys") {
+          flags |= ScriptEngine::kAllowCrossSlotKeys;
+        } else {
+          return error = "ERR Unexpected flag in script shebang: " + std::string(flag), false;
+        }
+      }
+    } else {
+      return error = "ERR Unknown lua shebang option: " + std::string(word), false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 ScriptEngine::ScriptEngine(std::size_t memory_limit) : memory_limit_(memory_limit) {}
@@ -141,7 +187,13 @@ void ScriptEngine::close_state() {
 }
 
 bool ScriptEngine::compile(std::string_view body, const std::string& sha, std::string& error) {
-  if (luaL_loadbuffer(lua_, body.data(), body.size(), "@user_script") != 0) {
+  bool shebang = false;
+  std::uint32_t flags = 0;
+  if (!parse_shebang(body, shebang, flags, error)) return false;
+  // A shebang line stays as an empty line, so that line numbers are the script's.
+  const std::string_view code =
+      shebang ? body.substr(std::min(body.find('\n'), body.size())) : body;
+  if (luaL_loadbuffer(lua_, code.data(), code.size(), "@user_script") != 0) {
     const char* message = lua_tostring(lua_, -1);
     error = "ERR Error compiling script (new function): " +
             std::string(message == nullptr ? "" : message);
@@ -225,7 +277,14 @@ void ScriptEngine::eval(CommandContext& ctx, bool by_sha, bool read_only) {
       return ctx.out.error(error);
     }
   }
-  execute(ctx, sha, static_cast<std::size_t>(*numkeys), read_only);
+  bool shebang = false;
+  std::uint32_t flags = 0;
+  std::string error;
+  parse_shebang(scripts_.find(sha)->second, shebang, flags, error);  // valid: it compiled
+  if (shebang && read_only && (flags & kNoWrites) == 0) {
+    return ctx.out.error("ERR Can not execute a script with write flag using *_ro command.");
+  }
+  execute(ctx, sha, static_cast<std::size_t>(*numkeys), read_only || (flags & kNoWrites) != 0);
 }
 
 void ScriptEngine::execute(CommandContext& ctx, const std::string& sha, std::size_t numkeys,
