@@ -173,6 +173,8 @@ void command_getkeys(CommandContext& ctx, bool with_flags) {
     for (std::size_t i = 3; i < args.size(); ++i) get = get || iequals(args[i], "get");
     for (KeyPosition& k : *keys) k.flags = get ? kKsRW | kKsAccess | kKsUpdate : kKsOW | kKsUpdate;
   }
+  const bool keys_optional = meta != nullptr && (meta->flags & kFlagNoMandatoryKeys) != 0;
+  if ((!keys || keys->empty()) && keys_optional) return ctx.out.array(0);  // EVAL ... 0
   if (!keys) return ctx.out.error("ERR Invalid arguments specified for command");
   if (keys->empty()) return ctx.out.error("ERR The command has no key arguments");
   ctx.out.array(keys->size());

@@ -100,6 +100,24 @@ std::string immutable(KvConfig&, std::string_view name, std::string_view) {
 }
 
 const Param kParams[] = {
+    // Scripts: past this many milliseconds other clients get BUSY (lua-time-limit: its old
+    // name, an alias).
+    {"busy-reply-threshold",
+     [](KvConfig& c) { return std::to_string(c.busy_reply_threshold_ms.load()); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       std::int64_t ms = 0;
+       std::string err = set_integer(n, v, 0, kLongMax, ms);
+       if (err.empty()) c.busy_reply_threshold_ms = ms;
+       return err;
+     }},
+    {"lua-time-limit",
+     [](KvConfig& c) { return std::to_string(c.busy_reply_threshold_ms.load()); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       std::int64_t ms = 0;
+       std::string err = set_integer(n, v, 0, kLongMax, ms);
+       if (err.empty()) c.busy_reply_threshold_ms = ms;
+       return err;
+     }},
     {"maxmemory", [](KvConfig& c) { return std::to_string(c.maxmemory.load()); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        std::uint64_t bytes = 0;

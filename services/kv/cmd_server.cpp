@@ -9,6 +9,7 @@
 
 #include "kv/cmd_util.hpp"
 #include "kv/snapshots.hpp"
+#include "kv/scripting.hpp"
 #include "tcpkit/server/stats.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -81,6 +82,15 @@ void info_memory(InfoText& info, CommandContext& ctx) {
   info.field("maxmemory", max);
   info.field("maxmemory_human", human_bytes(max));
   info.field("maxmemory_policy", "noeviction");
+  const ScriptEngine* scripts = ctx.service.scripting_if_started();
+  const std::size_t lua = scripts != nullptr ? scripts->lua_memory() : 0;
+  const std::size_t cached = scripts != nullptr ? scripts->scripts_memory() : 0;
+  info.field("used_memory_lua", lua);
+  info.field("used_memory_lua_human", human_bytes(lua));
+  info.field("used_memory_scripts_eval", cached);
+  info.field("number_of_cached_scripts", scripts != nullptr ? scripts->scripts_count() : 0);
+  info.field("used_memory_scripts", cached);
+  info.field("used_memory_scripts_human", human_bytes(cached));
 }
 
 void info_persistence(InfoText& info, CommandContext& ctx) {
@@ -194,19 +204,6 @@ void time(CommandContext& ctx) {
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(us / 1000000));
   ctx.out.bulk(std::to_string(us % 1000000));
-}
-
-void function(CommandContext& ctx) {
-  // kv has no functions; FUNCTION FLUSH is accepted so that clients' cleanup calls succeed.
-  if (iequals(ctx.args[1], "flush")) {
-    const bool mode_ok =
-        ctx.args.size() == 2 ||
-        (ctx.args.size() == 3 && (iequals(ctx.args[2], "async") || iequals(ctx.args[2], "sync")));
-    return mode_ok ? ctx.ok() : ctx.error(KvError::kSyntax);
-  }
-  ctx.out.array(2);
-  ctx.out.simple("FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  ctx.out.simple("FLUSH [ASYNC|SYNC]");
 }
 
 }  // namespace tcpkit::kv::cmd

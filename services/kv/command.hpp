@@ -380,6 +380,15 @@ void lcs(CommandContext&);
 void pfadd(CommandContext&);
 void pfcount(CommandContext&);
 void pfmerge(CommandContext&);
+// scripting (cmd_scripting.cpp, engine in scripting.cpp)
+void eval(CommandContext&);
+void evalsha(CommandContext&);
+void eval_ro(CommandContext&);
+void evalsha_ro(CommandContext&);
+void script(CommandContext&);
+// functions (cmd_function.cpp, engine in scripting_functions.cpp; FUNCTION itself: function())
+void fcall(CommandContext&);
+void fcall_ro(CommandContext&);
 }  // namespace cmd
 
 }  // namespace tcpkit::kv

@@ -75,95 +75,76 @@ constexpr std::string_view kTips43[] = {"request_policy:multi_shard", "response_
 constexpr KeySpec kSpecs43[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips47[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs46[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
 constexpr KeySpec kSpecs47[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs48[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs49[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr std::string_view kTips51[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs51[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs52[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs50[] = {
+constexpr KeySpec kSpecs53[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs54[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips51[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips52[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips54[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs55[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
 constexpr KeySpec kSpecs56[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs57[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs58[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs59[] = {
-    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs60[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs61[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs62[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs64[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs65[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips66[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs66[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs67[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs68[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips69[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips57[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips58[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips60[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips62[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips64[] = {"request_policy:all_shards", "response_policy:one_succeeded"};
+constexpr std::string_view kTips65[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips66[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips67[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips68[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
 constexpr KeySpec kSpecs69[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs70[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs71[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs72[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+constexpr KeySpec kSpecs71[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips73[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs72[] = {
+    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs73[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips74[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs74[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs75[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs76[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs77[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips78[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs78[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips79[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs79[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs80[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -171,355 +152,402 @@ constexpr KeySpec kSpecs80[] = {
 constexpr KeySpec kSpecs81[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips82[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
-constexpr std::string_view kTips83[] = {"request_policy:all_shards", "nondeterministic_output_order"};
-constexpr std::string_view kTips84[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs85[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 1, 1, 0, 0, 0, 1}},
+constexpr std::string_view kTips82[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs82[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs83[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs84[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs85[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips86[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs86[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips87[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs87[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs88[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs89[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs90[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips91[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs91[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs92[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs93[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs94[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips95[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
+constexpr std::string_view kTips96[] = {"request_policy:all_shards", "nondeterministic_output_order"};
+constexpr std::string_view kTips97[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs98[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs99[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs100[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs101[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs102[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs90[] = {
+constexpr KeySpec kSpecs103[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs91[] = {
+constexpr KeySpec kSpecs104[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs92[] = {
+constexpr KeySpec kSpecs105[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs93[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs94[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs95[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs96[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs97[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs98[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips99[] = {"request_policy:multi_shard"};
-constexpr KeySpec kSpecs99[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs101[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips102[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs102[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips103[] = {"request_policy:multi_shard", "response_policy:agg_min"};
-constexpr KeySpec kSpecs103[] = {
-    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips106[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs106[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips107[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs107[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips109[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs108[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs109[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips110[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs110[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs111[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips112[] = {"request_policy:multi_shard"};
 constexpr KeySpec kSpecs112[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs113[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs114[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips115[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs115[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips116[] = {"request_policy:multi_shard", "response_policy:agg_min"};
+constexpr KeySpec kSpecs116[] = {
+    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips119[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs119[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips120[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs120[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips122[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs122[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips123[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs123[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs124[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs125[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs126[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs127[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs115[] = {
+constexpr KeySpec kSpecs128[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs116[] = {
+constexpr KeySpec kSpecs129[] = {
     {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs117[] = {
+constexpr KeySpec kSpecs130[] = {
     {{}, kKsRW | kKsAccess | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips118[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs119[] = {
+constexpr std::string_view kTips131[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs132[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips121[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs121[] = {
+constexpr std::string_view kTips134[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs134[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips132[] = {"request_policy:all_shards", "nondeterministic_output"};
-constexpr KeySpec kSpecs133[] = {
+constexpr std::string_view kTips145[] = {"request_policy:all_shards", "nondeterministic_output"};
+constexpr KeySpec kSpecs146[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs134[] = {
+constexpr KeySpec kSpecs147[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs136[] = {
+constexpr KeySpec kSpecs149[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs137[] = {
+constexpr KeySpec kSpecs150[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs138[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs139[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs140[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips142[] = {"nondeterministic_output", "request_policy:special"};
-constexpr KeySpec kSpecs143[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips144[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs144[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs145[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs147[] = {
-    {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs148[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs149[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs150[] = {
-    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs151[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips153[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs152[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs153[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs154[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs155[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips155[] = {"nondeterministic_output", "request_policy:special"};
 constexpr KeySpec kSpecs156[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips157[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs157[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs158[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs159[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs160[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
-    {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
-};
-constexpr KeySpec kSpecs161[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
-};
-constexpr std::string_view kTips162[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs162[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips158[] = {"request_policy:all_shards", "response_policy:agg_logical_and"};
+constexpr std::string_view kTips159[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr std::string_view kTips161[] = {"request_policy:all_shards", "response_policy:one_succeeded"};
+constexpr std::string_view kTips162[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr std::string_view kTips163[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs163[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips164[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs164[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs165[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips166[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs166[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs167[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs168[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs170[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips171[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs171[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs172[] = {
+constexpr KeySpec kSpecs164[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs166[] = {
+    {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs167[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs168[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs169[] = {
+    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs170[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips172[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs172[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs173[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr std::string_view kTips175[] = {"nondeterministic_output"};
-constexpr std::string_view kTips176[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs174[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs175[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips176[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs176[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips177[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs177[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs178[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips179[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs179[] = {
-    {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
+    {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
+};
+constexpr KeySpec kSpecs180[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
+};
+constexpr std::string_view kTips181[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs181[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs182[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips183[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs183[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs184[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips185[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs185[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs186[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs187[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs188[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs189[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips190[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs190[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs191[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs192[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs193[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs194[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips194[] = {"nondeterministic_output"};
+constexpr std::string_view kTips195[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs195[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips196[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs196[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips197[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs197[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips198[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs198[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs199[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs200[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs201[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs202[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs203[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs204[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs205[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs206[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs207[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs208[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs209[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs210[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr std::string_view kTips211[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs211[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs212[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs213[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs214[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs215[] = {
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips216[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs216[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs217[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs218[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs219[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs220[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs221[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs222[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs223[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs224[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs225[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs226[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs227[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs228[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs229[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips230[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs230[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs231[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs232[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs233[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
@@ -572,82 +600,95 @@ constexpr CommandMeta kMeta[] = {
     {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips43, kSpecs43},
     {"discard", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"echo", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
+    {"eval", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs46},
+    {"eval_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs47},
+    {"evalsha", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs48},
+    {"evalsha_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs49},
     {"exec", kFlagNoscript | kFlagLoading | kFlagStale | kFlagSkipSlowlog, kAclSlow | kAclTransaction, {}, {}},
-    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips47, kSpecs47},
-    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs48},
-    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs49},
-    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs50},
-    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips51, {}},
-    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips52, {}},
+    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips51, kSpecs51},
+    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs52},
+    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs53},
+    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs54},
+    {"fcall", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs55},
+    {"fcall_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs56},
+    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips57, {}},
+    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips58, {}},
     {"function", 0, kAclSlow, {}, {}},
-    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips54, {}},
+    {"function|delete", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips60, {}},
+    {"function|dump", kFlagNoscript, kAclSlow | kAclScripting, {}, {}},
+    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips62, {}},
     {"function|help", kFlagLoading | kFlagStale, kAclSlow | kAclScripting, {}, {}},
-    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs56},
-    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs57},
-    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs58},
-    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs59},
-    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs60},
-    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs61},
-    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs62},
+    {"function|kill", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips64, {}},
+    {"function|list", kFlagNoscript, kAclSlow | kAclScripting, kTips65, {}},
+    {"function|load", kFlagWrite | kFlagDenyoom | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips66, {}},
+    {"function|restore", kFlagWrite | kFlagDenyoom | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips67, {}},
+    {"function|stats", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips68, {}},
+    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs69},
+    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs70},
+    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs71},
+    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs72},
+    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs73},
+    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs74},
+    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs75},
     {"hello", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs64},
-    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs65},
-    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips66, kSpecs66},
-    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs67},
-    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs68},
-    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips69, kSpecs69},
-    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs70},
-    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs71},
-    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs72},
-    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips73, kSpecs73},
-    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips74, kSpecs74},
-    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs75},
-    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs76},
-    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs77},
-    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips78, kSpecs78},
-    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs79},
-    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs80},
-    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs81},
-    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips82, {}},
-    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips83, {}},
-    {"lastsave", kFlagLoading | kFlagStale | kFlagFast, kAclAdmin | kAclFast | kAclDangerous, kTips84, {}},
-    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs85},
-    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs86},
-    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs87},
-    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs88},
-    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs89},
-    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs90},
-    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs91},
-    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs92},
-    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs93},
-    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs94},
-    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs95},
-    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs96},
-    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs97},
-    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs98},
-    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips99, kSpecs99},
+    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs77},
+    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs78},
+    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips79, kSpecs79},
+    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs80},
+    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs81},
+    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips82, kSpecs82},
+    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs83},
+    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs84},
+    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs85},
+    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips86, kSpecs86},
+    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips87, kSpecs87},
+    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs88},
+    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs89},
+    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs90},
+    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips91, kSpecs91},
+    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs92},
+    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs93},
+    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs94},
+    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips95, {}},
+    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips96, {}},
+    {"lastsave", kFlagLoading | kFlagStale | kFlagFast, kAclAdmin | kAclFast | kAclDangerous, kTips97, {}},
+    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs98},
+    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs99},
+    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs100},
+    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs101},
+    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs102},
+    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs103},
+    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs104},
+    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs105},
+    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs106},
+    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs107},
+    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs108},
+    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs109},
+    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs110},
+    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs111},
+    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips112, kSpecs112},
     {"monitor", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs101},
-    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips102, kSpecs102},
-    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips103, kSpecs103},
+    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs114},
+    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips115, kSpecs115},
+    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips116, kSpecs116},
     {"multi", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"object", 0, kAclSlow, {}, {}},
-    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips106, kSpecs106},
-    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips107, kSpecs107},
+    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips119, kSpecs119},
+    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips120, kSpecs120},
     {"object|help", kFlagLoading | kFlagStale, kAclKeyspace | kAclSlow, {}, {}},
-    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips109, kSpecs109},
-    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips110, kSpecs110},
-    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs111},
-    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs112},
-    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs113},
-    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs114},
-    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs115},
-    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs116},
-    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs117},
-    {"ping", kFlagFast, kAclFast | kAclConnection, kTips118, {}},
-    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs119},
+    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips122, kSpecs122},
+    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips123, kSpecs123},
+    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs124},
+    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs125},
+    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs126},
+    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs127},
+    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs128},
+    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs129},
+    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs130},
+    {"ping", kFlagFast, kAclFast | kAclConnection, kTips131, {}},
+    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs132},
     {"psubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
-    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips121, kSpecs121},
+    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips134, kSpecs134},
     {"publish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, {}},
     {"pubsub", 0, kAclSlow, {}, {}},
     {"pubsub|channels", kFlagPubsub | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
@@ -658,89 +699,95 @@ constexpr CommandMeta kMeta[] = {
     {"pubsub|shardnumsub", kFlagPubsub | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"punsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"quit", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips132, {}},
-    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs133},
-    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs134},
+    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips145, {}},
+    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs146},
+    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs147},
     {"reset", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs136},
-    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs137},
-    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs138},
-    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs139},
-    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs140},
+    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs149},
+    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs150},
+    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs151},
+    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs152},
+    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs153},
     {"save", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading | kFlagNoMulti, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips142, {}},
-    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs143},
-    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips144, kSpecs144},
-    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs145},
+    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips155, {}},
+    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs156},
+    {"script", 0, kAclSlow, {}, {}},
+    {"script|exists", kFlagNoscript, kAclSlow | kAclScripting, kTips158, {}},
+    {"script|flush", kFlagNoscript, kAclSlow | kAclScripting, kTips159, {}},
+    {"script|help", kFlagLoading | kFlagStale, kAclSlow | kAclScripting, {}, {}},
+    {"script|kill", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips161, {}},
+    {"script|load", kFlagNoscript | kFlagStale, kAclSlow | kAclScripting, kTips162, {}},
+    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips163, kSpecs163},
+    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs164},
     {"select", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
-    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs147},
-    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs148},
-    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs149},
-    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs150},
-    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs151},
+    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs166},
+    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs167},
+    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs168},
+    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs169},
+    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs170},
     {"shutdown", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale | kFlagNoMulti | kFlagAllowBusy, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips153, kSpecs153},
-    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs154},
-    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs155},
-    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs156},
-    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips157, kSpecs157},
-    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs158},
-    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs159},
-    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs160},
-    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs161},
-    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips162, kSpecs162},
-    {"spublish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, kSpecs163},
-    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips164, kSpecs164},
-    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs165},
-    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips166, kSpecs166},
-    {"ssubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs167},
-    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs168},
+    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips172, kSpecs172},
+    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs173},
+    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs174},
+    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs175},
+    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips176, kSpecs176},
+    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs177},
+    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs178},
+    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs179},
+    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs180},
+    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips181, kSpecs181},
+    {"spublish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, kSpecs182},
+    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips183, kSpecs183},
+    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs184},
+    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips185, kSpecs185},
+    {"ssubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs186},
+    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs187},
     {"subscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
-    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs170},
-    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips171, kSpecs171},
-    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs172},
-    {"sunsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs173},
+    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs189},
+    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips190, kSpecs190},
+    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs191},
+    {"sunsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs192},
     {"swapdb", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous, {}, {}},
-    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips175, {}},
-    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips176, kSpecs176},
-    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips177, kSpecs177},
-    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs178},
-    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips179, kSpecs179},
+    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips194, {}},
+    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips195, kSpecs195},
+    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips196, kSpecs196},
+    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs197},
+    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips198, kSpecs198},
     {"unsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
-    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs182},
-    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs183},
-    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs184},
-    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs185},
-    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs186},
-    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs187},
-    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs188},
-    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs189},
-    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs190},
-    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs191},
-    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs192},
-    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs193},
-    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs194},
-    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs195},
-    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs196},
-    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips197, kSpecs197},
-    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs198},
-    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs199},
-    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs200},
-    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs201},
-    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs202},
-    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs203},
-    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs204},
-    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs205},
-    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs206},
-    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs207},
-    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs208},
-    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs209},
-    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs210},
-    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips211, kSpecs211},
-    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs212},
-    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs213},
-    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs214},
+    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs201},
+    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs202},
+    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs203},
+    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs204},
+    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs205},
+    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs206},
+    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs207},
+    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs208},
+    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs209},
+    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs210},
+    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs211},
+    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs212},
+    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs213},
+    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs214},
+    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs215},
+    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips216, kSpecs216},
+    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs217},
+    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs218},
+    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs219},
+    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs220},
+    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs221},
+    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs222},
+    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs223},
+    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs224},
+    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs225},
+    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs226},
+    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs227},
+    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs228},
+    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs229},
+    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips230, kSpecs230},
+    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs231},
+    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs232},
+    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs233},
 };
 
 }  // namespace

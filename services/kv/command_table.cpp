@@ -49,8 +49,24 @@ constexpr SubcommandSpec kObjectSubs[] = {
     {"object|help", 2, kLoading | kStale},
 };
 constexpr SubcommandSpec kFunctionSubs[] = {
+    {"function|load", -3, kW | kDenyOom | kNoScript},
+    {"function|delete", 3, kW | kNoScript},
     {"function|flush", -2, kW | kNoScript},
+    {"function|list", -2, kNoScript},
+    {"function|stats", 2, kNoScript},
+    {"function|kill", 2, kNoScript},
+    {"function|dump", 2, kNoScript},
+    {"function|restore", -3, kW | kDenyOom | kNoScript},
     {"function|help", 2, kLoading | kStale},
+};
+
+constexpr std::uint32_t kScript = kNoScript | kStale | kMovableKeys | kWholeKeyspace;
+constexpr SubcommandSpec kScriptSubs[] = {
+    {"script|load", 3, kNoScript | kStale},
+    {"script|exists", -3, kNoScript},
+    {"script|flush", -2, kNoScript},
+    {"script|kill", 2, kNoScript},
+    {"script|help", 2, kLoading | kStale},
 };
 
 constexpr std::uint32_t kSub = kNoScript | kLoading | kStale;
@@ -260,6 +276,14 @@ constexpr CommandSpec kCommands[] = {
     {"pfadd", cmd::pfadd, -2, kW | kDenyOom | kFast, 1, 1, 1, {}},
     {"pfcount", cmd::pfcount, -2, kR, 1, -1, 1, {}},
     {"pfmerge", cmd::pfmerge, -2, kW | kDenyOom, 1, -1, 1, {}},
+    // scripting (cmd_scripting.cpp): a script may touch any key, so it holds every shard
+    {"eval", cmd::eval, -3, kScript, 0, 0, 0, {}},
+    {"evalsha", cmd::evalsha, -3, kScript, 0, 0, 0, {}},
+    {"eval_ro", cmd::eval_ro, -3, kScript | kR, 0, 0, 0, {}},
+    {"evalsha_ro", cmd::evalsha_ro, -3, kScript | kR, 0, 0, 0, {}},
+    {"script", cmd::script, -2, 0, 0, 0, 0, kScriptSubs},
+    {"fcall", cmd::fcall, -3, kScript, 0, 0, 0, {}},
+    {"fcall_ro", cmd::fcall_ro, -3, kScript | kR, 0, 0, 0, {}},
 };
 
 constexpr std::size_t kMaxNameLength = 16;  // longer names are unknown without a lookup

@@ -13,6 +13,7 @@
 #include "kv/errors.hpp"
 #include "kv/kv_session.hpp"
 #include "kv/protocol_sessions.hpp"
+#include "kv/scripting.hpp"
 
 namespace tcpkit::kv {
 
@@ -56,6 +57,23 @@ void KvService::config_changed() {
 
 KvService::~KvService() = default;
 
+ScriptEngine& KvService::scripting() {
+  if (ScriptEngine* engine = scripting_.load(std::memory_order_acquire)) return *engine;
+  std::lock_guard lock(scripting_mutex_);
+  if (!scripting_owner_) {
+    scripting_owner_ = std::make_unique<ScriptEngine>();
+    scripting_.store(scripting_owner_.get(), std::memory_order_release);
+  }
+  return *scripting_owner_;
+}
+
+bool KvService::script_busy() const {
+  const ScriptEngine* engine = scripting_if_started();
+  if (engine == nullptr) return false;
+  const std::int64_t ms = engine->running_ms();
+  return ms >= 0 && ms >= config_.busy_reply_threshold_ms.load();
+}
+
 std::unique_ptr<server::Session> KvService::open_session(const server::SessionInfo& info) {
   return open_kv_session(info);
 }
@@ -72,7 +90,10 @@ std::string KvService::requirepass() {
 void KvService::tick() {
   // Outermost, and only the tick takes it; under it the store takes one shard at a time.
   std::lock_guard lock(tick_mutex_);
-  store_.tick();
+  // A running script holds every shard: the store's work waits for the next tick rather than
+  // stall this thread (under reactors, a loop that serves clients) behind it.
+  const ScriptEngine* scripts = scripting_if_started();
+  if (scripts == nullptr || scripts->running_ms() < 0) store_.tick();
   peak_memory();
   sample_ops();
   snapshot_tick();

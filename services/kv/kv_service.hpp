@@ -35,6 +35,7 @@
 namespace tcpkit::kv {
 
 class KvSession;
+class ScriptEngine;
 
 enum class Protocol { kResp, kNative };
 
@@ -74,6 +75,9 @@ struct KvConfig {
   std::string save;        // save points, "<seconds> <changes> ..." (snapshots.hpp)
   std::string dir;         // absolute directory of the dump
   std::string dbfilename;  // a file name, no '/'
+  // busy-reply-threshold (alias lua-time-limit): a script running longer makes other
+  // clients get BUSY.
+  Relaxed<std::int64_t> busy_reply_threshold_ms = 5000;
 };
 
 // Redis's limits on a request from a client that has not authenticated while a password is
@@ -127,6 +131,14 @@ class KvService final : public server::Service {
   void count_lookup(bool hit) { (hit ? keyspace_hits_ : keyspace_misses_).add(1); }
   std::uint64_t keyspace_hits() const { return keyspace_hits_; }
   std::uint64_t keyspace_misses() const { return keyspace_misses_; }
+  // The scripting engine (EVAL, SCRIPT), created on first use so that a server that never runs
+  // a script pays nothing for it.
+  ScriptEngine& scripting();
+  // Null until the first scripting command.
+  ScriptEngine* scripting_if_started() const { return scripting_.load(std::memory_order_acquire); }
+  // True while a script has been running longer than busy-reply-threshold: other clients get
+  // BUSY (kv_session.cpp). Lock-free, any thread.
+  bool script_busy() const;
 
   // Snapshots: SAVE, BGSAVE, LASTSAVE, INFO persistence.
   Snapshots& snapshots() { return snapshots_; }
@@ -170,6 +182,9 @@ class KvService final : public server::Service {
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
   Snapshots snapshots_;
   std::function<void()> shutdown_;
+  std::mutex scripting_mutex_;              // creating the engine
+  std::unique_ptr<ScriptEngine> scripting_owner_;
+  std::atomic<ScriptEngine*> scripting_{nullptr};
 };
 
 }  // namespace tcpkit::kv

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kv/command_meta.hpp"
 #include "kv/errors.hpp"
 #include "tcpkit/codec/resp.hpp"
 
@@ -23,6 +24,19 @@ bool allowed_while_subscribed(const CommandSpec& spec) {
   return h == cmd::ping || h == cmd::subscribe || h == cmd::ssubscribe || h == cmd::unsubscribe ||
          h == cmd::sunsubscribe || h == cmd::psubscribe || h == cmd::punsubscribe ||
          h == cmd::quit || h == cmd::reset;
+}
+
+// While a script runs past busy-reply-threshold only Redis's allow-busy commands run (SCRIPT
+// KILL, AUTH, HELLO, ...); the others get BUSY, and a session waiting for the script's shards
+// stops waiting (the probe below).
+constexpr std::string_view kBusyError =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+bool allowed_while_busy(std::string_view full_name) {
+  const CommandMeta* meta = find_command_meta(full_name);
+  return meta != nullptr && (meta->flags & kFlagAllowBusy) != 0;
+}
+bool script_busy_probe(const void* service) {
+  return static_cast<const KvService*>(service)->script_busy();
 }
 
 // Redis's client-output-buffer-limit for the pubsub class (32 MiB hard, 8 MiB for 60 s).
@@ -194,6 +208,10 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     reject(out, "ERR Replica can't interact with the keyspace", spec);
     return false;
   }
+  if (service_.script_busy() && !allowed_while_busy(*client_.last_command.load())) {
+    reject(out, kBusyError, spec);
+    return false;
+  }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
     queued.args.assign(args.begin(), args.end());
@@ -202,7 +220,11 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     out.simple("QUEUED");
     return false;
   }
-  lock_.cover(service_.store().shards(), shards_for(*spec, args));
+  if (!lock_.cover(service_.store().shards(), shards_for(*spec, args), script_busy_probe,
+                   &service_)) {
+    reject(out, kBusyError, spec);
+    return false;
+  }
   // A connection that cannot be woken (no outlet, or the native protocol, which has no framing
   // for a reply written by another thread) answers blocking commands as if they timed out.
   const bool may_block = client_.outlet && service_.protocol() == Protocol::kResp;

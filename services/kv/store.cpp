@@ -3,7 +3,12 @@
 
 #include "kv/store.hpp"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <bit>
+#include <ctime>
 
 namespace tcpkit::kv {
 
@@ -17,6 +22,34 @@ ShardMask held_shards() { return t_held; }
 
 Shard::Shard() {
   for (auto& db : dbs) db = std::make_unique<Keyspace>(counters);
+}
+
+void ShardMutex::wait(long timeout_ns) {
+  timespec timeout{0, timeout_ns};
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAIT_PRIVATE, 2,
+          timeout_ns != 0 ? &timeout : nullptr, nullptr, 0);
+}
+
+void ShardMutex::wake() {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAKE_PRIVATE, 1, nullptr,
+          nullptr, 0);
+}
+
+bool ShardLock::lock(std::span<Shard, kShards> shards, ShardMask mask,
+                     bool (*give_up)(const void*), const void* arg) {
+  TCPKIT_ASSERT(held_ == 0 && t_held == 0);
+  shards_ = shards.data();
+  for (ShardMask rest = mask; rest != 0; rest &= rest - 1) {
+    const int shard = std::countr_zero(rest);
+    if (!shards_[shard].mutex.lock_unless([&] { return give_up(arg); })) {
+      held_ = mask & ~rest;  // the ones below `shard`, all taken
+      t_held = held_;
+      unlock();
+      return false;
+    }
+  }
+  held_ = t_held = mask;
+  return true;
 }
 
 void ShardLock::lock(std::span<Shard, kShards> shards, ShardMask mask) {

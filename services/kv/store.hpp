@@ -43,6 +43,7 @@ inline constexpr std::size_t kShards = std::size_t{1} << kShardBits;
 using ShardMask = std::uint64_t;
 inline constexpr ShardMask kAllShards = ~ShardMask{0};
 static_assert(kShards == 64, "a ShardMask has one bit per shard");
+static_assert(sizeof(std::atomic<std::uint32_t>) == 4, "a futex word");
 
 // The shard that holds `key`: the top bits of its hash (a Dict picks buckets by the low bits,
 // so a shard's keys still spread over all of its buckets).
@@ -51,9 +52,55 @@ inline std::size_t shard_of(std::string_view key) {
 }
 inline ShardMask shard_bit(std::string_view key) { return ShardMask{1} << shard_of(key); }
 
-// A shard's lock: uncontended, lock is one compare-and-swap and unlock one exchange, no call
-// into the C library; contended, waiters sleep in the kernel (base/futex_mutex.hpp).
-using ShardMutex = FutexMutex;
+// A shard's lock: a futex-based mutex (Drepper's "Futexes are tricky", mutex 2; the shape of
+// base/futex_mutex.hpp, which has no give-up). Uncontended,
+// lock is one compare-and-swap and unlock one exchange, no call into the C library; contended,
+// waiters sleep in the kernel (futex). State: 0 free, 1 held, 2 held with waiters.
+//
+// lock_unless() is lock() for a waiter that may have to give up: it sleeps at most
+// kGiveUpCheck at a time and asks `give_up` after each sleep (a script running past
+// busy-reply-threshold makes other clients answer BUSY rather than wait, store.cpp).
+class ShardMutex {
+ public:
+  static constexpr long kGiveUpCheckNs = 50'000'000;
+
+  void lock() {
+    std::uint32_t c = 0;
+    if (state_.compare_exchange_strong(c, 1, std::memory_order_acquire)) return;
+    if (c != 2) c = state_.exchange(2, std::memory_order_acquire);
+    while (c != 0) {
+      wait(0);
+      c = state_.exchange(2, std::memory_order_acquire);
+    }
+  }
+  // True when locked; false, not holding it, when `give_up()` said so while waiting.
+  template <class GiveUp>
+  bool lock_unless(GiveUp&& give_up) {
+    std::uint32_t c = 0;
+    if (state_.compare_exchange_strong(c, 1, std::memory_order_acquire)) return true;
+    if (c != 2) c = state_.exchange(2, std::memory_order_acquire);
+    while (c != 0) {
+      wait(kGiveUpCheckNs);
+      if (give_up()) return false;
+      c = state_.exchange(2, std::memory_order_acquire);
+    }
+    return true;
+  }
+  bool try_lock() {
+    std::uint32_t c = 0;
+    return state_.compare_exchange_strong(c, 1, std::memory_order_acquire);
+  }
+  void unlock() {
+    if (state_.exchange(0, std::memory_order_release) == 2) wake();
+  }
+
+ private:
+  // Sleeps while the state is 2 (at most `timeout_ns` when not 0); store.cpp.
+  void wait(long timeout_ns);
+  void wake();
+
+  std::atomic<std::uint32_t> state_{0};
+};
 
 struct alignas(64) Shard {
   ShardMutex mutex;
@@ -93,6 +140,10 @@ class ShardLock {
   ~ShardLock() { unlock(); }
 
   void lock(std::span<Shard, kShards> shards, ShardMask mask);
+  // lock(), giving up (holding nothing, false) when `give_up` is set and says so while this
+  // thread waits for a shard.
+  bool lock(std::span<Shard, kShards> shards, ShardMask mask, bool (*give_up)(const void*),
+            const void* arg);
   void unlock();
   // Adds the shard of `bit` if it can be had without waiting (true when held then). Out of the
   // ascending order, but a thread that never waits for it closes no cycle of waiters.
@@ -104,6 +155,13 @@ class ShardLock {
     if ((mask & ~held_) == 0) return;
     unlock();
     lock(shards, mask);
+  }
+  // cover() that may give up while waiting (see lock()); false: holds nothing.
+  bool cover(std::span<Shard, kShards> shards, ShardMask mask, bool (*give_up)(const void*),
+             const void* arg) {
+    if ((mask & ~held_) == 0) return true;
+    unlock();
+    return lock(shards, mask, give_up, arg);
   }
 
  private:

@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Scripting through redis-py (Debian's python3-redis) against `tcpkit serve kv`: the Lock
+(acquire, extend, release: Lua scripts run by EVALSHA, loaded on NOSCRIPT), contention for one
+lock between two threads, register_script, a sliding-window rate limiter called from redis-py
+and from redis-cli, and a runaway script: other clients get BUSY, SCRIPT KILL ends it, the
+server serves again; a script that wrote cannot be killed (UNKILLABLE) and ends the server only
+by a signal (kv has no SHUTDOWN). Functions: FUNCTION LOAD, FCALL, FCALL_RO, LIST, DELETE, and a
+runaway function ended by FUNCTION KILL.
+
+Usage: scripting_test.py path/to/tcpkit
+"""
+import os
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import redis
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redis_py_test  # noqa: E402
+from redis_py_test import KvServer, wait_until  # noqa: E402
+
+BUSY = "Redis is busy running a script"  # redis-py drops the BUSY code from the text
+
+# A sliding-window rate limiter: at most ARGV[2] calls in ARGV[1] milliseconds per key, the
+# clock passed in ARGV[3] (scripts must not read the time themselves to be replayable).
+RATE_LIMITER = """
+local key, window, limit, now = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= limit then
+  return 0
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, window)
+return 1
+"""
+
+
+class ScriptingTest(unittest.TestCase):
+    def setUp(self):
+        # The thread model: a runaway script holds one thread; the others answer BUSY.
+        self.server = KvServer("--model", "thread")
+        self.r = self.server.client()
+
+    def tearDown(self):
+        self.r.close()
+        self.server.stop()
+
+    def test_lock_acquire_extend_release(self):
+        lock = self.r.lock("resource", timeout=5)
+        self.assertTrue(lock.acquire(blocking=False))
+        self.assertTrue(self.r.exists("resource"))
+        self.assertTrue(lock.extend(10))
+        self.assertGreater(self.r.pttl("resource"), 9000)
+        self.assertTrue(lock.reacquire())
+        other = self.r.lock("resource", timeout=5)
+        self.assertFalse(other.acquire(blocking=False))
+        lock.release()
+        self.assertFalse(self.r.exists("resource"))
+        with self.assertRaises(redis.exceptions.LockError):
+            lock.release()  # no longer owned: the release script returns 0
+        self.assertTrue(other.acquire(blocking=False))
+        other.release()
+
+    def test_lock_contention_between_threads(self):
+        counter = {"in": 0, "max": 0, "done": 0}
+        guard = threading.Lock()
+
+        def worker():
+            client = self.server.client()
+            for _ in range(20):
+                with client.lock("shared", timeout=5, sleep=0.001):
+                    with guard:
+                        counter["in"] += 1
+                        counter["max"] = max(counter["max"], counter["in"])
+                    client.incr("total")
+                    with guard:
+                        counter["in"] -= 1
+            with guard:
+                counter["done"] += 1
+            client.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(counter["done"], 2)
+        self.assertEqual(counter["max"], 1)  # never two holders at once
+        self.assertEqual(self.r.get("total"), b"40")
+
+    def test_register_script_and_cache(self):
+        script = self.r.register_script("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
+        self.assertEqual(script(keys=["n"], args=["a"]), [b"n", b"a", 1])
+        self.assertEqual(script(keys=["n"], args=["b"]), [b"n", b"b", 2])
+        self.assertEqual(self.r.script_exists(script.sha), [True])
+        self.r.script_flush()
+        self.assertEqual(self.r.script_exists(script.sha), [False])
+        self.assertEqual(script(keys=["n"], args=["c"]), [b"n", b"c", 3])  # reloaded on NOSCRIPT
+        with self.assertRaisesRegex(redis.exceptions.NoScriptError, "No matching script"):
+            self.r.evalsha("0" * 40, 0)
+        self.assertEqual(self.r.eval_ro("return redis.call('GET', KEYS[1])", 1, "n"), b"3")
+        with self.assertRaisesRegex(redis.ResponseError, "Write commands are not allowed"):
+            self.r.eval_ro("return redis.call('SET', KEYS[1], 'x')", 1, "n")
+
+    def test_rate_limiter_from_two_clients(self):
+        limiter = self.r.register_script(RATE_LIMITER)
+        now = 1_000_000
+        allowed = [limiter(keys=["rl"], args=[1000, 3, now + i, "py%d" % i]) for i in range(4)]
+        self.assertEqual(allowed, [1, 1, 1, 0])
+        cli = subprocess.run(
+            ["redis-cli", "-p", str(self.server.port), "EVALSHA", limiter.sha, "1", "rl",
+             "1000", "3", str(now + 500), "cli"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(cli.stdout.strip(), "0")  # still 3 in the window
+        cli = subprocess.run(
+            ["redis-cli", "-p", str(self.server.port), "EVALSHA", limiter.sha, "1", "rl",
+             "1000", "3", str(now + 1001), "cli"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(cli.stdout.strip(), "1")  # the first two calls left the window
+        self.assertEqual(self.r.zrange("rl", 0, -1), [b"py2", b"cli"])
+
+    def test_functions(self):
+        code = ("#!lua name=counters\n"
+                "redis.register_function('bump', function(keys, args) "
+                "return redis.call('INCRBY', keys[1], args[1]) end)\n"
+                "redis.register_function{function_name='peek', callback=function(keys, args) "
+                "return redis.call('GET', keys[1]) end, flags={'no-writes'}}")
+        self.assertEqual(self.r.function_load(code), b"counters")
+        self.assertEqual(self.r.fcall("bump", 1, "c", 5), 5)
+        self.assertEqual(self.r.fcall_ro("peek", 1, "c"), b"5")
+        with self.assertRaisesRegex(redis.ResponseError, "write flag"):
+            self.r.fcall_ro("bump", 1, "c", 1)
+        listed = self.r.function_list()
+        self.assertEqual(listed[0][1], b"counters")
+        self.assertTrue(self.r.function_delete("counters"))
+        with self.assertRaisesRegex(redis.ResponseError, "Function not found"):
+            self.r.fcall("bump", 1, "c", 1)
+
+    def run_in_thread(self, *args):
+        result = {}
+
+        def run():
+            client = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=30)
+            try:
+                result["reply"] = client.eval(*args)
+            except redis.RedisError as e:  # ConnectionError: the server was stopped under it
+                result["error"] = str(e)
+            client.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread, result
+
+    def wait_busy(self, client):
+        def busy():
+            try:
+                client.get("k")
+                return False
+            except redis.exceptions.BusyLoadingError:
+                return True
+            except redis.ResponseError as e:
+                return BUSY in str(e)
+        self.assertTrue(wait_until(busy, timeout=10))
+
+    def test_runaway_script_is_killed(self):
+        self.r.config_set("busy-reply-threshold", 100)
+        self.assertEqual(self.r.config_get("lua-time-limit"), {"lua-time-limit": "100"})
+        waiter_result = {}
+        thread, result = self.run_in_thread("while true do end", 0)
+        other = self.server.client()
+        self.wait_busy(other)
+
+        def waiter():  # a command that already waits for the script's shards gives up too
+            client = self.server.client()
+            try:
+                waiter_result["reply"] = client.set("k", "v")
+            except redis.ResponseError as e:
+                waiter_result["error"] = str(e)
+        w = threading.Thread(target=waiter)
+        w.start()
+        self.assertEqual(other.execute_command("SCRIPT", "KILL"), b"OK")
+        thread.join(10)
+        w.join(10)
+        self.assertIn("Script killed by user with SCRIPT KILL", result.get("error", ""))
+        self.assertTrue("reply" in waiter_result or BUSY in waiter_result.get("error", ""))
+        self.assertTrue(other.ping())
+        self.assertTrue(other.set("after", "1"))
+        with self.assertRaisesRegex(redis.ResponseError, "NOTBUSY"):
+            other.execute_command("SCRIPT", "KILL")
+        other.close()
+
+    def test_runaway_function_is_killed(self):
+        self.r.config_set("busy-reply-threshold", 100)
+        self.r.function_load("#!lua name=spin\n"
+                             "redis.register_function('spin', function() while true do end end)")
+        result = {}
+
+        def run():
+            client = redis.Redis(host="127.0.0.1", port=self.server.port, socket_timeout=30)
+            try:
+                client.fcall("spin", 0)
+            except redis.RedisError as e:
+                result["error"] = str(e)
+            client.close()
+        thread = threading.Thread(target=run)
+        thread.start()
+        other = self.server.client()
+        self.wait_busy(other)
+        stats = other.execute_command("FUNCTION", "STATS")
+        self.assertIsNotNone(stats[1])  # running_script
+        self.assertEqual(other.execute_command("FUNCTION", "KILL"), b"OK")
+        thread.join(10)
+        self.assertIn("Script killed by user", result.get("error", ""))
+        self.assertTrue(other.ping())
+        other.close()
+
+    def test_script_that_wrote_cannot_be_killed(self):
+        self.r.config_set("busy-reply-threshold", 100)
+        self.run_in_thread("redis.call('SET', 'w', '1') while true do end", 0)
+        other = self.server.client()
+        self.wait_busy(other)
+        with self.assertRaisesRegex(redis.ResponseError, "UNKILLABLE"):
+            other.execute_command("SCRIPT", "KILL")
+        other.close()
+        # Only stopping the server helps, as SHUTDOWN NOSAVE in Redis: a second signal exits.
+        self.server.proc.send_signal(2)
+        time.sleep(0.2)
+        self.server.proc.send_signal(2)
+        self.server.proc.wait(timeout=20)
+        self.server.proc.stdout.close()
+        self.server.proc.stderr.close()
+        self.server = KvServer()  # for tearDown
+        self.r = self.server.client()
+
+
+if __name__ == "__main__":
+    redis_py_test.BINARY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
