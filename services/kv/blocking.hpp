@@ -56,6 +56,7 @@ struct BlockRequest {
   std::optional<std::string_view> destination;  // BLMOVE, BRPOPLPUSH
   std::optional<std::chrono::steady_clock::time_point> deadline;  // none: wait forever
   bool null_bulk = false;  // where it may not block: a null bulk, not a null array
+  bool zero_on_timeout = false;  // WAIT: its timeout answers 0 (replicas reached), not null
 };
 
 struct Waiter {
@@ -72,6 +73,7 @@ struct Waiter {
   ValueType type = ValueType::kList;
   std::optional<std::string> destination;
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  bool zero_on_timeout = false;
   std::shared_ptr<server::Outlet> outlet;
   std::string reply;  // set by whoever served it, before state becomes kServed
 

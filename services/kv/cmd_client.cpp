@@ -36,6 +36,7 @@ void append_client_line(std::string& out, const ClientState& c, std::int64_t now
   if (c.subscribed()) flags += 'P';
   if (multi >= 0) flags += 'x';
   if (c.blocked.load()) flags += 'b';
+  if (c.no_evict.load()) flags += 'e';
   field("flags", flags.empty() ? "N" : flags);
   number("db", c.db);
   number("sub", c.sub);
@@ -115,8 +116,28 @@ void client_help(CommandContext& ctx) {
       "      Return clients of specified type.",
       "    * ID <client-id> [<client-id> ...]",
       "      Return clients of specified IDs only.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
       "HELP",
       "    Prints this help."};
   ctx.out.array(std::size(kHelp));
@@ -225,7 +246,54 @@ void client_kill(CommandContext& ctx) {
   ctx.ok();
 }
 
+// CLIENT REPLY ON|OFF|SKIP (protocol_sessions.cpp mutes the replies).
+void client_reply(CommandContext& ctx) {
+  const std::string_view mode = ctx.args[2];
+  if (iequals(mode, "on")) {
+    ctx.client.reply_off = false;
+    ctx.client.reply_skip_next = false;
+    return ctx.ok();
+  }
+  if (iequals(mode, "off")) {
+    ctx.client.reply_off = true;
+  } else if (iequals(mode, "skip")) {
+    if (!ctx.client.reply_off) ctx.client.reply_skip_next = true;
+  } else {
+    ctx.error(KvError::kSyntax);
+  }
+}
+
+void client_no_evict(CommandContext& ctx) {
+  const std::string_view mode = ctx.args[2];
+  if (iequals(mode, "on")) {
+    ctx.client.no_evict = true;
+  } else if (iequals(mode, "off")) {
+    ctx.client.no_evict = false;
+  } else {
+    return ctx.error(KvError::kSyntax);
+  }
+  ctx.ok();
+}
+
 }  // namespace
+
+// WAIT numreplicas timeout: kv has no replicas, so 0 at once when none are asked for (or where
+// the client may not block), otherwise 0 when the timeout (0: never) passes or CLIENT UNBLOCK.
+void wait(CommandContext& ctx) {
+  auto replicas = parse_int(ctx.args[1]);
+  if (!replicas) return ctx.error(KvError::kNotInteger);
+  auto timeout = parse_int(ctx.args[2]);
+  if (!timeout) return ctx.error(KvError::kNotInteger);
+  if (*timeout < 0) return ctx.out.error("ERR timeout is negative");
+  if (*replicas <= 0 || ctx.block == nullptr) return ctx.out.integer(0);
+  BlockRequest& r = *ctx.block;
+  r.active = true;
+  r.keys.clear();
+  r.zero_on_timeout = true;
+  if (*timeout > 0) {
+    r.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout);
+  }
+}
 
 void client(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
@@ -238,6 +306,8 @@ void client(CommandContext& ctx) {
   if (iequals(sub, "setinfo")) return client_setinfo(ctx);
   if (iequals(sub, "unblock")) return client_unblock(ctx);
   if (iequals(sub, "kill")) return client_kill(ctx);
+  if (iequals(sub, "reply")) return client_reply(ctx);
+  if (iequals(sub, "no-evict")) return client_no_evict(ctx);
   if (iequals(sub, "info")) {
     std::string line;
     append_client_line(line, ctx.client, ctx.now_ms);

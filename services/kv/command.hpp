@@ -129,7 +129,12 @@ struct ClientState {
   // ClientRegistry's list links (under its mutex).
   ClientState* registry_prev = nullptr;
   ClientState* registry_next = nullptr;
-  Relaxed<bool> monitor = false;  // in MONITOR mode (flag O): gets every command, runs none
+  Relaxed<bool> monitor = false;
+  Relaxed<bool> no_evict = false;  // CLIENT NO-EVICT (flag e; kv never evicts clients)
+  // CLIENT REPLY: OFF mutes every reply; SKIP mutes the next command's (its own session only).
+  bool reply_off = false;
+  bool reply_skip_next = false;
+  bool reply_skip = false;  // in MONITOR mode (flag O): gets every command, runs none
                                   // that reads or writes keys
   // Redis's CLIENT_PUBSUB: subscribed to anything (RESP2 then allows only the pub/sub commands).
   bool subscribed() const { return sub.load() + psub.load() + ssub.load() > 0; }
@@ -211,6 +216,7 @@ void bzpopmin(CommandContext&);
 void bzpopmax(CommandContext&);
 void bzmpop(CommandContext&);
 void monitor(CommandContext&);
+void wait(CommandContext&);
 // server
 void info(CommandContext&);
 void dbsize(CommandContext&);

@@ -27,6 +27,8 @@ constexpr SubcommandSpec kClientSubs[] = {
     {"client|setinfo", 4, kClientSub},
     {"client|unblock", -3, kAdmin | kNoScript | kLoading | kStale},
     {"client|kill", -3, kAdmin | kNoScript | kLoading | kStale},
+    {"client|reply", 3, kClientSub},
+    {"client|no-evict", 3, kAdmin | kNoScript | kLoading | kStale},
 };
 constexpr SubcommandSpec kConfigSubs[] = {
     {"config|get", -3, kAdmin | kNoScript | kLoading | kStale},
@@ -90,6 +92,7 @@ constexpr CommandSpec kCommands[] = {
     {"client", cmd::client, -2, 0, 0, 0, 0, kClientSubs},
     {"reset", cmd::reset, 1, kConn | kNoAuth | kNoMultiQueue, 0, 0, 0, {}},
     {"monitor", cmd::monitor, 1, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, {}},
+    {"wait", cmd::wait, 3, kNoScript, 0, 0, 0, {}},
     // pub/sub
     {"subscribe", cmd::subscribe, -2, kSub, 0, 0, 0, {}},
     {"psubscribe", cmd::psubscribe, -2, kSub, 0, 0, 0, {}},

@@ -253,6 +253,7 @@ void KvSession::block(const CommandSpec* spec, std::span<const std::string_view>
   w->type = r.type;
   if (r.destination) w->destination = std::string(*r.destination);
   w->deadline = r.deadline;
+  w->zero_on_timeout = r.zero_on_timeout;
   w->outlet = client_.outlet;
   service_.store().blocked().add(w);
   waiter_ = std::move(w);
@@ -297,7 +298,7 @@ KvSession::Resumed KvSession::resume_blocked() {
       r.args = std::move(w.args);
       break;
     default:  // timed out, or CLIENT UNBLOCK ... TIMEOUT: a null array, BLMOVE's too (Redis 7.0)
-      r.kind = Resumed::kNull;
+      r.kind = w.zero_on_timeout ? Resumed::kZero : Resumed::kNull;
       break;
   }
   unblock();

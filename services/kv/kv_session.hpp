@@ -51,11 +51,16 @@ class KvSession : public server::Session {
   std::optional<server::OutputLimitSet> output_limits() const override;
   // Ends a batch: lets go of the shards dispatch() took.
   void release_shards() { lock_.unlock(); }
+  // After each command: CLIENT REPLY SKIP mutes exactly the command after it.
+  void advance_reply_skip() {
+    client_.reply_skip = client_.reply_skip_next;
+    client_.reply_skip_next = false;
+  }
 
  protected:
   // What became of this session's blocking command (resume_blocked()).
   struct Resumed {
-    enum Kind { kWaiting, kServed, kNull, kUnblockError, kRetry } kind = kWaiting;
+    enum Kind { kWaiting, kServed, kNull, kZero, kUnblockError, kRetry } kind = kWaiting;
     std::optional<std::chrono::steady_clock::time_point> wake_at;  // kWaiting: look again then
     std::string reply;              // kServed: the reply, framed by whoever served it
     std::vector<std::string> args;  // kRetry: the command, to run again as if just sent

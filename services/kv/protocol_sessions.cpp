@@ -76,8 +76,14 @@ class ProtocolSession final : public KvSession {
         (void)outlet->take(output);
       }
       bool close = false;
+      const std::size_t mark = output.size();
+      const bool skipping = state().reply_skip;
       Framing::reply(output, state().resp,
                      [&](codec::ReplyWriter& w) { close = dispatch(args, w); });
+      // CLIENT REPLY: OFF as it stands after the command (ON answers, OFF does not), SKIP
+      // from before it.
+      if (skipping || state().reply_off) output.truncate(mark);
+      advance_reply_skip();
       if (close) {
         progress.close = true;
         return progress;
@@ -112,6 +118,9 @@ class ProtocolSession final : public KvSession {
         break;
       case Resumed::kNull:
         Framing::reply(output, state().resp, [](codec::ReplyWriter& w) { w.null_array(); });
+        break;
+      case Resumed::kZero:
+        Framing::reply(output, state().resp, [](codec::ReplyWriter& w) { w.integer(0); });
         break;
       case Resumed::kUnblockError:
         Framing::reply(output, state().resp, [](codec::ReplyWriter& w) {

@@ -40,6 +40,8 @@ class Buffer {
   void consume(std::size_t n);
   // Drops everything readable; keeps the storage.
   void clear() { begin_ = end_ = kCheapPrepend; }
+  // Drops the bytes past the first `n` (n <= size()): takes back what was just appended.
+  void truncate(std::size_t n) { end_ = begin_ + n; }
   // Frees the storage when the buffer is empty (an idle connection keeps nothing).
   void release();
 
