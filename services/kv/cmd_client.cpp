@@ -130,6 +130,10 @@ void client_help(CommandContext& ctx) {
       "      Kill connections authenticated by <username>.",
       "    * SKIPME (YES|NO)",
       "      Skip killing current connection (default: yes).",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
       "REPLY (ON|OFF|SKIP)",
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
@@ -275,6 +279,24 @@ void client_no_evict(CommandContext& ctx) {
   ctx.ok();
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL] and CLIENT UNPAUSE (ClientPause in kv_service.hpp).
+void client_pause(CommandContext& ctx) {
+  if (ctx.args.size() > 4) return ctx.out.error(subcommand_syntax_error("client", ctx.args[1]));
+  auto timeout = parse_int(ctx.args[2]);
+  if (!timeout) return ctx.error(KvError::kTimeoutNotInteger);
+  if (*timeout < 0) return ctx.out.error("ERR timeout is negative");
+  bool all = true;
+  if (ctx.args.size() == 4) {
+    if (iequals(ctx.args[3], "write")) {
+      all = false;
+    } else if (!iequals(ctx.args[3], "all")) {
+      return ctx.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  ctx.service.pause().pause(ctx.now_ms + *timeout, all, ctx.now_ms);
+  ctx.ok();
+}
+
 }  // namespace
 
 // WAIT numreplicas timeout: kv has no replicas, so 0 at once when none are asked for (or where
@@ -307,6 +329,11 @@ void client(CommandContext& ctx) {
   if (iequals(sub, "unblock")) return client_unblock(ctx);
   if (iequals(sub, "kill")) return client_kill(ctx);
   if (iequals(sub, "reply")) return client_reply(ctx);
+  if (iequals(sub, "pause")) return client_pause(ctx);
+  if (iequals(sub, "unpause")) {
+    ctx.service.pause().unpause();
+    return ctx.ok();
+  }
   if (iequals(sub, "no-evict")) return client_no_evict(ctx);
   if (iequals(sub, "info")) {
     std::string line;

@@ -55,452 +55,446 @@ constexpr KeySpec kSpecs15[] = {
 };
 constexpr std::string_view kTips20[] = {"nondeterministic_output"};
 constexpr std::string_view kTips22[] = {"nondeterministic_output"};
-constexpr std::string_view kTips27[] = {"nondeterministic_output_order"};
 constexpr std::string_view kTips29[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips33[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips34[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips40[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs41[] = {
+constexpr std::string_view kTips31[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips35[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips36[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips42[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs43[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips42[] = {"request_policy:all_shards", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs43[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs44[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips45[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr std::string_view kTips44[] = {"request_policy:all_shards", "response_policy:agg_sum"};
 constexpr KeySpec kSpecs45[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs46[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips47[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs47[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs48[] = {
-    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs49[] = {
-    {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
 constexpr KeySpec kSpecs50[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs51[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr std::string_view kTips53[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs53[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs54[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs55[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs56[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs57[] = {
-    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs58[] = {
     {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr std::string_view kTips59[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips60[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs52[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs53[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr std::string_view kTips55[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs55[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs56[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs57[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs58[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs59[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs60[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr std::string_view kTips61[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
 constexpr std::string_view kTips62[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
 constexpr std::string_view kTips64[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips66[] = {"request_policy:all_shards", "response_policy:one_succeeded"};
-constexpr std::string_view kTips67[] = {"nondeterministic_output_order"};
-constexpr std::string_view kTips68[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips69[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr std::string_view kTips70[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
-constexpr KeySpec kSpecs71[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs72[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips66[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips68[] = {"request_policy:all_shards", "response_policy:one_succeeded"};
+constexpr std::string_view kTips69[] = {"nondeterministic_output_order"};
+constexpr std::string_view kTips70[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips71[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr std::string_view kTips72[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
 constexpr KeySpec kSpecs73[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs74[] = {
-    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs75[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs76[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"RW and UPDATE because it changes the TTL", kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs77[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs78[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs79[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs80[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips81[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs81[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs82[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs83[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips84[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs84[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs85[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+constexpr std::string_view kTips83[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs83[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs84[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs85[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips86[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs86[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs87[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips88[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs88[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips89[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs89[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs90[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs91[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs92[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips93[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs93[] = {
+constexpr std::string_view kTips90[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs90[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs94[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+constexpr std::string_view kTips91[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs91[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs92[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs93[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs94[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips95[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs95[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs96[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips97[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
-constexpr std::string_view kTips98[] = {"request_policy:all_shards", "nondeterministic_output_order"};
-constexpr std::string_view kTips99[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs100[] = {
+constexpr KeySpec kSpecs97[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs98[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips99[] = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
+constexpr std::string_view kTips100[] = {"request_policy:all_shards", "nondeterministic_output_order"};
+constexpr std::string_view kTips101[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs102[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs101[] = {
+constexpr KeySpec kSpecs103[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs102[] = {
+constexpr KeySpec kSpecs104[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs103[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs104[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs105[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs106[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs107[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs108[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs109[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs110[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr KeySpec kSpecs110[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
 constexpr KeySpec kSpecs111[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs112[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs113[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips114[] = {"request_policy:multi_shard"};
 constexpr KeySpec kSpecs114[] = {
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs115[] = {
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips116[] = {"request_policy:multi_shard"};
+constexpr KeySpec kSpecs116[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs116[] = {
+constexpr KeySpec kSpecs118[] = {
     {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips117[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs117[] = {
+constexpr std::string_view kTips119[] = {"request_policy:multi_shard", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs119[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips118[] = {"request_policy:multi_shard", "response_policy:agg_min"};
-constexpr KeySpec kSpecs118[] = {
+constexpr std::string_view kTips120[] = {"request_policy:multi_shard", "response_policy:agg_min"};
+constexpr KeySpec kSpecs120[] = {
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 2, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips121[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs121[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr std::string_view kTips122[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs122[] = {
+constexpr std::string_view kTips123[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs123[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips124[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs124[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips125[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs125[] = {
+constexpr std::string_view kTips126[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs126[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs126[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips127[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs127[] = {
-    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs128[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs129[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs130[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs131[] = {
-    {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs132[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs133[] = {
+    {"RW because it may change the internal representation of the key, and propagate to replicas", kKsRW | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs134[] = {
     {{}, kKsRW | kKsAccess | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips133[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
-constexpr KeySpec kSpecs134[] = {
+constexpr std::string_view kTips135[] = {"request_policy:all_shards", "response_policy:all_succeeded"};
+constexpr KeySpec kSpecs136[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips136[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs136[] = {
+constexpr std::string_view kTips138[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs138[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips147[] = {"request_policy:all_shards", "nondeterministic_output"};
-constexpr KeySpec kSpecs148[] = {
+constexpr std::string_view kTips149[] = {"request_policy:all_shards", "nondeterministic_output"};
+constexpr KeySpec kSpecs150[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs149[] = {
+constexpr KeySpec kSpecs151[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs151[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs152[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs153[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs154[] = {
-    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs155[] = {
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips157[] = {"nondeterministic_output", "request_policy:special"};
-constexpr KeySpec kSpecs158[] = {
+constexpr KeySpec kSpecs156[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs157[] = {
+    {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips159[] = {"nondeterministic_output", "request_policy:special"};
+constexpr KeySpec kSpecs160[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips160[] = {"request_policy:all_shards", "response_policy:agg_logical_and"};
-constexpr std::string_view kTips161[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
-constexpr std::string_view kTips163[] = {"request_policy:all_shards", "response_policy:one_succeeded"};
-constexpr std::string_view kTips164[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
-constexpr std::string_view kTips165[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs165[] = {
+constexpr std::string_view kTips162[] = {"request_policy:all_shards", "response_policy:agg_logical_and"};
+constexpr std::string_view kTips163[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr std::string_view kTips165[] = {"request_policy:all_shards", "response_policy:one_succeeded"};
+constexpr std::string_view kTips166[] = {"request_policy:all_nodes", "response_policy:all_succeeded"};
+constexpr std::string_view kTips167[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs167[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs166[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs168[] = {
-    {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs169[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs170[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {"RW and ACCESS due to the optional `GET` argument", kKsRW | kKsAccess | kKsUpdate | kKsVariableFlags, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs171[] = {
-    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs172[] = {
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs173[] = {
+    {{}, kKsOW | kKsInsert, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs174[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips174[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs174[] = {
+constexpr std::string_view kTips176[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs176[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs175[] = {
+constexpr KeySpec kSpecs177[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
-constexpr KeySpec kSpecs176[] = {
+constexpr KeySpec kSpecs178[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs177[] = {
+constexpr KeySpec kSpecs179[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips178[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs178[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs179[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
+constexpr std::string_view kTips180[] = {"nondeterministic_output_order"};
 constexpr KeySpec kSpecs180[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs181[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs182[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRW | kKsInsert, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs181[] = {
+constexpr KeySpec kSpecs183[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
     {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", kKsOW | kKsUpdate, {}, {}},
 };
-constexpr KeySpec kSpecs182[] = {
+constexpr KeySpec kSpecs184[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", kKsRO | kKsAccess, {}, {}},
 };
-constexpr std::string_view kTips183[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs183[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs184[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr std::string_view kTips185[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs185[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs186[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr std::string_view kTips187[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs187[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs188[] = {
-    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips189[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs189[] = {
-    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs191[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips192[] = {"nondeterministic_output_order"};
-constexpr KeySpec kSpecs192[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+constexpr KeySpec kSpecs190[] = {
+    {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs191[] = {
+    {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs193[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr std::string_view kTips194[] = {"nondeterministic_output_order"};
+constexpr KeySpec kSpecs194[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs195[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs194[] = {
+constexpr KeySpec kSpecs196[] = {
     {{}, kKsNotKey, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips196[] = {"nondeterministic_output"};
-constexpr std::string_view kTips197[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs197[] = {
+constexpr std::string_view kTips198[] = {"nondeterministic_output"};
+constexpr std::string_view kTips199[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs199[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips198[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs198[] = {
+constexpr std::string_view kTips200[] = {"nondeterministic_output"};
+constexpr KeySpec kSpecs200[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs199[] = {
+constexpr KeySpec kSpecs201[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips200[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
-constexpr KeySpec kSpecs200[] = {
+constexpr std::string_view kTips202[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr KeySpec kSpecs202[] = {
     {{}, kKsRM | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips203[] = {"request_policy:all_shards", "response_policy:agg_min"};
-constexpr KeySpec kSpecs204[] = {
+constexpr std::string_view kTips205[] = {"request_policy:all_shards", "response_policy:agg_min"};
+constexpr KeySpec kSpecs206[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, -1, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs205[] = {
+constexpr KeySpec kSpecs207[] = {
     {{}, kKsRW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs206[] = {
+constexpr KeySpec kSpecs208[] = {
     {{}, kKsRO, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr KeySpec kSpecs207[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
-constexpr KeySpec kSpecs208[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
 constexpr KeySpec kSpecs209[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs210[] = {
-    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs211[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs212[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
-};
-constexpr KeySpec kSpecs213[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
+constexpr KeySpec kSpecs212[] = {
+    {{}, kKsRW | kKsAccess | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs213[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
 constexpr KeySpec kSpecs214[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs215[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs216[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs217[] = {
-    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
 constexpr KeySpec kSpecs218[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs219[] = {
     {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips219[] = {"nondeterministic_output"};
-constexpr KeySpec kSpecs219[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-};
 constexpr KeySpec kSpecs220[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsAccess | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips221[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs221[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
@@ -508,17 +502,17 @@ constexpr KeySpec kSpecs222[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs223[] = {
-    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs224[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs225[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs226[] = {
-    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs227[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -527,10 +521,10 @@ constexpr KeySpec kSpecs228[] = {
     {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs229[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs230[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+    {{}, kKsRW | kKsDelete, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs231[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
@@ -538,17 +532,23 @@ constexpr KeySpec kSpecs231[] = {
 constexpr KeySpec kSpecs232[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
-constexpr std::string_view kTips233[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs233[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs234[] = {
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
+constexpr std::string_view kTips235[] = {"nondeterministic_output"};
 constexpr KeySpec kSpecs235[] = {
-    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
 };
 constexpr KeySpec kSpecs236[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
+};
+constexpr KeySpec kSpecs237[] = {
+    {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
+};
+constexpr KeySpec kSpecs238[] = {
     {{}, kKsOW | kKsUpdate, {BeginSearch::Type::kIndex, 1, {}, 0}, {FindKeys::Type::kRange, 0, 1, 0, 0, 0, 1}},
     {{}, kKsRO | kKsAccess, {BeginSearch::Type::kIndex, 2, {}, 0}, {FindKeys::Type::kKeynum, 0, 1, 0, 0, 1, 1}},
 };
@@ -579,119 +579,121 @@ constexpr CommandMeta kMeta[] = {
     {"client|kill", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
     {"client|list", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, kTips22, {}},
     {"client|no-evict", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
+    {"client|pause", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
     {"client|reply", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|setname", kFlagNoscript | kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"client|unblock", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
-    {"command", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips27, {}},
+    {"client|unpause", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous | kAclConnection, {}, {}},
+    {"command", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips29, {}},
     {"command|count", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command|docs", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips29, {}},
+    {"command|docs", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips31, {}},
     {"command|getkeys", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"command|getkeysandflags", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
     {"command|help", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, {}, {}},
-    {"command|info", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips33, {}},
-    {"command|list", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips34, {}},
+    {"command|info", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips35, {}},
+    {"command|list", kFlagLoading | kFlagStale, kAclSlow | kAclConnection, kTips36, {}},
     {"config", 0, kAclSlow, {}, {}},
     {"config|get", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"config|help", kFlagLoading | kFlagStale, kAclSlow, {}, {}},
     {"config|resetstat", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"config|rewrite", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"config|set", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, kTips40, {}},
-    {"copy", kFlagWrite | kFlagDenyoom, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs41},
-    {"dbsize", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips42, {}},
-    {"decr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs43},
-    {"decrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs44},
-    {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips45, kSpecs45},
+    {"config|set", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, kTips42, {}},
+    {"copy", kFlagWrite | kFlagDenyoom, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs43},
+    {"dbsize", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips44, {}},
+    {"decr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs45},
+    {"decrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs46},
+    {"del", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, kTips47, kSpecs47},
     {"discard", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"echo", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
-    {"eval", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs48},
-    {"eval_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs49},
-    {"evalsha", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs50},
-    {"evalsha_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs51},
+    {"eval", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs50},
+    {"eval_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs51},
+    {"evalsha", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs52},
+    {"evalsha_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs53},
     {"exec", kFlagNoscript | kFlagLoading | kFlagStale | kFlagSkipSlowlog, kAclSlow | kAclTransaction, {}, {}},
-    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips53, kSpecs53},
-    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs54},
-    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs55},
-    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs56},
-    {"fcall", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs57},
-    {"fcall_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs58},
-    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips59, {}},
-    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips60, {}},
+    {"exists", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips55, kSpecs55},
+    {"expire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs56},
+    {"expireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs57},
+    {"expiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs58},
+    {"fcall", kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs59},
+    {"fcall_ro", kFlagReadonly | kFlagNoscript | kFlagStale | kFlagSkipMonitor | kFlagNoMandatoryKeys | kFlagMovablekeys, kAclSlow | kAclScripting, {}, kSpecs60},
+    {"flushall", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips61, {}},
+    {"flushdb", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous, kTips62, {}},
     {"function", 0, kAclSlow, {}, {}},
-    {"function|delete", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips62, {}},
+    {"function|delete", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips64, {}},
     {"function|dump", kFlagNoscript, kAclSlow | kAclScripting, {}, {}},
-    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips64, {}},
+    {"function|flush", kFlagWrite | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips66, {}},
     {"function|help", kFlagLoading | kFlagStale, kAclSlow | kAclScripting, {}, {}},
-    {"function|kill", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips66, {}},
-    {"function|list", kFlagNoscript, kAclSlow | kAclScripting, kTips67, {}},
-    {"function|load", kFlagWrite | kFlagDenyoom | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips68, {}},
-    {"function|restore", kFlagWrite | kFlagDenyoom | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips69, {}},
-    {"function|stats", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips70, {}},
-    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs71},
-    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs72},
-    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs73},
-    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs74},
-    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs75},
-    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs76},
-    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs77},
+    {"function|kill", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips68, {}},
+    {"function|list", kFlagNoscript, kAclSlow | kAclScripting, kTips69, {}},
+    {"function|load", kFlagWrite | kFlagDenyoom | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips70, {}},
+    {"function|restore", kFlagWrite | kFlagDenyoom | kFlagNoscript, kAclWrite | kAclSlow | kAclScripting, kTips71, {}},
+    {"function|stats", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips72, {}},
+    {"get", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs73},
+    {"getbit", kFlagReadonly | kFlagFast, kAclRead | kAclBitmap | kAclFast, {}, kSpecs74},
+    {"getdel", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs75},
+    {"getex", kFlagWrite | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs76},
+    {"getrange", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs77},
+    {"getset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs78},
+    {"hdel", kFlagWrite | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs79},
     {"hello", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs79},
-    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs80},
-    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips81, kSpecs81},
-    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs82},
-    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs83},
-    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips84, kSpecs84},
-    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs85},
-    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs86},
-    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs87},
-    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips88, kSpecs88},
-    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips89, kSpecs89},
-    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs90},
-    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs91},
-    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs92},
-    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips93, kSpecs93},
-    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs94},
-    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs95},
-    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs96},
-    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips97, {}},
-    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips98, {}},
-    {"lastsave", kFlagLoading | kFlagStale | kFlagFast, kAclAdmin | kAclFast | kAclDangerous, kTips99, {}},
-    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs100},
-    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs101},
-    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs102},
-    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs103},
-    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs104},
-    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs105},
-    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs106},
-    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs107},
-    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs108},
-    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs109},
-    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs110},
-    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs111},
-    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs112},
-    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs113},
-    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips114, kSpecs114},
+    {"hexists", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs81},
+    {"hget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs82},
+    {"hgetall", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips83, kSpecs83},
+    {"hincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs84},
+    {"hincrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs85},
+    {"hkeys", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips86, kSpecs86},
+    {"hlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs87},
+    {"hmget", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs88},
+    {"hmset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs89},
+    {"hrandfield", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips90, kSpecs90},
+    {"hscan", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips91, kSpecs91},
+    {"hset", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs92},
+    {"hsetnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHash | kAclFast, {}, kSpecs93},
+    {"hstrlen", kFlagReadonly | kFlagFast, kAclRead | kAclHash | kAclFast, {}, kSpecs94},
+    {"hvals", kFlagReadonly, kAclRead | kAclHash | kAclSlow, kTips95, kSpecs95},
+    {"incr", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs96},
+    {"incrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs97},
+    {"incrbyfloat", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs98},
+    {"info", kFlagLoading | kFlagStale, kAclSlow | kAclDangerous, kTips99, {}},
+    {"keys", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow | kAclDangerous, kTips100, {}},
+    {"lastsave", kFlagLoading | kFlagStale | kFlagFast, kAclAdmin | kAclFast | kAclDangerous, kTips101, {}},
+    {"lcs", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs102},
+    {"lindex", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs103},
+    {"linsert", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs104},
+    {"llen", kFlagReadonly | kFlagFast, kAclRead | kAclList | kAclFast, {}, kSpecs105},
+    {"lmove", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs106},
+    {"lmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclList | kAclSlow, {}, kSpecs107},
+    {"lpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs108},
+    {"lpos", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs109},
+    {"lpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs110},
+    {"lpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs111},
+    {"lrange", kFlagReadonly, kAclRead | kAclList | kAclSlow, {}, kSpecs112},
+    {"lrem", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs113},
+    {"lset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs114},
+    {"ltrim", kFlagWrite, kAclWrite | kAclList | kAclSlow, {}, kSpecs115},
+    {"mget", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, kTips116, kSpecs116},
     {"monitor", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs116},
-    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips117, kSpecs117},
-    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips118, kSpecs118},
+    {"move", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs118},
+    {"mset", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips119, kSpecs119},
+    {"msetnx", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, kTips120, kSpecs120},
     {"multi", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
     {"object", 0, kAclSlow, {}, {}},
-    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips121, kSpecs121},
-    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips122, kSpecs122},
+    {"object|encoding", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips123, kSpecs123},
+    {"object|freq", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips124, kSpecs124},
     {"object|help", kFlagLoading | kFlagStale, kAclKeyspace | kAclSlow, {}, {}},
-    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips124, kSpecs124},
-    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips125, kSpecs125},
-    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs126},
-    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs127},
-    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs128},
-    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs129},
-    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs130},
-    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs131},
-    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs132},
-    {"ping", kFlagFast, kAclFast | kAclConnection, kTips133, {}},
-    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs134},
+    {"object|idletime", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips126, kSpecs126},
+    {"object|refcount", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips127, kSpecs127},
+    {"persist", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs128},
+    {"pexpire", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs129},
+    {"pexpireat", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs130},
+    {"pexpiretime", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs131},
+    {"pfadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclHyperloglog | kAclFast, {}, kSpecs132},
+    {"pfcount", kFlagReadonly, kAclRead | kAclHyperloglog | kAclSlow, {}, kSpecs133},
+    {"pfmerge", kFlagWrite | kFlagDenyoom, kAclWrite | kAclHyperloglog | kAclSlow, {}, kSpecs134},
+    {"ping", kFlagFast, kAclFast | kAclConnection, kTips135, {}},
+    {"psetex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs136},
     {"psubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
-    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips136, kSpecs136},
+    {"pttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips138, kSpecs138},
     {"publish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, {}},
     {"pubsub", 0, kAclSlow, {}, {}},
     {"pubsub|channels", kFlagPubsub | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
@@ -702,96 +704,96 @@ constexpr CommandMeta kMeta[] = {
     {"pubsub|shardnumsub", kFlagPubsub | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"punsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"quit", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips147, {}},
-    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs148},
-    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs149},
+    {"randomkey", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips149, {}},
+    {"rename", kFlagWrite, kAclKeyspace | kAclWrite | kAclSlow, {}, kSpecs150},
+    {"renamenx", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, {}, kSpecs151},
     {"reset", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
-    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs151},
-    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs152},
-    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs153},
-    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs154},
-    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs155},
+    {"rpop", kFlagWrite | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs153},
+    {"rpoplpush", kFlagWrite | kFlagDenyoom, kAclWrite | kAclList | kAclSlow, {}, kSpecs154},
+    {"rpush", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs155},
+    {"rpushx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclList | kAclFast, {}, kSpecs156},
+    {"sadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs157},
     {"save", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading | kFlagNoMulti, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips157, {}},
-    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs158},
+    {"scan", kFlagReadonly, kAclKeyspace | kAclRead | kAclSlow, kTips159, {}},
+    {"scard", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs160},
     {"script", 0, kAclSlow, {}, {}},
-    {"script|exists", kFlagNoscript, kAclSlow | kAclScripting, kTips160, {}},
-    {"script|flush", kFlagNoscript, kAclSlow | kAclScripting, kTips161, {}},
+    {"script|exists", kFlagNoscript, kAclSlow | kAclScripting, kTips162, {}},
+    {"script|flush", kFlagNoscript, kAclSlow | kAclScripting, kTips163, {}},
     {"script|help", kFlagLoading | kFlagStale, kAclSlow | kAclScripting, {}, {}},
-    {"script|kill", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips163, {}},
-    {"script|load", kFlagNoscript | kFlagStale, kAclSlow | kAclScripting, kTips164, {}},
-    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips165, kSpecs165},
-    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs166},
+    {"script|kill", kFlagNoscript | kFlagAllowBusy, kAclSlow | kAclScripting, kTips165, {}},
+    {"script|load", kFlagNoscript | kFlagStale, kAclSlow | kAclScripting, kTips166, {}},
+    {"sdiff", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips167, kSpecs167},
+    {"sdiffstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs168},
     {"select", kFlagLoading | kFlagStale | kFlagFast, kAclFast | kAclConnection, {}, {}},
-    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs168},
-    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs169},
-    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs170},
-    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs171},
-    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs172},
+    {"set", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs170},
+    {"setbit", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs171},
+    {"setex", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs172},
+    {"setnx", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs173},
+    {"setrange", kFlagWrite | kFlagDenyoom, kAclWrite | kAclString | kAclSlow, {}, kSpecs174},
     {"shutdown", kFlagAdmin | kFlagNoscript | kFlagLoading | kFlagStale | kFlagNoMulti | kFlagAllowBusy, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
-    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips174, kSpecs174},
-    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs175},
-    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs176},
-    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs177},
-    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips178, kSpecs178},
-    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs179},
-    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs180},
-    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs181},
-    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs182},
-    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips183, kSpecs183},
-    {"spublish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, kSpecs184},
-    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips185, kSpecs185},
-    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs186},
-    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips187, kSpecs187},
-    {"ssubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs188},
-    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs189},
+    {"sinter", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips176, kSpecs176},
+    {"sintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSlow, {}, kSpecs177},
+    {"sinterstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs178},
+    {"sismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs179},
+    {"smembers", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips180, kSpecs180},
+    {"smismember", kFlagReadonly | kFlagFast, kAclRead | kAclSet | kAclFast, {}, kSpecs181},
+    {"smove", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs182},
+    {"sort", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs183},
+    {"sort_ro", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSet | kAclSortedset | kAclList | kAclSlow | kAclDangerous, {}, kSpecs184},
+    {"spop", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, kTips185, kSpecs185},
+    {"spublish", kFlagPubsub | kFlagLoading | kFlagStale | kFlagFast, kAclPubsub | kAclFast, {}, kSpecs186},
+    {"srandmember", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips187, kSpecs187},
+    {"srem", kFlagWrite | kFlagFast, kAclWrite | kAclSet | kAclFast, {}, kSpecs188},
+    {"sscan", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips189, kSpecs189},
+    {"ssubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs190},
+    {"strlen", kFlagReadonly | kFlagFast, kAclRead | kAclString | kAclFast, {}, kSpecs191},
     {"subscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
-    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs191},
-    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips192, kSpecs192},
-    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs193},
-    {"sunsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs194},
+    {"substr", kFlagReadonly, kAclRead | kAclString | kAclSlow, {}, kSpecs193},
+    {"sunion", kFlagReadonly, kAclRead | kAclSet | kAclSlow, kTips194, kSpecs194},
+    {"sunionstore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSet | kAclSlow, {}, kSpecs195},
+    {"sunsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, kSpecs196},
     {"swapdb", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast | kAclDangerous, {}, {}},
-    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips196, {}},
-    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips197, kSpecs197},
-    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips198, kSpecs198},
-    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs199},
-    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips200, kSpecs200},
+    {"time", kFlagLoading | kFlagStale | kFlagFast, kAclFast, kTips198, {}},
+    {"touch", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips199, kSpecs199},
+    {"ttl", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, kTips200, kSpecs200},
+    {"type", kFlagReadonly | kFlagFast, kAclKeyspace | kAclRead | kAclFast, {}, kSpecs201},
+    {"unlink", kFlagWrite | kFlagFast, kAclKeyspace | kAclWrite | kAclFast, kTips202, kSpecs202},
     {"unsubscribe", kFlagPubsub | kFlagNoscript | kFlagLoading | kFlagStale, kAclPubsub | kAclSlow, {}, {}},
     {"unwatch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, {}},
-    {"wait", kFlagNoscript, kAclSlow | kAclConnection, kTips203, {}},
-    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs204},
-    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs205},
-    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs206},
-    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs207},
-    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs208},
-    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs209},
-    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs210},
-    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs211},
-    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs212},
-    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs213},
-    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs214},
-    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs215},
-    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs216},
-    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs217},
-    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs218},
-    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips219, kSpecs219},
-    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs220},
-    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs221},
-    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs222},
-    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs223},
-    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs224},
-    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs225},
-    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs226},
-    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs227},
-    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs228},
-    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs229},
-    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs230},
-    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs231},
-    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs232},
-    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips233, kSpecs233},
-    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs234},
-    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs235},
-    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs236},
+    {"wait", kFlagNoscript, kAclSlow | kAclConnection, kTips205, {}},
+    {"watch", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagAllowBusy, kAclFast | kAclTransaction, {}, kSpecs206},
+    {"zadd", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs207},
+    {"zcard", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs208},
+    {"zcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs209},
+    {"zdiff", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs210},
+    {"zdiffstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs211},
+    {"zincrby", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs212},
+    {"zinter", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs213},
+    {"zintercard", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs214},
+    {"zinterstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs215},
+    {"zlexcount", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs216},
+    {"zmpop", kFlagWrite | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs217},
+    {"zmscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs218},
+    {"zpopmax", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs219},
+    {"zpopmin", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs220},
+    {"zrandmember", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips221, kSpecs221},
+    {"zrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs222},
+    {"zrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs223},
+    {"zrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs224},
+    {"zrangestore", kFlagWrite | kFlagDenyoom, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs225},
+    {"zrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs226},
+    {"zrem", kFlagWrite | kFlagFast, kAclWrite | kAclSortedset | kAclFast, {}, kSpecs227},
+    {"zremrangebylex", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs228},
+    {"zremrangebyrank", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs229},
+    {"zremrangebyscore", kFlagWrite, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs230},
+    {"zrevrange", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs231},
+    {"zrevrangebylex", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs232},
+    {"zrevrangebyscore", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs233},
+    {"zrevrank", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs234},
+    {"zscan", kFlagReadonly, kAclRead | kAclSortedset | kAclSlow, kTips235, kSpecs235},
+    {"zscore", kFlagReadonly | kFlagFast, kAclRead | kAclSortedset | kAclFast, {}, kSpecs236},
+    {"zunion", kFlagReadonly | kFlagMovablekeys, kAclRead | kAclSortedset | kAclSlow, {}, kSpecs237},
+    {"zunionstore", kFlagWrite | kFlagDenyoom | kFlagMovablekeys, kAclWrite | kAclSortedset | kAclSlow, {}, kSpecs238},
 };
 
 }  // namespace

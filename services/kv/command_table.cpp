@@ -28,6 +28,8 @@ constexpr SubcommandSpec kClientSubs[] = {
     {"client|unblock", -3, kAdmin | kNoScript | kLoading | kStale},
     {"client|kill", -3, kAdmin | kNoScript | kLoading | kStale},
     {"client|reply", 3, kClientSub},
+    {"client|pause", -3, kAdmin | kNoScript | kLoading | kStale},
+    {"client|unpause", 2, kAdmin | kNoScript | kLoading | kStale},
     {"client|no-evict", 3, kAdmin | kNoScript | kLoading | kStale},
 };
 constexpr SubcommandSpec kConfigSubs[] = {

@@ -36,6 +36,40 @@ std::string absolute_dir(const std::string& dir) {
 
 }  // namespace
 
+void ClientPause::pause(std::int64_t end, bool every_command, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t current = end_ms.load();
+  if (current == 0 || current <= now_ms) {  // no pause in force: start afresh
+    waiting_.clear();
+    all = every_command;
+    end_ms = end;
+    return;
+  }
+  if (every_command) all = true;
+  if (end > current) end_ms = end;
+}
+
+void ClientPause::unpause() {
+  std::vector<std::weak_ptr<server::Outlet>> woken;
+  {
+    std::lock_guard lock(mutex_);
+    end_ms = 0;
+    all = false;
+    woken.swap(waiting_);
+  }
+  for (const auto& w : woken) {
+    if (auto outlet = w.lock()) outlet->wake();
+  }
+}
+
+void ClientPause::wait(const std::shared_ptr<server::Outlet>& outlet) {
+  std::lock_guard lock(mutex_);
+  for (const auto& w : waiting_) {
+    if (!w.owner_before(outlet) && !outlet.owner_before(w)) return;  // already waiting
+  }
+  waiting_.push_back(outlet);
+}
+
 KvService::KvService(KvOptions options)
     : protocol_(options.protocol), store_(std::move(options.clock)), snapshots_(wall_seconds()) {
   config_.dir = absolute_dir(options.dir);

@@ -86,6 +86,26 @@ struct KvConfig {
 inline constexpr std::size_t kUnauthenticatedMaxArgs = 10;
 inline constexpr std::size_t kUnauthenticatedMaxBulk = 16384;
 
+// CLIENT PAUSE: until when (the kv clock's ms; 0: no pause) and whether every command waits
+// (ALL) or only those that write or may replicate (WRITE). A held-back command stays in its
+// connection's input; the connection looks again at the pause's end, or sooner when CLIENT
+// UNPAUSE wakes it. Thread-safe.
+class ClientPause {
+ public:
+  Relaxed<std::int64_t> end_ms = 0;
+  Relaxed<bool> all = false;
+
+  // Redis's rule for a pause over a pause: the later end and the stricter mode win.
+  void pause(std::int64_t end, bool every_command, std::int64_t now_ms);
+  void unpause();
+  // Remembers a connection to wake when the pause is lifted early.
+  void wait(const std::shared_ptr<server::Outlet>& outlet);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<server::Outlet>> waiting_;
+};
+
 class KvService final : public server::Service {
  public:
   explicit KvService(KvOptions options);
@@ -119,6 +139,7 @@ class KvService final : public server::Service {
   ClientRegistry& clients() { return clients_; }
   PubSub& pubsub() { return pubsub_; }
   Monitors& monitors() { return monitors_; }
+  ClientPause& pause() { return pause_; }
   const server::Stats* stats() const { return stats_; }
   Protocol protocol() const { return protocol_; }
   std::uint64_t commands_processed() const { return commands_.load(std::memory_order_relaxed); }
@@ -166,6 +187,7 @@ class KvService final : public server::Service {
   ClientRegistry clients_;
   PubSub pubsub_;
   Monitors monitors_;
+  ClientPause pause_;
   const server::Stats* stats_ = nullptr;
   std::atomic<std::uint64_t> commands_{0};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

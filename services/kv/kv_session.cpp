@@ -266,6 +266,35 @@ void KvSession::unblock() {
   client_.blocked = false;
 }
 
+std::optional<std::chrono::steady_clock::time_point> KvSession::postponed(
+    std::span<const std::string_view> args) {
+  const std::int64_t end = service_.pause().end_ms.load();
+  if (end == 0) return std::nullopt;
+  const std::int64_t now = service_.store().clock().now_ms();
+  if (now >= end) return std::nullopt;
+  if (!service_.pause().all.load()) {
+    // WRITE: only what writes or may replicate (PUBLISH, EVAL), and an EXEC of such commands.
+    const CommandSpec* spec = find_command(args[0]);
+    if (spec == nullptr) return std::nullopt;
+    std::string_view name = spec->name;
+    if (!spec->subcommands.empty() && args.size() >= 2) {
+      if (const SubcommandSpec* sub = find_subcommand(*spec, args[1])) name = sub->full_name;
+    }
+    // Redis's may_replicate commands (its COMMAND INFO does not show that flag).
+    static constexpr std::string_view kMayReplicate[] = {"eval", "evalsha", "fcall", "publish",
+                                                         "spublish", "pfcount"};
+    const CommandMeta* meta = find_command_meta(name);
+    const bool writes =
+        (meta != nullptr && (meta->flags & kFlagWrite) != 0) ||
+        std::find(std::begin(kMayReplicate), std::end(kMayReplicate), name) !=
+            std::end(kMayReplicate) ||
+        (spec->handler == cmd::exec && client_.tx && (client_.tx->flags & kWrite) != 0);
+    if (!writes) return std::nullopt;
+  }
+  if (client_.outlet) service_.pause().wait(client_.outlet);
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(end - now);
+}
+
 std::optional<std::chrono::steady_clock::time_point> KvSession::block_deadline() const {
   return waiter_ ? waiter_->deadline : std::nullopt;
 }

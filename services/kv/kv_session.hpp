@@ -68,6 +68,10 @@ class KvSession : public server::Session {
   // While blocked(): what the waiter's state says now (a timeout that passed is taken here).
   // Anything but kWaiting ends the block; the caller writes the outcome.
   Resumed resume_blocked();
+  // While CLIENT PAUSE holds this command back: when to look again (the pause's end; CLIENT
+  // UNPAUSE wakes the connection sooner). nullopt: run it.
+  std::optional<std::chrono::steady_clock::time_point> postponed(
+      std::span<const std::string_view> args);
   // The deadline of the blocking command in progress (none: forever).
   std::optional<std::chrono::steady_clock::time_point> block_deadline() const;
 

@@ -67,8 +67,16 @@ class ProtocolSession final : public KvSession {
         progress.close = true;
         return progress;
       }
-      progress.consumed += r.consumed;
       const auto args = decoder_.args();
+      if (!args.empty()) {
+        // CLIENT PAUSE: the command waits in the input, unrun, until the pause ends.
+        if (const auto until = postponed(args)) {
+          progress.waiting = true;
+          progress.wake_at = until;
+          return progress;
+        }
+      }
+      progress.consumed += r.consumed;
       if (args.empty()) continue;  // an empty inline line, skipped as Redis does
       // Messages already pushed to this connection go before this reply, as they would in
       // Redis's single output stream (a RESP3 client's UNSUBSCRIBE confirms after them).

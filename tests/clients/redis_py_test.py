@@ -335,6 +335,43 @@ class MonitorAndBlockingTest(unittest.TestCase):
         self.assertEqual(self.r.bzpopmin("z", timeout=1), (b"z", b"a", 1.0))
 
 
+class ClientPauseTest(unittest.TestCase):
+    """CLIENT PAUSE WRITE holds writes (not reads) until CLIENT UNPAUSE; ALL holds everything
+    until the pause ends."""
+
+    def setUp(self):
+        self.server = KvServer()
+        self.r = self.server.client()
+
+    def tearDown(self):
+        self.r.close()
+        self.assertEqual(self.server.stop(), 0)
+
+    def test_write_pause_holds_writes_until_unpause(self):
+        other = self.server.client()
+        self.assertTrue(self.r.client_pause(10000, all=False))
+        started = time.monotonic()
+        self.assertIsNone(other.get("k"))  # reads go on
+        self.assertLess(time.monotonic() - started, 1.0)
+        done = []
+        t = threading.Thread(target=lambda: done.append(other.set("k", "v")))
+        t.start()
+        time.sleep(0.2)  # the write is held back meanwhile
+        self.assertEqual(done, [])
+        self.assertTrue(self.r.client_unpause())
+        t.join(timeout=5)
+        self.assertEqual(done, [True])
+        self.assertLess(time.monotonic() - started, 5.0)
+        self.assertEqual(other.get("k"), b"v")
+        other.close()
+
+    def test_all_pause_holds_every_command_until_it_ends(self):
+        self.assertTrue(self.r.client_pause(300))
+        started = time.monotonic()
+        self.assertEqual(self.server.client().ping(), True)
+        self.assertGreaterEqual(time.monotonic() - started, 0.25)
+
+
 class ConcurrentIncrementsTest(unittest.TestCase):
     CLIENTS = 50
     INCREMENTS = 200
