@@ -90,8 +90,21 @@ call_expect $'1) "server-cpu-usage"\n2) (integer) 42\n"Some real reply following
 # An attribute is decoded and set aside; the reply it annotates is printed.
 call_expect '"Some real reply following the attribute"' DEBUG PROTOCOL attrib
 call_expect "(big number) 1234567999999999999999999999999999999" DEBUG PROTOCOL bignum
-# A command whose reply is a push gets it as its reply.
-call_expect $'1) "subscribe"\n2) "ch"\n3) (integer) 1' SUBSCRIBE ch
+# A command whose reply is a push gets it as its reply; SUBSCRIBE then streams what arrives
+# (as redis-cli does) until the process is stopped: here by timeout, after a message came.
+(
+  for _ in $(seq 200); do  # publish once the subscriber is there (bounded: 200 looks)
+    [[ $(cli PUBSUB NUMSUB ch | tail -1) == 1 ]] && break
+    sleep 0.01
+  done
+  cli PUBLISH ch hello >/dev/null
+) &
+publisher=$!
+got=$(timeout 3 "$BIN" call -3 --no-raw --address "$addr" SUBSCRIBE ch 2>&1)
+rc=$?
+want=$'Reading messages... (press Ctrl-C to quit)\n1) "subscribe"\n2) "ch"\n3) (integer) 1\n1) "message"\n2) "ch"\n3) "hello"'
+[[ $rc == 124 && $got == "$want" ]] || fail "SUBSCRIBE stream: rc $rc, got '$got'"
+wait "$publisher"
 
 # -3 is RESP's: with the native protocol it is a usage error (78), before any connection (to a
 # socket nobody listens on, which would be exit 69).
