@@ -154,4 +154,36 @@ inline std::optional<int> db_index(CommandContext& ctx, std::string_view s, KvEr
   return static_cast<int>(*v);
 }
 
+// LMPOP/ZMPOP's arguments (BLMPOP/BZMPOP's after the timeout): numkeys at args[first], the
+// keys, a WHERE token (LEFT/RIGHT, MIN/MAX: `where_ok` says), [COUNT n]. nullopt after
+// writing Redis's error, checked in Redis's order.
+struct MpopArgs {
+  std::span<const std::string_view> keys;
+  std::string_view where;
+  std::optional<std::int64_t> count;
+};
+inline std::optional<MpopArgs> parse_mpop(CommandContext& ctx, std::size_t first,
+                                          bool (*where_ok)(std::string_view)) {
+  const auto fail = [&ctx](KvError e) {
+    ctx.error(e);
+    return std::optional<MpopArgs>();
+  };
+  auto numkeys = parse_int(ctx.args[first]);
+  if (!numkeys || *numkeys < 1) return fail(KvError::kNumkeysNotPositive);
+  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - first - 1) {
+    return fail(KvError::kSyntax);
+  }
+  const std::size_t where = static_cast<std::size_t>(*numkeys) + first + 1;
+  if (!where_ok(ctx.args[where])) return fail(KvError::kSyntax);
+  MpopArgs a{ctx.args.subspan(first + 1, where - first - 1), ctx.args[where], std::nullopt};
+  for (std::size_t i = where + 1; i < ctx.args.size(); ++i) {
+    if (a.count || !iequals(ctx.args[i], "count") || i + 1 == ctx.args.size()) {
+      return fail(KvError::kSyntax);
+    }
+    a.count = parse_int(ctx.args[++i]);
+    if (!a.count || *a.count < 1) return fail(KvError::kCountNotPositive);
+  }
+  return std::optional<MpopArgs>(a);
+}
+
 }  // namespace tcpkit::kv::util

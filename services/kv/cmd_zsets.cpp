@@ -244,23 +244,13 @@ namespace {
 // before it (first = 2) and blocks when every set is empty.
 void mpop_generic(CommandContext& ctx, std::size_t first,
                   std::optional<std::chrono::steady_clock::time_point> deadline) {
-  auto numkeys = parse_int(ctx.args[first]);
-  if (!numkeys || *numkeys < 1) return ctx.error(KvError::kNumkeysNotPositive);
-  if (static_cast<std::uint64_t>(*numkeys) >= ctx.args.size() - first - 1) {
-    return ctx.error(KvError::kSyntax);
-  }
-  const std::size_t where = static_cast<std::size_t>(*numkeys) + first + 1;
-  const bool max = iequals(ctx.args[where], "max");
-  if (!max && !iequals(ctx.args[where], "min")) return ctx.error(KvError::kSyntax);
-  std::optional<std::int64_t> count;
-  for (std::size_t i = where + 1; i < ctx.args.size(); ++i) {
-    if (count || !iequals(ctx.args[i], "count") || i + 1 == ctx.args.size()) {
-      return ctx.error(KvError::kSyntax);
-    }
-    count = parse_int(ctx.args[++i]);
-    if (!count || *count < 1) return ctx.error(KvError::kCountNotPositive);
-  }
-  auto keys = ctx.args.subspan(first + 1, where - first - 1);
+  const auto a = util::parse_mpop(ctx, first, [](std::string_view w) {
+    return iequals(w, "min") || iequals(w, "max");
+  });
+  if (!a) return;
+  const bool max = iequals(a->where, "max");
+  const auto count = a->count;
+  auto keys = a->keys;
   if (ctx.serving != nullptr) keys = {ctx.serving, 1};
   for (std::string_view key : keys) {
     auto [e, ok] = lookup_zset(ctx, key, false);

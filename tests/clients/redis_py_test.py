@@ -54,7 +54,9 @@ def wait_until(predicate, timeout=5.0):
         time.sleep(0.01)
 
 
-class RedisPyTest(unittest.TestCase):
+class WithServer(unittest.TestCase):
+    """A fresh kv server and a client of it for each test; the server must exit cleanly."""
+
     def setUp(self):
         self.server = KvServer()
         self.r = self.server.client()
@@ -63,6 +65,8 @@ class RedisPyTest(unittest.TestCase):
         self.r.close()
         self.assertEqual(self.server.stop(), 0)
 
+
+class RedisPyTest(WithServer):
     def test_basic_commands(self):
         self.assertTrue(self.r.ping())
         self.assertTrue(self.r.set("k", "v"))
@@ -183,16 +187,8 @@ class RedisPyTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: self.r.dbsize() == 1, timeout=5), self.r.dbsize())
 
 
-class PubSubTest(unittest.TestCase):
+class PubSubTest(WithServer):
     """redis-py's PubSub object: get_message, listen, patterns, and the limits of a subscriber."""
-
-    def setUp(self):
-        self.server = KvServer()
-        self.r = self.server.client()
-
-    def tearDown(self):
-        self.r.close()
-        self.assertEqual(self.server.stop(), 0)
 
     def next_message(self, p, timeout=5.0):
         """The next message (not a subscription confirmation), or None at the deadline."""
@@ -292,16 +288,8 @@ class PubSubTest(unittest.TestCase):
         sub.close()
 
 
-class MonitorAndBlockingTest(unittest.TestCase):
+class MonitorAndBlockingTest(WithServer):
     """redis-py's Monitor and its blocking pops with timeouts."""
-
-    def setUp(self):
-        self.server = KvServer()
-        self.r = self.server.client()
-
-    def tearDown(self):
-        self.r.close()
-        self.assertEqual(self.server.stop(), 0)
 
     def test_monitor_sees_other_clients_commands(self):
         with self.r.monitor() as m:
@@ -335,17 +323,9 @@ class MonitorAndBlockingTest(unittest.TestCase):
         self.assertEqual(self.r.bzpopmin("z", timeout=1), (b"z", b"a", 1.0))
 
 
-class ClientPauseTest(unittest.TestCase):
+class ClientPauseTest(WithServer):
     """CLIENT PAUSE WRITE holds writes (not reads) until CLIENT UNPAUSE; ALL holds everything
     until the pause ends."""
-
-    def setUp(self):
-        self.server = KvServer()
-        self.r = self.server.client()
-
-    def tearDown(self):
-        self.r.close()
-        self.assertEqual(self.server.stop(), 0)
 
     def test_write_pause_holds_writes_until_unpause(self):
         other = self.server.client()

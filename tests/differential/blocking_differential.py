@@ -19,18 +19,13 @@ in the bytes. At the end of a sequence the connections close with clients still 
 Usage: blocking_differential.py path/to/tcpkit [--seed S] [--sequences N] [--length L]
 Exit 0: all equal; 1: a mismatch; 77: no redis-server (skipped).
 """
-import argparse
 import os
 import random
-import shutil
-import socket
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kv_differential import start_redis, start_tcpkit, stop  # noqa: E402
-from pubsub_differential import Raw, barrier, frames  # noqa: E402
+from pubsub_differential import barrier, connect_all, differential_main, frames  # noqa: E402
 
 LISTS = [b"l1", b"l2", b"l3"]
 ZSETS = [b"z1", b"z2"]
@@ -86,15 +81,7 @@ def step(rng, ids):
 
 def run_sequence(seed, index, clients, length, sock_path, port):
     rng = random.Random("blocking %d/%d" % (seed, index))
-    oracle, subject = [], []
-    for _ in range(clients):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sock_path)
-        oracle.append(Raw(s))
-        subject.append(Raw(socket.create_connection(("127.0.0.1", port))))
-    control = socket.socket(socket.AF_UNIX)
-    control.connect(sock_path)
-    control = Raw(control)
+    oracle, subject, control = connect_all(clients, sock_path, port)
     history = []
     try:
         for conns in (oracle, subject):
@@ -155,50 +142,22 @@ def run_sequence(seed, index, clients, length, sock_path, port):
             c.sock.close()
 
 
+def no_blocked_clients_left(subject):
+    """Every blocked client of the closed connections is gone (INFO blocked_clients, bounded)."""
+    deadline = time.monotonic() + 5
+    raw = b""
+    while time.monotonic() < deadline:
+        raw, _ = subject.call([b"INFO", b"clients"])
+        if b"blocked_clients:0\r\n" in raw:
+            return True
+        time.sleep(0.02)
+    print("FAILED: blocked clients left behind: %r" % raw)
+    return False
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("tcpkit")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--sequences", type=int, default=8)
-    ap.add_argument("--length", type=int, default=60)
-    ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--redis-server", default=shutil.which("redis-server") or "")
-    opts = ap.parse_args()
-    if not opts.redis_server or not os.path.exists(opts.redis_server):
-        print("SKIP: no redis-server")
-        return 77
-    workdir = tempfile.mkdtemp(prefix="blocking-differential-")
-    redis_proc, _ = start_redis(opts.redis_server, workdir)
-    tcpkit_proc, subject = start_tcpkit(opts.tcpkit)
-    port = subject.sock.getpeername()[1]
-    started, ok, index = time.monotonic(), True, 0
-    try:
-        while ok and index < opts.sequences:
-            ok = run_sequence(opts.seed, index, opts.clients, opts.length,
-                              os.path.join(workdir, "redis.sock"), port)
-            index += 1
-        # Every blocked client of the closed connections is gone.
-        info = b""
-        if ok:
-            subject.call([b"INFO", b"clients"])
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                raw, _ = subject.call([b"INFO", b"clients"])
-                info = raw
-                if b"blocked_clients:0\r\n" in raw:
-                    break
-                time.sleep(0.02)
-            if b"blocked_clients:0\r\n" not in info:
-                print("FAILED: blocked clients left behind: %r" % info)
-                ok = False
-    finally:
-        stop(tcpkit_proc)
-        stop(redis_proc)
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("%s: blocking commands, seed %d, %d sequences of %d steps on %d connections, %.1f s" %
-          ("ok" if ok else "FAILED", opts.seed, index, opts.length, opts.clients,
-           time.monotonic() - started))
-    return 0 if ok else 1
+    return differential_main(__doc__, "blocking commands", run_sequence, sequences=8, length=60,
+                             clients=4, finally_check=no_blocked_clients_left)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,57 @@ class Raw:
         return data + self.read_quiet(0.005, 0.05)  # anything extra is a difference too
 
 
+def connect_all(clients, sock_path, port):
+    """`clients` connections to each server, oracle first, and a control connection to the
+    oracle for barrier()."""
+    oracle, subject = [], []
+    for _ in range(clients):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sock_path)
+        oracle.append(Raw(s))
+        subject.append(Raw(socket.create_connection(("127.0.0.1", port))))
+    control = socket.socket(socket.AF_UNIX)
+    control.connect(sock_path)
+    return oracle, subject, Raw(control)
+
+
+def differential_main(doc, what, run_sequence, sequences, length, clients, finally_check=None):
+    """The command line and the loop of a multi-connection differential test: starts both
+    servers, runs run_sequence(seed, index, clients, length, sock_path, port) until one fails,
+    then finally_check(subject) if given (a Conn to tcpkit; True when fine)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("tcpkit")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sequences", type=int, default=sequences)
+    ap.add_argument("--length", type=int, default=length)
+    ap.add_argument("--clients", type=int, default=clients)
+    ap.add_argument("--redis-server", default=shutil.which("redis-server") or "")
+    opts = ap.parse_args()
+    if not opts.redis_server or not os.path.exists(opts.redis_server):
+        print("SKIP: no redis-server")
+        return 77
+    workdir = tempfile.mkdtemp(prefix="differential-")
+    redis_proc, _ = start_redis(opts.redis_server, workdir)
+    tcpkit_proc, subject = start_tcpkit(opts.tcpkit)
+    port = subject.sock.getpeername()[1]
+    started, ok, index = time.monotonic(), True, 0
+    try:
+        while ok and index < opts.sequences:
+            ok = run_sequence(opts.seed, index, opts.clients, opts.length,
+                              os.path.join(workdir, "redis.sock"), port)
+            index += 1
+        if ok and finally_check is not None:
+            ok = finally_check(subject)
+    finally:
+        stop(tcpkit_proc)
+        stop(redis_proc)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("%s: %s, seed %d, %d sequences of %d steps on %d connections, %.1f s" %
+          ("ok" if ok else "FAILED", what, opts.seed, index, opts.length, opts.clients,
+           time.monotonic() - started))
+    return 0 if ok else 1
+
+
 def barrier(control):
     """Returns once redis-server has run everything sent to it before (on any connection) and
     written the replies: two round trips on a connection of its own. After the first, every
@@ -158,17 +209,9 @@ def same(mode, a, b):
     return False
 
 
-def run_sequence(seed, index, clients, length, redis_path, tcpkit_path, sock_path, port):
+def run_sequence(seed, index, clients, length, sock_path, port):
     rng = random.Random("%d/%d" % (seed, index))
-    oracle, subject = [], []
-    for _ in range(clients):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sock_path)
-        oracle.append(Raw(s))
-        subject.append(Raw(socket.create_connection(("127.0.0.1", port))))
-    control = socket.socket(socket.AF_UNIX)
-    control.connect(sock_path)
-    control = Raw(control)
+    oracle, subject, control = connect_all(clients, sock_path, port)
     history = []
     try:
         for i in range(clients):
@@ -214,35 +257,7 @@ def run_sequence(seed, index, clients, length, redis_path, tcpkit_path, sock_pat
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("tcpkit")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--sequences", type=int, default=10)
-    ap.add_argument("--length", type=int, default=60)
-    ap.add_argument("--clients", type=int, default=3)
-    ap.add_argument("--redis-server", default=shutil.which("redis-server") or "")
-    opts = ap.parse_args()
-    if not opts.redis_server or not os.path.exists(opts.redis_server):
-        print("SKIP: no redis-server")
-        return 77
-    workdir = tempfile.mkdtemp(prefix="pubsub-differential-")
-    redis_proc, oracle = start_redis(opts.redis_server, workdir)
-    tcpkit_proc, subject = start_tcpkit(opts.tcpkit)
-    port = subject.sock.getpeername()[1]
-    started, ok, index = time.monotonic(), True, 0
-    try:
-        while ok and index < opts.sequences:
-            ok = run_sequence(opts.seed, index, opts.clients, opts.length, opts.redis_server,
-                              opts.tcpkit, os.path.join(workdir, "redis.sock"), port)
-            index += 1
-    finally:
-        stop(tcpkit_proc)
-        stop(redis_proc)
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("%s: pub/sub, seed %d, %d sequences of %d steps on %d connections, %.1f s" %
-          ("ok" if ok else "FAILED", opts.seed, index, opts.length, opts.clients,
-           time.monotonic() - started))
-    return 0 if ok else 1
+    return differential_main(__doc__, "pub/sub", run_sequence, sequences=10, length=60, clients=3)
 
 
 if __name__ == "__main__":
