@@ -52,24 +52,32 @@ struct CommandSpec;
 struct BlockRequest {
   bool active = false;
   std::vector<std::string_view> keys;
-  ValueType type = ValueType::kList;          // the type that serves it
-  std::optional<std::string_view> destination;  // BLMOVE, BRPOPLPUSH
+  ValueType type = ValueType::kList;                              // the type that serves it
+  std::optional<std::string_view> destination;                    // BLMOVE, BRPOPLPUSH
   std::optional<std::chrono::steady_clock::time_point> deadline;  // none: wait forever
-  bool null_bulk = false;  // where it may not block: a null bulk, not a null array
+  bool null_bulk = false;        // where it may not block: a null bulk, not a null array
   bool zero_on_timeout = false;  // WAIT: its timeout answers 0 (replicas reached), not null
 };
 
 struct Waiter {
-  enum State : int { kBlocked, kClaimed, kServed, kTimedOut, kRetry, kUnblockTimeout,
-                     kUnblockError, kGone };
+  enum State : int {
+    kBlocked,
+    kClaimed,
+    kServed,
+    kTimedOut,
+    kRetry,
+    kUnblockTimeout,
+    kUnblockError,
+    kGone
+  };
 
   std::atomic<int> state{kBlocked};
   std::uint64_t client_id = 0;
   int db = 0;
-  int resp = 2;                    // its reply's RESP version
+  int resp = 2;  // its reply's RESP version
   const CommandSpec* spec = nullptr;
-  std::vector<std::string> args;   // the command as sent
-  std::vector<std::string> keys;   // distinct, in argument order
+  std::vector<std::string> args;  // the command as sent
+  std::vector<std::string> keys;  // distinct, in argument order
   ValueType type = ValueType::kList;
   std::optional<std::string> destination;
   std::optional<std::chrono::steady_clock::time_point> deadline;

@@ -204,7 +204,8 @@ void client_kill(CommandContext& ctx) {
           return ctx.out.error(unknown_client_type_error(value));
         }
       } else if (iequals(name, "user")) {
-        if (value != "default") return ctx.out.error("ERR No such user '" + std::string(value) + "'");
+        if (value != "default")
+          return ctx.out.error("ERR No such user '" + std::string(value) + "'");
       } else if (iequals(name, "addr")) {
         f.addr = value;
       } else if (iequals(name, "laddr")) {

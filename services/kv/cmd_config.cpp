@@ -110,8 +110,7 @@ const Param kParams[] = {
        if (err.empty()) c.busy_reply_threshold_ms = ms;
        return err;
      }},
-    {"lua-time-limit",
-     [](KvConfig& c) { return std::to_string(c.busy_reply_threshold_ms.load()); },
+    {"lua-time-limit", [](KvConfig& c) { return std::to_string(c.busy_reply_threshold_ms.load()); },
      [](KvConfig& c, std::string_view n, std::string_view v) {
        std::int64_t ms = 0;
        std::string err = set_integer(n, v, 0, kLongMax, ms);

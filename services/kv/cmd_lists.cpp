@@ -317,9 +317,8 @@ namespace {
 // timeout before it (first = 2) and blocks when every list is empty.
 void mpop_generic(CommandContext& ctx, std::size_t first,
                   std::optional<std::chrono::steady_clock::time_point> deadline) {
-  const auto a = util::parse_mpop(ctx, first, [](std::string_view w) {
-    return parse_end(w).has_value();
-  });
+  const auto a =
+      util::parse_mpop(ctx, first, [](std::string_view w) { return parse_end(w).has_value(); });
   if (!a) return;
   const End end = *parse_end(a->where);
   const auto count = a->count;

@@ -22,8 +22,7 @@ Relaxed<std::int32_t>& count_of(ClientState& c, SubKind kind) {
 
 // The count a subscription reply shows: channels and patterns together, shard channels alone.
 std::int64_t shown_count(const ClientState& c, SubKind kind) {
-  return kind == SubKind::kShard ? c.ssub.load()
-                                  : std::int64_t{c.sub.load()} + c.psub.load();
+  return kind == SubKind::kShard ? c.ssub.load() : std::int64_t{c.sub.load()} + c.psub.load();
 }
 
 void subscribe(CommandContext& ctx, SubKind kind, std::string_view action) {
@@ -140,12 +139,8 @@ void subscribe(CommandContext& ctx) { kv::subscribe(ctx, SubKind::kChannel, "sub
 void psubscribe(CommandContext& ctx) { kv::subscribe(ctx, SubKind::kPattern, "psubscribe"); }
 void ssubscribe(CommandContext& ctx) { kv::subscribe(ctx, SubKind::kShard, "ssubscribe"); }
 void unsubscribe(CommandContext& ctx) { kv::unsubscribe(ctx, SubKind::kChannel, "unsubscribe"); }
-void punsubscribe(CommandContext& ctx) {
-  kv::unsubscribe(ctx, SubKind::kPattern, "punsubscribe");
-}
-void sunsubscribe(CommandContext& ctx) {
-  kv::unsubscribe(ctx, SubKind::kShard, "sunsubscribe");
-}
+void punsubscribe(CommandContext& ctx) { kv::unsubscribe(ctx, SubKind::kPattern, "punsubscribe"); }
+void sunsubscribe(CommandContext& ctx) { kv::unsubscribe(ctx, SubKind::kShard, "sunsubscribe"); }
 void publish(CommandContext& ctx) { publish_kind(ctx, SubKind::kChannel); }
 void spublish(CommandContext& ctx) { publish_kind(ctx, SubKind::kShard); }
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "kv/cmd_util.hpp"
-#include "kv/snapshots.hpp"
 #include "kv/scripting.hpp"
+#include "kv/snapshots.hpp"
 #include "tcpkit/server/stats.hpp"
 
 namespace tcpkit::kv::cmd {

@@ -244,9 +244,8 @@ namespace {
 // before it (first = 2) and blocks when every set is empty.
 void mpop_generic(CommandContext& ctx, std::size_t first,
                   std::optional<std::chrono::steady_clock::time_point> deadline) {
-  const auto a = util::parse_mpop(ctx, first, [](std::string_view w) {
-    return iequals(w, "min") || iequals(w, "max");
-  });
+  const auto a = util::parse_mpop(
+      ctx, first, [](std::string_view w) { return iequals(w, "min") || iequals(w, "max"); });
   if (!a) return;
   const bool max = iequals(a->where, "max");
   const auto count = a->count;

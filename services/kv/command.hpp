@@ -10,8 +10,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -47,7 +47,7 @@ enum CommandFlag : std::uint32_t {
   kNoMultiQueue = 1u << 9,  // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kMovableKeys = 1u << 10,  // keys found by parsing the arguments (LMPOP's numkeys)
   kWholeKeyspace =
-      1u << 11,  // reaches keys beyond its arguments (KEYS, FLUSHALL, INFO): all shards
+      1u << 11,         // reaches keys beyond its arguments (KEYS, FLUSHALL, INFO): all shards
   kNoMulti = 1u << 12,  // refused inside MULTI (Redis's no_multi: SAVE, SHUTDOWN)
 };
 
@@ -135,7 +135,7 @@ struct ClientState {
   bool reply_off = false;
   bool reply_skip_next = false;
   bool reply_skip = false;  // in MONITOR mode (flag O): gets every command, runs none
-                                  // that reads or writes keys
+                            // that reads or writes keys
   // Redis's CLIENT_PUBSUB: subscribed to anything (RESP2 then allows only the pub/sub commands).
   bool subscribed() const { return sub.load() + psub.load() + ssub.load() > 0; }
 

@@ -66,21 +66,16 @@ constexpr SubcommandSpec kFunctionSubs[] = {
 
 constexpr std::uint32_t kScript = kNoScript | kStale | kMovableKeys | kWholeKeyspace;
 constexpr SubcommandSpec kScriptSubs[] = {
-    {"script|load", 3, kNoScript | kStale},
-    {"script|exists", -3, kNoScript},
-    {"script|flush", -2, kNoScript},
-    {"script|kill", 2, kNoScript},
+    {"script|load", 3, kNoScript | kStale}, {"script|exists", -3, kNoScript},
+    {"script|flush", -2, kNoScript},        {"script|kill", 2, kNoScript},
     {"script|help", 2, kLoading | kStale},
 };
 
 constexpr std::uint32_t kSub = kNoScript | kLoading | kStale;
 constexpr SubcommandSpec kPubSubSubs[] = {
-    {"pubsub|channels", -2, kLoading | kStale},
-    {"pubsub|numsub", -2, kLoading | kStale},
-    {"pubsub|numpat", 2, kLoading | kStale},
-    {"pubsub|shardchannels", -2, kLoading | kStale},
-    {"pubsub|shardnumsub", -2, kLoading | kStale},
-    {"pubsub|help", 2, kLoading | kStale},
+    {"pubsub|channels", -2, kLoading | kStale},    {"pubsub|numsub", -2, kLoading | kStale},
+    {"pubsub|numpat", 2, kLoading | kStale},       {"pubsub|shardchannels", -2, kLoading | kStale},
+    {"pubsub|shardnumsub", -2, kLoading | kStale}, {"pubsub|help", 2, kLoading | kStale},
 };
 
 constexpr CommandSpec kCommands[] = {
@@ -114,8 +109,14 @@ constexpr CommandSpec kCommands[] = {
     {"save", cmd::save, 1, kAdmin | kNoScript | kNoMulti | kWholeKeyspace, 0, 0, 0, {}},
     {"bgsave", cmd::bgsave, -1, kAdmin | kNoScript | kWholeKeyspace, 0, 0, 0, {}},
     {"lastsave", cmd::lastsave, 1, kLoading | kStale | kFast, 0, 0, 0, {}},
-    {"shutdown", cmd::shutdown, -1,
-     kAdmin | kNoScript | kLoading | kStale | kNoMulti | kWholeKeyspace, 0, 0, 0, {}},
+    {"shutdown",
+     cmd::shutdown,
+     -1,
+     kAdmin | kNoScript | kLoading | kStale | kNoMulti | kWholeKeyspace,
+     0,
+     0,
+     0,
+     {}},
     {"config", cmd::config, -2, 0, 0, 0, 0, kConfigSubs},
     {"function", cmd::function, -2, 0, 0, 0, 0, kFunctionSubs},
     {"command", cmd::command, -1, kLoading | kStale, 0, 0, 0, kCommandSubs},

@@ -204,7 +204,7 @@ class KvService final : public server::Service {
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
   Snapshots snapshots_;
   std::function<void()> shutdown_;
-  std::mutex scripting_mutex_;              // creating the engine
+  std::mutex scripting_mutex_;  // creating the engine
   std::unique_ptr<ScriptEngine> scripting_owner_;
   std::atomic<ScriptEngine*> scripting_{nullptr};
 };

@@ -194,9 +194,10 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     return false;
   }
   if (client_.resp.load() == 2 && client_.subscribed() && !allowed_while_subscribed(*spec)) {
-    reject(out, "ERR Can't execute '" + std::string(*client_.last_command.load()) +
-                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
-                    "in this context",
+    reject(out,
+           "ERR Can't execute '" + std::string(*client_.last_command.load()) +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+               "in this context",
            spec);
     return false;
   }
@@ -229,12 +230,13 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   // for a reply written by another thread) answers blocking commands as if they timed out.
   const bool may_block = client_.outlet && service_.protocol() == Protocol::kResp;
   BlockRequest request;
-  CommandContext ctx{args, out, service_, service_.store(), client_, now_ms,
-                     may_block ? &request : nullptr};
+  CommandContext ctx{
+      args, out, service_, service_.store(), client_, now_ms, may_block ? &request : nullptr};
   spec->handler(ctx);
   route_memo() = RouteMemo{};
   if (request.active) block(spec, args, request);
-  if (service_.monitors().any()) service_.monitors().feed(client_, *client_.last_command.load(), args);
+  if (service_.monitors().any())
+    service_.monitors().feed(client_, *client_.last_command.load(), args);
   if (!BlockedClients::ready().empty()) serve_ready_keys(now_ms);
   return client_.close_requested;
 }
@@ -281,8 +283,8 @@ std::optional<std::chrono::steady_clock::time_point> KvSession::postponed(
       if (const SubcommandSpec* sub = find_subcommand(*spec, args[1])) name = sub->full_name;
     }
     // Redis's may_replicate commands (its COMMAND INFO does not show that flag).
-    static constexpr std::string_view kMayReplicate[] = {"eval", "evalsha", "fcall", "publish",
-                                                         "spublish", "pfcount"};
+    static constexpr std::string_view kMayReplicate[] = {"eval",    "evalsha",  "fcall",
+                                                         "publish", "spublish", "pfcount"};
     const CommandMeta* meta = find_command_meta(name);
     const bool writes =
         (meta != nullptr && (meta->flags & kFlagWrite) != 0) ||
@@ -349,7 +351,7 @@ void KvSession::serve_key(int db, const std::string& key, std::int64_t now_ms) {
   if ((lock_.held() & shard_bit(key)) == 0) return;  // not written under this lock
   for (const std::shared_ptr<Waiter>& w : store.blocked().waiters(db, key)) {
     KeyEntry* e = store.db(db).find(key, now_ms, false);
-    if (e == nullptr) return;  // nothing left to serve
+    if (e == nullptr) return;                // nothing left to serve
     if (e->value.type != w->type) continue;  // waits for another type: stays blocked
     if (w->destination && !lock_.try_add(shard_bit(*w->destination))) {
       // Its destination's shard is busy and not ours to wait for: it serves itself.
@@ -358,8 +360,8 @@ void KvSession::serve_key(int db, const std::string& key, std::int64_t now_ms) {
     }
     if (!w->move(Waiter::kBlocked, Waiter::kClaimed)) continue;  // timed out, gone, served
     io::Buffer reply;
-    codec::RespWriter writer(reply,
-                             w->resp == 3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
+    codec::RespWriter writer(
+        reply, w->resp == 3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
     ClientState stand_in;  // the waiter's own state belongs to its thread
     stand_in.id = w->client_id;
     stand_in.db = db;

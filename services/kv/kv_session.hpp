@@ -20,10 +20,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
-#include <vector>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "kv/command.hpp"
 #include "kv/kv_service.hpp"
@@ -113,8 +113,8 @@ class KvSession : public server::Session {
   ClientState client_;
   ShardLock lock_;
   std::shared_ptr<Waiter> waiter_;  // while blocked
-  bool rejected_ = false;  // over maxclients
-  bool denied_ = false;    // refused by protected mode
+  bool rejected_ = false;           // over maxclients
+  bool denied_ = false;             // refused by protected mode
 };
 
 }  // namespace tcpkit::kv

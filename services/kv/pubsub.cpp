@@ -51,13 +51,15 @@ void write_subscription(codec::ReplyWriter& out, std::string_view action, const 
 }
 
 PubSub::Registry& PubSub::registry(SubKind kind) {
-  return kind == SubKind::kChannel ? channels_ : kind == SubKind::kPattern ? patterns_
-                                                                           : shard_channels_;
+  return kind == SubKind::kChannel   ? channels_
+         : kind == SubKind::kPattern ? patterns_
+                                     : shard_channels_;
 }
 
 const PubSub::Registry& PubSub::registry(SubKind kind) const {
-  return kind == SubKind::kChannel ? channels_ : kind == SubKind::kPattern ? patterns_
-                                                                           : shard_channels_;
+  return kind == SubKind::kChannel   ? channels_
+         : kind == SubKind::kPattern ? patterns_
+                                     : shard_channels_;
 }
 
 bool PubSub::subscribe(SubKind kind, ClientState& client, std::string_view name) {

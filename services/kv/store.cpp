@@ -35,8 +35,8 @@ void ShardMutex::wake() {
           nullptr, 0);
 }
 
-bool ShardLock::lock(std::span<Shard, kShards> shards, ShardMask mask,
-                     bool (*give_up)(const void*), const void* arg) {
+bool ShardLock::lock(std::span<Shard, kShards> shards, ShardMask mask, bool (*give_up)(const void*),
+                     const void* arg) {
   TCPKIT_ASSERT(held_ == 0 && t_held == 0);
   shards_ = shards.data();
   for (ShardMask rest = mask; rest != 0; rest &= rest - 1) {

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "kv/blocking.hpp"
-#include "tcpkit/base/futex_mutex.hpp"
 #include "kv/clock.hpp"
 #include "kv/keyspace.hpp"
+#include "tcpkit/base/futex_mutex.hpp"
 
 namespace tcpkit::kv {
 

@@ -267,8 +267,7 @@ TEST_P(PushModels, ASubscriberThatNeverReadsIsDisconnected) {
   EXPECT_LE(held, o.output_limit + (8u << 20)) << accepted << " pushes accepted";
   // The refusal comes from the outlet at once; the connection's own thread closes it soon.
   const auto deadline = Clock::now() + Millis(5000);
-  while (running.server().stats().output_limit_disconnects.load() == 0 &&
-         Clock::now() < deadline) {
+  while (running.server().stats().output_limit_disconnects.load() == 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(Millis(5));
   }
   EXPECT_GE(running.server().stats().output_limit_disconnects.load(), 1u);

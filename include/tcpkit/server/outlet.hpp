@@ -96,8 +96,8 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
   State state_ = State::kOpen;  // under mutex_
   std::atomic<std::uint32_t> pending_{0};
   std::atomic<std::uint32_t> push_limit_;
-  Waker* waker_;                      // null once detached
-  void* owner_;                       // null once detached
+  Waker* waker_;                        // null once detached
+  void* owner_;                         // null once detached
   std::unique_ptr<io::Buffer> pushed_;  // under mutex_; null until the first push
 };
 

@@ -84,7 +84,7 @@ class Reactor::Connection final : public io::Handler {
   // Armed while over the soft output limit, or while lingering (they never overlap).
   io::EventLoop::TimerId soft_timer_ = 0;
   io::EventLoop::TimerId wake_timer_ = 0;  // Progress::wake_at
-  std::string peer_;  // "127.0.0.1:53122", for log lines
+  std::string peer_;                       // "127.0.0.1:53122", for log lines
 };
 
 }  // namespace tcpkit::server::detail

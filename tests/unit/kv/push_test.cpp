@@ -228,7 +228,7 @@ TEST_P(KvPush, BlockedAndSubscribedClientsAreNotIdle) {
   blocked.send({"BLPOP", "k", "0"});
   EXPECT_EQ(subscriber.call({"SUBSCRIBE", "ch"}), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
   EXPECT_EQ(quiet.call({"PING"}), "+PONG\r\n");
-  EXPECT_EQ(quiet.reply(), "");  // closed by the idle timeout
+  EXPECT_EQ(quiet.reply(), "");              // closed by the idle timeout
   std::this_thread::sleep_for(Millis(300));  // past it once more
   Client writer(server.address());
   EXPECT_EQ(writer.call({"LPUSH", "k", "v"}), ":1\r\n");
