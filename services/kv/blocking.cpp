@@ -108,7 +108,6 @@ void block_or_null(CommandContext& ctx, std::span<const std::string_view> keys, 
   r.type = type;
   r.destination = destination;
   r.deadline = deadline;
-  r.null_bulk = null_bulk;
 }
 
 }  // namespace tcpkit::kv

@@ -55,7 +55,6 @@ struct BlockRequest {
   ValueType type = ValueType::kList;                              // the type that serves it
   std::optional<std::string_view> destination;                    // BLMOVE, BRPOPLPUSH
   std::optional<std::chrono::steady_clock::time_point> deadline;  // none: wait forever
-  bool null_bulk = false;        // where it may not block: a null bulk, not a null array
   bool zero_on_timeout = false;  // WAIT: its timeout answers 0 (replicas reached), not null
 };
 

@@ -8,47 +8,9 @@
 
 #include "kv/command.hpp"
 #include "kv/command_meta.hpp"
+#include "tcpkit/codec/value.hpp"
 
 namespace tcpkit::kv {
-
-void append_quoted(std::string& out, std::string_view arg) {
-  out += '"';
-  for (const char ch : arg) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += ch;
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof hex, "\\x%02x", c);
-          out += hex;
-        }
-    }
-  }
-  out += '"';
-}
 
 void Monitors::add(ClientState& client) {
   std::lock_guard lock(mutex_);
@@ -77,7 +39,7 @@ void Monitors::feed(const ClientState& client, std::string_view full_name,
   line += ']';
   for (std::string_view a : args) {
     line += ' ';
-    append_quoted(line, a);
+    codec::append_quoted(line, a);
   }
   line += "\r\n";
   std::lock_guard lock(mutex_);

@@ -41,7 +41,4 @@ class Monitors {
   std::atomic<std::size_t> count_{0};
 };
 
-// One argument as Redis's sdscatrepr() quotes it.
-void append_quoted(std::string& out, std::string_view arg);
-
 }  // namespace tcpkit::kv

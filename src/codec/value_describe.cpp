@@ -8,9 +8,6 @@
 
 namespace tcpkit::codec {
 
-namespace {
-
-// redis-cli's sdscatrepr: quoted, with C escapes and \xHH for other unprintable bytes.
 void append_quoted(std::string& out, std::string_view bytes) {
   out += '"';
   for (char c : bytes) {
@@ -48,6 +45,8 @@ void append_quoted(std::string& out, std::string_view bytes) {
   }
   out += '"';
 }
+
+namespace {
 
 // How redis-cli introduces an aggregate's entries, and what it prints for an empty one.
 struct AggregateStyle {

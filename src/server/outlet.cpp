@@ -67,9 +67,4 @@ void Outlet::detach() {
   pending_.store(0, std::memory_order_relaxed);
 }
 
-void* Outlet::owner_locked() const {
-  std::lock_guard lock(mutex_);
-  return owner_;
-}
-
 }  // namespace tcpkit::server

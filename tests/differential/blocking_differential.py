@@ -25,7 +25,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pubsub_differential import barrier, connect_all, differential_main, frames  # noqa: E402
+from pubsub_differential import (barrier, connect_all, differential_main, frames,  # noqa: E402
+                                 report_mismatch)
 
 LISTS = [b"l1", b"l2", b"l3"]
 ZSETS = [b"z1", b"z2"]
@@ -129,12 +130,7 @@ def run_sequence(seed, index, clients, length, sock_path, port):
                     pending[i] -= len(frames(a))
                     b = subject[i].read_n(len(a)) if a else subject[i].read_quiet(0.005, 0.05)
                     if a != b:
-                        print("MISMATCH seed %d sequence %d, connection %d after %d: %r" %
-                              (seed, index, i, who, c))
-                        print("  redis-server: %r" % a)
-                        print("  tcpkit:       %r" % b)
-                        for h in history[-60:]:
-                            print("    %d: %r" % h)
+                        report_mismatch(seed, index, i, c, a, b, history)
                         return False
         return True
     finally:

@@ -125,6 +125,15 @@ def differential_main(doc, what, run_sequence, sequences, length, clients, final
     return 0 if ok else 1
 
 
+def report_mismatch(seed, index, connection, command, oracle_bytes, subject_bytes, history):
+    print("MISMATCH seed %d sequence %d, connection %d after %r" %
+          (seed, index, connection, command))
+    print("  redis-server: %r" % oracle_bytes)
+    print("  tcpkit:       %r" % subject_bytes)
+    for h in history[-30:]:
+        print("    %d: %r" % h)
+
+
 def barrier(control):
     """Returns once redis-server has run everything sent to it before (on any connection) and
     written the replies: two round trips on a connection of its own. After the first, every
@@ -243,12 +252,7 @@ def run_sequence(seed, index, clients, length, sock_path, port):
                     else:
                         ok = same(how, a, b)
                     if not ok:
-                        print("MISMATCH seed %d sequence %d, connection %d after %r" %
-                              (seed, index, i, cmd))
-                        print("  redis-server: %r" % a)
-                        print("  tcpkit:       %r" % b)
-                        for h in history[-15:]:
-                            print("    %d: %r" % h)
+                        report_mismatch(seed, index, i, cmd, a, b, history)
                         return False
         return True
     finally:

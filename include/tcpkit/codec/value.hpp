@@ -51,6 +51,10 @@ enum class ValueKind : std::uint8_t {
 
 std::string_view to_string(ValueKind kind);
 
+// Redis's sdscatrepr(): `bytes` quoted, with C escapes and \xHH for other unprintable bytes, as
+// redis-cli prints strings and MONITOR prints arguments.
+void append_quoted(std::string& out, std::string_view bytes);
+
 class Value {
  public:
   Value() = default;  // nil

@@ -77,11 +77,8 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
   void set_push_limit(std::size_t limit) {
     push_limit_.store(clamp32(limit), std::memory_order_relaxed);
   }
-  // The Waker's own pointer to the connection, or nullptr once detached. Call with the
-  // outlet's mutex held, or on the owner's thread.
+  // The Waker's own pointer to the connection, or nullptr once detached. Owner's thread only.
   void* owner() const { return owner_; }
-  // For the Waker's thread: reads owner() under the mutex.
-  void* owner_locked() const;
 
  private:
   void signal_locked();
