@@ -94,8 +94,10 @@ bool any_write_succeeds(std::string_view s, const FieldCommands& parsed) {
   return false;
 }
 
-// Runs the operations in order on `s` (grown to cover the writes), replying each result.
-void run_fields(CommandContext& ctx, CompactString& s, const FieldCommands& parsed) {
+// Runs the operations in order on `s` (grown to cover the writes), replying each result;
+// returns how many writes changed a field's value.
+std::size_t run_fields(CommandContext& ctx, CompactString& s, const FieldCommands& parsed) {
+  std::size_t changed = 0;
   for (const FieldCommand& fc : parsed.ops) {
     const std::int64_t old = bits::get_field(s, fc.offset, fc.type);
     if (fc.op == FieldOp::kGet) {
@@ -108,8 +110,10 @@ void run_fields(CommandContext& ctx, CompactString& s, const FieldCommands& pars
       continue;
     }
     bits::set_field(s, fc.offset, fc.type, *stored);
+    if (*stored != old) ++changed;
     ctx.out.integer(fc.op == FieldOp::kSet ? old : *stored);
   }
+  return changed;
 }
 
 void bitfield_generic(CommandContext& ctx, bool read_only) {
@@ -131,19 +135,24 @@ void bitfield_generic(CommandContext& ctx, bool read_only) {
   // As in Redis: the key is created and grown to cover every write, and turns raw, even when
   // OVERFLOW FAIL then refuses the writes; only a write that happens counts as a change for
   // WATCH, so a fully refused BITFIELD (on a string long enough) bumps nothing.
+  // The "setbit" event, as Redis 7.0: when the key was created or grown, or a field changed.
+  const bool grows = e == nullptr || e->value.str.size() < parsed->write_bytes;
   if (e == nullptr) e = db.set(ctx.args[1], "", Encoding::kRaw, false);
   const auto grow = [&](CompactString& s) {
     if (s.size() < parsed->write_bytes) s.resize(parsed->write_bytes);
   };
   if (any_write_succeeds(e->value.str, *parsed)) {
-    return db.update(e, Encoding::kRaw, [&](CompactString& s) {
+    std::size_t changed = 0;
+    db.update(e, Encoding::kRaw, [&](CompactString& s) {
       grow(s);
-      run_fields(ctx, s, *parsed);
+      changed = run_fields(ctx, s, *parsed);
     });
+    if (grows || changed > 0) util::notify(ctx, kNotifyString, "setbit", ctx.args[1]);
+    return;
   }
   if (e->value.str.size() < parsed->write_bytes) db.update(e, Encoding::kRaw, grow);
-  e->value.encoding = Encoding::kRaw;      // a representation change only: no WATCH bump
-  run_fields(ctx, e->value.str, *parsed);  // every write is refused: reads only
+  e->value.encoding = Encoding::kRaw;            // a representation change only: no WATCH bump
+  (void)run_fields(ctx, e->value.str, *parsed);  // every write is refused: reads only
 }
 
 }  // namespace

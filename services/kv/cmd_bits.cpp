@@ -43,15 +43,23 @@ void setbit(CommandContext& ctx) {
   Database& db = ctx.db();
   KeyEntry* e = db.find(ctx.args[1], ctx.now_ms);
   if (!util::is_string_or_reply(ctx, e)) return;
+  // As Redis 7.0: a bit set to what it already is, in a string long enough, changes nothing
+  // (no WATCH bump, no event); the string still turns raw.
+  const std::uint64_t byte = *offset / 8;
+  if (e != nullptr && byte < e->value.str.size() &&
+      bits::get_bit(e->value.str, *offset) == (*on == 1)) {
+    db.reencode(e, [](Value& v) { v.encoding = Encoding::kRaw; });
+    return ctx.out.integer(*on);
+  }
   if (e == nullptr) e = db.set(ctx.args[1], "", Encoding::kRaw, false);
   bool old = false;
   db.update(e, Encoding::kRaw, [&](CompactString& s) {
-    const std::uint64_t byte = *offset / 8;
     if (s.size() <= byte) s.resize(byte + 1);
     old = bits::get_bit(s, *offset);
     bits::set_bit(s, *offset, *on == 1);
   });
   ctx.out.integer(old ? 1 : 0);
+  util::notify(ctx, kNotifyString, "setbit", ctx.args[1]);
 }
 
 void getbit(CommandContext& ctx) {
@@ -182,12 +190,18 @@ void bitop(CommandContext& ctx) {
   }
   std::string result = combine(*op, sources);
   Database& db = ctx.db();
+  const bool existed = db.find(ctx.args[2], ctx.now_ms) != nullptr;
   if (result.empty()) {
-    db.erase(ctx.args[2]);
+    if (existed) db.erase(ctx.args[2]);
   } else {
     db.set(ctx.args[2], result, Encoding::kRaw, false);
   }
   ctx.out.integer(static_cast<std::int64_t>(result.size()));
+  if (!result.empty()) {
+    util::notify(ctx, kNotifyString, "set", ctx.args[2]);
+  } else if (existed) {
+    util::notify(ctx, kNotifyGeneric, "del", ctx.args[2]);
+  }
 }
 
 }  // namespace tcpkit::kv::cmd

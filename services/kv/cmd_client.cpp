@@ -295,6 +295,8 @@ void client_pause(CommandContext& ctx) {
     }
   }
   ctx.service.pause().pause(ctx.now_ms + *timeout, all, ctx.now_ms);
+  // Expiry stops too (lazy and active), as Redis keeps expired keys through a pause.
+  ctx.store.pause_expiry_until(ctx.service.pause().end_ms.load());
   ctx.ok();
 }
 
@@ -333,6 +335,7 @@ void client(CommandContext& ctx) {
   if (iequals(sub, "pause")) return client_pause(ctx);
   if (iequals(sub, "unpause")) {
     ctx.service.pause().unpause();
+    ctx.store.pause_expiry_until(0);
     return ctx.ok();
   }
   if (iequals(sub, "no-evict")) return client_no_evict(ctx);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kv/cmd_util.hpp"
+#include "kv/notify.hpp"
 #include "kv/snapshots.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -125,6 +126,13 @@ const Param kParams[] = {
        if (err.empty()) c.maxmemory = bytes;
        return err;
      }},
+    {"notify-keyspace-events", [](KvConfig& c) { return notify_flags_text(c.events->flags()); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       auto flags = parse_notify_flags(v);
+       if (!flags) return config_set_failed_error(n, error_text(KvError::kNotifyClass));
+       c.events->set_flags(*flags);
+       return std::string();
+     }},
     {"requirepass", [](KvConfig& c) { return c.requirepass; },
      [](KvConfig& c, std::string_view, std::string_view v) {
        c.requirepass.assign(v);
@@ -217,7 +225,28 @@ const Param kParams[] = {
      .field = &EncodingLimits::zset_max_listpack_value,
      .memory = true},
     {"databases", [](KvConfig&) { return std::string("16"); }, immutable},
-    {"maxmemory-policy", [](KvConfig&) { return std::string("noeviction"); }, immutable},
+    {"maxmemory-policy",
+     [](KvConfig& c) { return std::string(eviction_policy_name(c.maxmemory_policy.load())); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       auto policy = parse_eviction_policy(v);
+       if (policy) {
+         c.maxmemory_policy = *policy;
+         return std::string();
+       }
+       if (iequals(v, "allkeys-lfu") || iequals(v, "volatile-lfu")) {
+         return config_set_failed_error(n, error_text(KvError::kLfuUnsupported));
+       }
+       return config_set_failed_error(n, error_text(KvError::kPolicyChoices));
+     }},
+    {.name = "maxmemory-samples",
+     .get = [](KvConfig& c) { return std::to_string(c.maxmemory_samples.load()); },
+     .set =
+         [](KvConfig& c, std::string_view n, std::string_view v) {
+           std::int64_t samples = 0;
+           std::string err = set_integer(n, v, 1, kIntMax, samples);
+           if (err.empty()) c.maxmemory_samples = samples;
+           return err;
+         }},
     {"timeout", [](KvConfig&) { return std::string("0"); }, immutable},
     {"client-output-buffer-limit",
      [](KvConfig&) {

@@ -28,6 +28,7 @@ void incr_by(CommandContext& ctx, std::int64_t delta) {
     db.update(e, Encoding::kInt, [&text](CompactString& s) { s.assign(text); });
   }
   ctx.out.integer(value);
+  util::notify(ctx, kNotifyString, "incrby", ctx.args[1]);
 }
 
 std::optional<std::int64_t> delta_arg(CommandContext& ctx) {
@@ -72,6 +73,7 @@ void incrbyfloat(CommandContext& ctx) {
     db.update(e, enc, [&text](CompactString& s) { s.assign(text); });
   }
   ctx.out.bulk(text);
+  util::notify(ctx, kNotifyString, "incrbyfloat", ctx.args[1]);
 }
 
 }  // namespace tcpkit::kv::cmd

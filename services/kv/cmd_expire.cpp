@@ -59,10 +59,12 @@ void expire_generic(CommandContext& ctx, std::int64_t base_ms, bool seconds,
   if (!condition_holds(*flags, e->value.expire_at_ms, at)) return ctx.out.integer(0);
   if (at <= ctx.now_ms) {
     db.erase(ctx.args[1]);
-  } else {
-    db.set_expire(e, at);
+    ctx.out.integer(1);
+    return util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
   }
+  db.set_expire(e, at);
   ctx.out.integer(1);
+  util::notify(ctx, kNotifyGeneric, "expire", ctx.args[1]);
 }
 
 // TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 without the key, -1 without a TTL.
@@ -92,6 +94,7 @@ void persist(CommandContext& ctx) {
   if (e == nullptr || e->value.expire_at_ms == kNoExpire) return ctx.out.integer(0);
   ctx.db().set_expire(e, kNoExpire);
   ctx.out.integer(1);
+  util::notify(ctx, kNotifyGeneric, "persist", ctx.args[1]);
 }
 
 }  // namespace tcpkit::kv::cmd

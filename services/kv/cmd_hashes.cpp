@@ -47,6 +47,7 @@ void hset_generic(CommandContext& ctx, bool reply_created) {
   if (!ok) return;
   const std::int64_t created = write_fields(ctx, e, 2);
   reply_created ? ctx.out.integer(created) : ctx.ok();
+  util::notify(ctx, kNotifyHash, "hset", ctx.args[1]);
 }
 
 enum Parts : unsigned { kFields = 1, kValues = 2 };
@@ -75,6 +76,7 @@ void hsetnx(CommandContext& ctx) {
   if (e != nullptr && e->value.hash().find(ctx.args[2])) return ctx.out.integer(0);
   write_fields(ctx, e, 2);
   ctx.out.integer(1);
+  util::notify(ctx, kNotifyHash, "hset", ctx.args[1]);
 }
 
 void hget(CommandContext& ctx) {
@@ -102,12 +104,16 @@ void hdel(CommandContext& ctx) {
   auto [e, ok] = lookup_hash(ctx, false);
   if (!ok) return;
   std::int64_t deleted = 0;
+  bool kept = true;
   if (e != nullptr) {
-    ctx.db().change(e, [&](Value& v) {
+    kept = ctx.db().change(e, [&](Value& v) {
       for (std::size_t i = 2; i < ctx.args.size(); ++i) deleted += v.hash().erase(ctx.args[i]);
     });
   }
   ctx.out.integer(deleted);
+  if (deleted == 0) return;
+  util::notify(ctx, kNotifyHash, "hdel", ctx.args[1]);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 void hexists(CommandContext& ctx) {
@@ -143,6 +149,7 @@ void hincrby(CommandContext& ctx) {
   append_int(text, value);
   write_field(ctx, e, text);
   ctx.out.integer(value);
+  util::notify(ctx, kNotifyHash, "hincrby", ctx.args[1]);
 }
 
 void hincrbyfloat(CommandContext& ctx) {
@@ -162,6 +169,7 @@ void hincrbyfloat(CommandContext& ctx) {
   const std::string text = format_long_double(value);
   write_field(ctx, e, text);
   ctx.out.bulk(text);
+  util::notify(ctx, kNotifyHash, "hincrbyfloat", ctx.args[1]);
 }
 
 namespace {

@@ -52,7 +52,8 @@ void pfadd(CommandContext& ctx) {
     std::string sketch = hll::make_empty();
     for (std::size_t i = 2; i < ctx.args.size(); ++i) hll::raise(sketch, hll::slot_of(ctx.args[i]));
     db.set(ctx.args[1], sketch, Encoding::kRaw, false);
-    return ctx.out.integer(1);
+    ctx.out.integer(1);
+    return util::notify(ctx, kNotifyString, "pfadd", ctx.args[1]);
   }
   if (!is_hll_or_reply(ctx, e)) return;
   std::vector<hll::Slot> rises;
@@ -68,6 +69,7 @@ void pfadd(CommandContext& ctx) {
     s.assign(sketch);
   });
   ctx.out.integer(1);
+  util::notify(ctx, kNotifyString, "pfadd", ctx.args[1]);
 }
 
 // PFCOUNT key [key ...]: one key answers from, or refreshes, its cached count (a refresh is a
@@ -92,7 +94,7 @@ void pfcount(CommandContext& ctx) {
 
 // PFMERGE destkey [sourcekey ...]: the union of every sketch named, destkey's included.
 void pfmerge(CommandContext& ctx) {
-  auto regs = merge_keys(ctx, 1, false);
+  auto regs = merge_keys(ctx, 1, true);  // read lookups, destination included, as Redis
   if (!regs) return;
   Database& db = ctx.db();
   KeyEntry* e = db.find(ctx.args[1], ctx.now_ms);
@@ -103,6 +105,7 @@ void pfmerge(CommandContext& ctx) {
     db.update(e, Encoding::kRaw, [&](CompactString& s) { s.assign(sketch); });
   }
   ctx.ok();
+  util::notify(ctx, kNotifyString, "pfadd", ctx.args[1]);
 }
 
 }  // namespace tcpkit::kv::cmd

@@ -60,6 +60,7 @@ void del(CommandContext& ctx) {
   for (std::size_t i = 1; i < ctx.args.size(); ++i) {
     if (ctx.db().find(ctx.args[i], ctx.now_ms) != nullptr && ctx.db().erase(ctx.args[i])) {
       ++deleted;
+      util::notify(ctx, kNotifyGeneric, "del", ctx.args[i]);
     }
   }
   ctx.out.integer(deleted);
@@ -68,13 +69,13 @@ void del(CommandContext& ctx) {
 void exists(CommandContext& ctx) {
   std::int64_t n = 0;
   for (std::size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.db().find(ctx.args[i], ctx.now_ms) != nullptr) ++n;
+    if (util::lookup_read(ctx, ctx.args[i], false) != nullptr) ++n;
   }
   ctx.out.integer(n);
 }
 
 void type(CommandContext& ctx) {
-  KeyEntry* e = ctx.db().find(ctx.args[1], ctx.now_ms);
+  KeyEntry* e = util::lookup_read(ctx, ctx.args[1], false);
   ctx.out.simple(e ? type_name(e->value.type) : "none");
 }
 
@@ -153,6 +154,8 @@ void rename_generic(CommandContext& ctx, bool nx) {
   Value v = db.extract(src);
   db.add(ctx.args[2], std::move(v));
   nx ? ctx.out.integer(1) : ctx.ok();
+  util::notify(ctx, kNotifyGeneric, "rename_from", ctx.args[1]);
+  util::notify(ctx, kNotifyGeneric, "rename_to", ctx.args[2]);
 }
 
 }  // namespace
@@ -177,7 +180,7 @@ void copy(CommandContext& ctx) {
   if (target == ctx.client.db && ctx.args[1] == ctx.args[2]) {
     return ctx.error(KvError::kSameObject);
   }
-  KeyEntry* src = ctx.db().find(ctx.args[1], ctx.now_ms);
+  KeyEntry* src = util::lookup_read(ctx, ctx.args[1]);
   if (src == nullptr) return ctx.out.integer(0);
   Database& dst = ctx.store.db(target);
   if (dst.find(ctx.args[2], ctx.now_ms) != nullptr) {
@@ -186,6 +189,7 @@ void copy(CommandContext& ctx) {
   }
   dst.add(ctx.args[2], src->value);
   ctx.out.integer(1);
+  ctx.store.events().notify(kNotifyGeneric, "copy_to", ctx.args[2], target);
 }
 
 void move(CommandContext& ctx) {
@@ -198,6 +202,8 @@ void move(CommandContext& ctx) {
   if (dst.find(ctx.args[1], ctx.now_ms) != nullptr) return ctx.out.integer(0);
   dst.add(ctx.args[1], ctx.db().extract(src));
   ctx.out.integer(1);
+  util::notify(ctx, kNotifyGeneric, "move_from", ctx.args[1]);
+  ctx.store.events().notify(kNotifyGeneric, "move_to", ctx.args[1], static_cast<int>(*index));
 }
 
 void swapdb(CommandContext& ctx) {

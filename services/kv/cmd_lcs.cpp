@@ -36,14 +36,20 @@ std::optional<LcsOptions> parse_lcs_options(CommandContext& ctx) {
   return opts;
 }
 
-// The value of a key for LCS: "" when missing; false after replying for another type.
-bool lcs_operand(CommandContext& ctx, std::string_view key, std::string_view& out) {
-  KeyEntry* e = util::lookup_read(ctx, key);
-  if (e != nullptr && e->value.type != ValueType::kString) {
-    ctx.error(KvError::kLcsNotStrings);
-    return false;
+// The values of LCS's two keys ("" when missing); false after replying when either holds
+// another type. Both are looked up before either is checked, as in Redis (a missing second key
+// is a "keymiss" even when the first is of the wrong type).
+bool lcs_operands(CommandContext& ctx, std::string_view& a, std::string_view& b) {
+  KeyEntry* ea = util::lookup_read(ctx, ctx.args[1]);
+  KeyEntry* eb = util::lookup_read(ctx, ctx.args[2]);
+  for (KeyEntry* e : {ea, eb}) {
+    if (e != nullptr && e->value.type != ValueType::kString) {
+      ctx.error(KvError::kLcsNotStrings);
+      return false;
+    }
   }
-  out = e != nullptr ? std::string_view(e->value.str) : std::string_view();
+  a = ea != nullptr ? std::string_view(ea->value.str) : std::string_view();
+  b = eb != nullptr ? std::string_view(eb->value.str) : std::string_view();
   return true;
 }
 
@@ -69,7 +75,7 @@ void reply_matches(CommandContext& ctx, const lcs::Result& r, bool with_match_le
 
 void lcs(CommandContext& ctx) {
   std::string_view a, b;
-  if (!lcs_operand(ctx, ctx.args[1], a) || !lcs_operand(ctx, ctx.args[2], b)) return;
+  if (!lcs_operands(ctx, a, b)) return;
   auto opts = parse_lcs_options(ctx);
   if (!opts) return;
   if (!lcs::fits(a.size(), b.size(), ctx.service.config().max_bulk_length)) {

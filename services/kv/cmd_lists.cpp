@@ -57,15 +57,27 @@ void reply_strings(CommandContext& ctx, const std::vector<std::string>& items) {
   for (const std::string& s : items) ctx.out.bulk(s);
 }
 
-// Pops up to `count` elements from one end of the list at `e` (deleting an emptied key).
-std::vector<std::string> pop_many(CommandContext& ctx, KeyEntry* e, End end, std::int64_t count) {
+const char* pop_event(End end) { return end == End::kLeft ? "lpop" : "rpop"; }
+const char* push_event(End end) { return end == End::kLeft ? "lpush" : "rpush"; }
+
+// The events of elements removed from `key` by `event`, and "del" when that emptied it (Redis's
+// listElementsRemoved).
+void notify_removed(CommandContext& ctx, std::string_view key, const char* event, bool kept) {
+  util::notify(ctx, kNotifyList, event, key);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", key);
+}
+
+// Pops up to `count` elements from one end of the list `key` at `e` (deleting an emptied key).
+std::vector<std::string> pop_many(CommandContext& ctx, KeyEntry* e, std::string_view key, End end,
+                                  std::int64_t count) {
   std::vector<std::string> popped;
-  ctx.db().change(e, [&](Value& v) {
+  const bool kept = ctx.db().change(e, [&](Value& v) {
     List& l = v.list();
     const auto n = std::min(static_cast<std::size_t>(count), l.size());
     popped.reserve(n);
     for (std::size_t i = 0; i < n; ++i) popped.push_back(pop(l, end));
   });
+  notify_removed(ctx, key, pop_event(end), kept);
   return popped;
 }
 
@@ -83,6 +95,7 @@ void push_generic(CommandContext& ctx, End end, bool only_existing) {
     len = length(v.list());
   });
   ctx.out.integer(len);
+  util::notify(ctx, kNotifyList, push_event(end), ctx.args[1]);
 }
 
 void pop_generic(CommandContext& ctx, End end) {
@@ -95,9 +108,9 @@ void pop_generic(CommandContext& ctx, End end) {
   auto [e, ok] = util::lookup_typed(ctx, ctx.args[1], ValueType::kList, false);
   if (!ok) return;
   if (e == nullptr) return count ? ctx.out.null_array() : ctx.out.null();
-  if (!count) return ctx.out.bulk(pop_many(ctx, e, end, 1).front());
+  if (!count) return ctx.out.bulk(pop_many(ctx, e, ctx.args[1], end, 1).front());
   if (*count == 0) return ctx.out.array(0);
-  reply_strings(ctx, pop_many(ctx, e, end, *count));
+  reply_strings(ctx, pop_many(ctx, e, ctx.args[1], end, *count));
 }
 
 // LMOVE and RPOPLPUSH: the destination's type is checked before anything is popped.
@@ -114,12 +127,17 @@ void move_generic(CommandContext& ctx, End from, End to) {
       moved = pop(v.list(), from);
       push(v.list(), to, moved, util::limits(ctx));
     });
-    return ctx.out.bulk(moved);
+    ctx.out.bulk(moved);
+    util::notify(ctx, kNotifyList, push_event(to), ctx.args[2]);
+    return util::notify(ctx, kNotifyList, pop_event(from), ctx.args[1]);
   }
-  db.change(src, [&](Value& v) { moved = pop(v.list(), from); });
+  const bool kept = db.change(src, [&](Value& v) { moved = pop(v.list(), from); });
   if (dst == nullptr) dst = db.add(ctx.args[2], Value::new_list());
   db.change(dst, [&](Value& v) { push(v.list(), to, moved, util::limits(ctx)); });
   ctx.out.bulk(moved);
+  // Redis's order: the push on the destination, then the pop on the source.
+  util::notify(ctx, kNotifyList, push_event(to), ctx.args[2]);
+  notify_removed(ctx, ctx.args[1], pop_event(from), kept);
 }
 
 }  // namespace
@@ -175,6 +193,7 @@ void lset(CommandContext& ctx) {
   if (!i) return ctx.error(KvError::kIndexOutOfRange);
   ctx.db().change(e, [&](Value& v) { v.list().set(*i, ctx.args[3], util::limits(ctx)); });
   ctx.ok();
+  util::notify(ctx, kNotifyList, "lset", ctx.args[1]);
 }
 
 void linsert(CommandContext& ctx) {
@@ -196,6 +215,7 @@ void linsert(CommandContext& ctx) {
     len = length(v.list());
   });
   ctx.out.integer(len);
+  util::notify(ctx, kNotifyList, "linsert", ctx.args[1]);
 }
 
 void lrem(CommandContext& ctx) {
@@ -208,10 +228,11 @@ void lrem(CommandContext& ctx) {
   const std::uint64_t magnitude =
       from_tail ? 0 - static_cast<std::uint64_t>(*count) : static_cast<std::uint64_t>(*count);
   std::size_t removed = 0;
-  ctx.db().change(e, [&](Value& v) {
+  const bool kept = ctx.db().change(e, [&](Value& v) {
     removed = v.list().remove(ctx.args[3], static_cast<std::size_t>(magnitude), from_tail);
   });
   ctx.out.integer(static_cast<std::int64_t>(removed));
+  if (removed > 0) notify_removed(ctx, ctx.args[1], "lrem", kept);
 }
 
 void ltrim(CommandContext& ctx) {
@@ -223,9 +244,11 @@ void ltrim(CommandContext& ctx) {
   if (!ok) return;
   if (e != nullptr) {
     auto range = element_range(*start, *end, e->value.list().size());
-    ctx.db().change(e, [&](Value& v) {
+    const bool kept = ctx.db().change(e, [&](Value& v) {
       range ? v.list().keep_range(range->first, range->last) : v.list().clear();
     });
+    ctx.ok();
+    return notify_removed(ctx, ctx.args[1], "ltrim", kept);
   }
   ctx.ok();
 }
@@ -330,7 +353,7 @@ void mpop_generic(CommandContext& ctx, std::size_t first,
     if (e == nullptr) continue;
     ctx.out.array(2);
     ctx.out.bulk(key);
-    return reply_strings(ctx, pop_many(ctx, e, end, count.value_or(1)));
+    return reply_strings(ctx, pop_many(ctx, e, key, end, count.value_or(1)));
   }
   if (ctx.serving != nullptr) return;
   if (first == 1) return ctx.out.null_array();  // LMPOP never blocks
@@ -350,7 +373,7 @@ void blocking_pop(CommandContext& ctx, End end) {
     if (e == nullptr) continue;
     ctx.out.array(2);
     ctx.out.bulk(key);
-    return ctx.out.bulk(pop_many(ctx, e, end, 1).front());
+    return ctx.out.bulk(pop_many(ctx, e, key, end, 1).front());
   }
   if (ctx.serving != nullptr) return;
   block_or_null(ctx, keys, ValueType::kList, *deadline, false);

@@ -78,9 +78,12 @@ void unsubscribe(CommandContext& ctx, SubKind kind, std::string_view action) {
   if (!client.subscribed()) client.subscriptions.reset();
 }
 
+// The publisher's own message goes where its command's output goes: the session's target
+// (inside a script, the caller's reply stream, not the script's), else this context's.
 void publish_kind(CommandContext& ctx, SubKind kind) {
-  ctx.out.integer(
-      ctx.service.pubsub().publish(kind, ctx.args[1], ctx.args[2], &ctx.client, ctx.out));
+  NotifyTarget own = KeyspaceEvents::target();
+  if (own.out == nullptr) own = {&ctx.client, &ctx.out};
+  ctx.out.integer(ctx.service.pubsub().publish(kind, ctx.args[1], ctx.args[2], own.self, own.out));
 }
 
 void write_names(CommandContext& ctx, SubKind kind) {

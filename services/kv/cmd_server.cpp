@@ -81,7 +81,8 @@ void info_memory(InfoText& info, CommandContext& ctx) {
   info.field("used_memory_peak_human", human_bytes(peak));
   info.field("maxmemory", max);
   info.field("maxmemory_human", human_bytes(max));
-  info.field("maxmemory_policy", "noeviction");
+  info.field("maxmemory_policy",
+             eviction_policy_name(ctx.service.config().maxmemory_policy.load()));
   const ScriptEngine* scripts = ctx.service.scripting_if_started();
   const std::size_t lua = scripts != nullptr ? scripts->lua_memory() : 0;
   const std::size_t cached = scripts != nullptr ? scripts->scripts_memory() : 0;
@@ -129,7 +130,7 @@ void info_stats(InfoText& info, CommandContext& ctx) {
   info.field("total_net_output_bytes", counter(&server::Stats::bytes_written));
   info.field("rejected_connections", counter(&server::Stats::connections_rejected));
   info.field("expired_keys", ctx.store.expired_keys());
-  info.field("evicted_keys", "0");
+  info.field("evicted_keys", std::to_string(ctx.store.evicted_keys()));
   info.field("keyspace_hits", ctx.service.keyspace_hits());
   info.field("keyspace_misses", ctx.service.keyspace_misses());
 }

@@ -28,20 +28,22 @@ namespace tcpkit::kv::cmd {
 
 namespace {
 
-// The sets named by args[first, last); a missing key is nullptr. nullopt after WRONGTYPE.
+// The sets named by args[first, last); a missing key is nullptr. nullopt after WRONGTYPE, which
+// stops the lookups at the first key of another type, as in Redis (later keys are not looked
+// up: no "keymiss" for them).
 std::optional<std::vector<Set*>> lookup_sets(CommandContext& ctx, std::size_t first,
                                              std::size_t last) {
   std::vector<Set*> sets;
   sets.reserve(last - first);
-  bool wrong_type = false;
   for (std::size_t i = first; i < last; ++i) {
     KeyEntry* e = util::lookup_read(ctx, ctx.args[i]);
-    if (e != nullptr && e->value.type != ValueType::kSet) wrong_type = true;
-    sets.push_back(e != nullptr && !wrong_type ? &e->value.set() : nullptr);
+    if (e != nullptr && e->value.type != ValueType::kSet) {
+      ctx.error(KvError::kWrongType);
+      return std::nullopt;
+    }
+    sets.push_back(e != nullptr ? &e->value.set() : nullptr);
   }
-  if (!wrong_type) return sets;
-  ctx.error(KvError::kWrongType);
-  return std::nullopt;
+  return sets;
 }
 
 bool any_missing(const std::vector<Set*>& sets) {
@@ -131,11 +133,17 @@ void reply_set(CommandContext& ctx, const Value& result) {
 }
 
 // Replaces args[1] by `result` (deletes it when the result is empty); replies the size.
-void store(CommandContext& ctx, Value result) {
+// `event`: the command's keyspace event ("sinterstore", ...).
+void store(CommandContext& ctx, Value result, const char* event) {
   const auto size = static_cast<std::int64_t>(result.set().size());
-  ctx.db().erase(ctx.args[1]);
-  if (size > 0) ctx.db().add(ctx.args[1], std::move(result));
-  ctx.out.integer(size);
+  if (size > 0) {
+    ctx.db().replace(ctx.args[1], std::move(result));
+    ctx.out.integer(size);
+    return util::notify(ctx, kNotifySet, event, ctx.args[1]);
+  }
+  const bool deleted = ctx.db().erase(ctx.args[1]);
+  ctx.out.integer(0);
+  if (deleted) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 using Operation = Value (*)(const std::vector<Set*>&, const EncodingLimits&);
@@ -145,9 +153,9 @@ void read_generic(CommandContext& ctx, Operation op) {
   if (sets) reply_set(ctx, op(*sets, util::limits(ctx)));
 }
 
-void store_generic(CommandContext& ctx, Operation op) {
+void store_generic(CommandContext& ctx, Operation op, const char* event) {
   auto sets = lookup_sets(ctx, 2, ctx.args.size());
-  if (sets) store(ctx, op(*sets, util::limits(ctx)));
+  if (sets) store(ctx, op(*sets, util::limits(ctx)), event);
 }
 
 }  // namespace
@@ -190,8 +198,8 @@ void sintercard(CommandContext& ctx) {
 
 void sunion(CommandContext& ctx) { read_generic(ctx, set_union); }
 void sdiff(CommandContext& ctx) { read_generic(ctx, difference); }
-void sinterstore(CommandContext& ctx) { store_generic(ctx, intersection); }
-void sunionstore(CommandContext& ctx) { store_generic(ctx, set_union); }
-void sdiffstore(CommandContext& ctx) { store_generic(ctx, difference); }
+void sinterstore(CommandContext& ctx) { store_generic(ctx, intersection, "sinterstore"); }
+void sunionstore(CommandContext& ctx) { store_generic(ctx, set_union, "sunionstore"); }
+void sdiffstore(CommandContext& ctx) { store_generic(ctx, difference, "sdiffstore"); }
 
 }  // namespace tcpkit::kv::cmd

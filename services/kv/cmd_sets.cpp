@@ -93,20 +93,25 @@ void sadd(CommandContext& ctx) {
       added += v.set().add(ctx.args[i], util::limits(ctx)) ? 1 : 0;
   });
   ctx.out.integer(added);
+  if (added > 0) util::notify(ctx, kNotifySet, "sadd", ctx.args[1]);
 }
 
 void srem(CommandContext& ctx) {
   auto [e, ok] = lookup_set(ctx, false);
   if (!ok) return;
   std::int64_t removed = 0;
+  bool kept = true;
   if (e != nullptr) {
-    ctx.db().change(e, [&](Value& v) {
+    kept = ctx.db().change(e, [&](Value& v) {
       for (std::size_t i = 2; i < ctx.args.size() && !v.set().empty(); ++i) {
         removed += v.set().erase(ctx.args[i]) ? 1 : 0;
       }
     });
   }
   ctx.out.integer(removed);
+  if (removed == 0) return;
+  util::notify(ctx, kNotifySet, "srem", ctx.args[1]);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 void smembers(CommandContext& ctx) {
@@ -147,14 +152,20 @@ void spop(CommandContext& ctx) {
   if (!count) {
     if (e == nullptr) return ctx.out.null();
     std::string m;
-    ctx.db().change(e, [&](Value& v) { m = v.set().pop_random(ctx.store.rng()); });
-    return ctx.out.bulk(m);
+    const bool kept =
+        ctx.db().change(e, [&](Value& v) { m = v.set().pop_random(ctx.store.rng()); });
+    ctx.out.bulk(m);
+    util::notify(ctx, kNotifySet, "spop", ctx.args[1]);
+    if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+    return;
   }
   if (e == nullptr || *count == 0) return ctx.out.set(0);
+  util::notify(ctx, kNotifySet, "spop", ctx.args[1]);
   if (static_cast<std::uint64_t>(*count) >= e->value.set().size()) {
     // The whole set: reply it, then delete the key.
     Value whole = ctx.db().extract(e);
-    return reply_whole(ctx, whole.set(), true);
+    reply_whole(ctx, whole.set(), true);
+    return util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
   }
   reply_members(ctx, pop_some(ctx, e, static_cast<std::size_t>(*count)), true);
 }
@@ -194,11 +205,15 @@ void smove(CommandContext& ctx) {
   const std::string_view member = ctx.args[3];
   if (src == dst) return ctx.out.integer(src->value.set().contains(member) ? 1 : 0);
   bool moved = false;
-  ctx.db().change(src, [&](Value& v) { moved = v.set().erase(member); });
+  const bool kept = ctx.db().change(src, [&](Value& v) { moved = v.set().erase(member); });
   if (!moved) return ctx.out.integer(0);
+  util::notify(ctx, kNotifySet, "srem", ctx.args[1]);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
   if (dst == nullptr) dst = ctx.db().add(ctx.args[2], Value::new_set());
-  ctx.db().change(dst, [&](Value& v) { v.set().add(member, util::limits(ctx)); });
+  bool added = false;
+  ctx.db().change(dst, [&](Value& v) { added = v.set().add(member, util::limits(ctx)); });
   ctx.out.integer(1);
+  if (added) util::notify(ctx, kNotifySet, "sadd", ctx.args[2]);
 }
 
 void sscan(CommandContext& ctx) {

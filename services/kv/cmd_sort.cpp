@@ -269,9 +269,16 @@ void sort_generic(CommandContext& ctx, bool read_only) {
     }
   }
   Database& db = ctx.db();
-  db.erase(*o.store);
-  if (!list.empty_collection()) db.add(*o.store, std::move(list));
+  const bool stored = !list.empty_collection();
+  bool deleted = false;
+  if (stored) {
+    db.replace(*o.store, std::move(list));
+  } else {
+    deleted = db.find(*o.store, ctx.now_ms) != nullptr && db.erase(*o.store);
+  }
   ctx.out.integer(static_cast<std::int64_t>(taken * per_item));
+  if (stored) util::notify(ctx, kNotifyList, "sortstore", *o.store);
+  if (deleted) util::notify(ctx, kNotifyGeneric, "del", *o.store);
 }
 
 }  // namespace
@@ -282,7 +289,7 @@ void sort_ro(CommandContext& ctx) { sort_generic(ctx, true); }
 void touch(CommandContext& ctx) {
   std::int64_t n = 0;
   for (std::size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.db().find(ctx.args[i], ctx.now_ms) != nullptr) ++n;
+    if (util::lookup_read(ctx, ctx.args[i]) != nullptr) ++n;
   }
   ctx.out.integer(n);
 }

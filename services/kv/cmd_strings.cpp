@@ -74,7 +74,8 @@ std::optional<SetOptions> parse_set_options(CommandContext& ctx) {
 void set_generic(CommandContext& ctx, std::string_view key, std::string_view value,
                  const SetOptions& opts, bool reply_ok_as_one = false) {
   Database& db = ctx.db();
-  KeyEntry* old = db.find(key, ctx.now_ms);
+  // GET reads the old value as Redis's GET does (a keyspace hit or miss, "keymiss").
+  KeyEntry* old = (opts.flags & kGet) ? util::lookup_read(ctx, key) : db.find(key, ctx.now_ms);
   if (opts.flags & kGet) {
     if (!util::is_string_or_reply(ctx, old)) return;
     old ? ctx.out.bulk(old->value.str) : ctx.out.null();
@@ -86,6 +87,8 @@ void set_generic(CommandContext& ctx, std::string_view key, std::string_view val
   KeyEntry* e = db.set(key, value, encoding_for(value), (opts.flags & kKeepTtl) != 0);
   if (opts.expire_at_ms != kNoExpire) db.set_expire(e, opts.expire_at_ms);
   if (!(opts.flags & kGet)) reply_ok_as_one ? ctx.out.integer(1) : ctx.ok();
+  util::notify(ctx, kNotifyString, "set", key);
+  if (opts.expire_at_ms != kNoExpire) util::notify(ctx, kNotifyGeneric, "expire", key);
 }
 
 void setex_generic(CommandContext& ctx, ExpireUnit unit, std::string_view name) {
@@ -119,6 +122,7 @@ void getdel(CommandContext& ctx) {
   if (e == nullptr) return ctx.out.null();
   ctx.out.bulk(e->value.str);
   ctx.db().erase(ctx.args[1]);
+  util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 // Redis's order: option syntax, then the key (missing: nil, whatever the expiry says), then
@@ -139,10 +143,13 @@ void getex(CommandContext& ctx) {
   ctx.out.bulk(e->value.str);
   if (at != kNoExpire && at <= ctx.now_ms) {
     ctx.db().erase(ctx.args[1]);
+    util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
   } else if (at != kNoExpire) {
     ctx.db().set_expire(e, at);
-  } else if (persist) {
+    util::notify(ctx, kNotifyGeneric, "expire", ctx.args[1]);
+  } else if (persist && e->value.expire_at_ms != kNoExpire) {
     ctx.db().set_expire(e, kNoExpire);
+    util::notify(ctx, kNotifyGeneric, "persist", ctx.args[1]);
   }
 }
 
@@ -171,7 +178,9 @@ void mset_generic(CommandContext& ctx, bool nx) {
     }
   }
   for (std::size_t i = 1; i < ctx.args.size(); i += 2) {
+    (void)db.find(ctx.args[i], ctx.now_ms);  // an expired key goes first ("expired"), as in Redis
     db.set(ctx.args[i], ctx.args[i + 1], encoding_for(ctx.args[i + 1]), false);
+    util::notify(ctx, kNotifyString, "set", ctx.args[i]);
   }
   nx ? ctx.out.integer(1) : ctx.ok();
 }
@@ -187,12 +196,14 @@ void append(CommandContext& ctx) {
   KeyEntry* e = db.find(ctx.args[1], ctx.now_ms);
   if (e == nullptr) {
     e = db.set(ctx.args[1], value, encoding_for(value), false);
-    return ctx.out.integer(static_cast<std::int64_t>(e->value.str.size()));
+    ctx.out.integer(static_cast<std::int64_t>(e->value.str.size()));
+    return util::notify(ctx, kNotifyString, "append", ctx.args[1]);
   }
   if (!util::is_string_or_reply(ctx, e)) return;
   if (!util::size_ok_or_reply(ctx, e->value.str.size() + value.size())) return;
   db.update(e, Encoding::kRaw, [value](CompactString& s) { s.append(value); });
   ctx.out.integer(static_cast<std::int64_t>(e->value.str.size()));
+  util::notify(ctx, kNotifyString, "append", ctx.args[1]);
 }
 
 void strlen(CommandContext& ctx) {
@@ -239,6 +250,7 @@ void setrange(CommandContext& ctx) {
     std::copy(value.begin(), value.end(), s.data() + at);
   });
   ctx.out.integer(static_cast<std::int64_t>(e->value.str.size()));
+  util::notify(ctx, kNotifyString, "setrange", ctx.args[1]);
 }
 
 }  // namespace tcpkit::kv::cmd

@@ -13,6 +13,7 @@
 #include "kv/command.hpp"
 #include "kv/glob.hpp"
 #include "kv/kv_service.hpp"
+#include "kv/notify.hpp"
 #include "kv/text.hpp"
 
 namespace tcpkit::kv::util {
@@ -36,10 +37,20 @@ inline std::optional<std::uint64_t> scan_cursor(std::string_view s) {
   return static_cast<std::uint64_t>(v);
 }
 
-// The live entry of `key` for reading, counted as a keyspace hit or miss.
-inline KeyEntry* lookup_read(CommandContext& ctx, std::string_view key) {
-  KeyEntry* e = ctx.db().find(key, ctx.now_ms);
+// Publishes keyspace event `event` of class `type` about `key` in the client's database
+// (notify.hpp; nothing unless notify-keyspace-events asks for the class).
+inline void notify(CommandContext& ctx, std::uint32_t type, std::string_view event,
+                   std::string_view key) {
+  ctx.store.events().notify(type, event, key, ctx.client.db.load());
+}
+
+// The live entry of `key` for reading, counted as a keyspace hit or miss (a miss is the
+// "keymiss" event), as Redis's lookupKeyRead. `touch` false: the key's LRU clock stays
+// (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE).
+inline KeyEntry* lookup_read(CommandContext& ctx, std::string_view key, bool touch = true) {
+  KeyEntry* e = ctx.db().find(key, ctx.now_ms, touch);
   ctx.service.count_lookup(e != nullptr);
+  if (e == nullptr) notify(ctx, kNotifyKeyMiss, "keymiss", key);
   return e;
 }
 

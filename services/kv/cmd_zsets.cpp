@@ -107,7 +107,9 @@ void zadd(CommandContext& ctx) {
       if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_zset());
       ctx.db().change(e, [&](Value& v) { v.zset().set(member, step.score, util::limits(ctx)); });
     }
-    return reply_score(ctx, step.score);
+    reply_score(ctx, step.score);
+    if (step.write) util::notify(ctx, kNotifyZset, "zincr", ctx.args[1]);
+    return;
   }
   // Nothing changes unless some pair would change the set as it is now.
   bool any = false;
@@ -129,6 +131,7 @@ void zadd(CommandContext& ctx) {
     });
   }
   ctx.out.integer(added + (a->ch ? updated : 0));
+  if (added + updated > 0) util::notify(ctx, kNotifyZset, "zadd", ctx.args[1]);
 }
 
 void zincrby(CommandContext& ctx) {
@@ -140,11 +143,13 @@ void zincrby(CommandContext& ctx) {
   std::optional<double> current = e ? e->value.zset().score(member) : std::nullopt;
   const double score = current ? *current + *delta : *delta;
   if (std::isnan(score)) return ctx.error(KvError::kScoreNan);
-  if (!current || score != *current) {
+  const bool write = !current || score != *current;
+  if (write) {
     if (e == nullptr) e = ctx.db().add(ctx.args[1], Value::new_zset());
     ctx.db().change(e, [&](Value& v) { v.zset().set(member, score, util::limits(ctx)); });
   }
   reply_score(ctx, score);
+  if (write) util::notify(ctx, kNotifyZset, "zincr", ctx.args[1]);
 }
 
 void zrem(CommandContext& ctx) {
@@ -156,12 +161,16 @@ void zrem(CommandContext& ctx) {
   for (std::size_t i = 2; i < ctx.args.size() && !any; ++i) {
     any = e->value.zset().score(ctx.args[i]).has_value();
   }
+  bool kept = true;
   if (any) {
-    ctx.db().change(e, [&](Value& v) {
+    kept = ctx.db().change(e, [&](Value& v) {
       for (std::size_t i = 2; i < ctx.args.size(); ++i) removed += v.zset().erase(ctx.args[i]);
     });
   }
   ctx.out.integer(removed);
+  if (removed == 0) return;
+  util::notify(ctx, kNotifyZset, "zrem", ctx.args[1]);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 void zscore(CommandContext& ctx) {
@@ -198,12 +207,12 @@ void rank_generic(CommandContext& ctx, bool reverse) {
   ctx.out.integer(static_cast<std::int64_t>(reverse ? z.size() - 1 - *rank : *rank));
 }
 
-// Removes up to `count` elements from the low (or high) end of the set at `e`; returns them in
-// pop order.
-std::vector<SortedSet::Element> pop_elements(CommandContext& ctx, KeyEntry* e, std::uint64_t count,
-                                             bool max) {
+// Removes up to `count` elements from the low (or high) end of the set `key` at `e`; returns
+// them in pop order.
+std::vector<SortedSet::Element> pop_elements(CommandContext& ctx, KeyEntry* e, std::string_view key,
+                                             std::uint64_t count, bool max) {
   std::vector<SortedSet::Element> popped;
-  ctx.db().change(e, [&](Value& v) {
+  const bool kept = ctx.db().change(e, [&](Value& v) {
     SortedSet& z = v.zset();
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(count, z.size()));
     const std::size_t start = max ? z.size() - 1 : 0;
@@ -213,6 +222,8 @@ std::vector<SortedSet::Element> pop_elements(CommandContext& ctx, KeyEntry* e, s
     });
     z.erase_ranks(max ? z.size() - n : 0, n);
   });
+  util::notify(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", key);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", key);
   return popped;
 }
 
@@ -227,8 +238,9 @@ void pop_generic(CommandContext& ctx, bool max) {
   auto [e, ok] = lookup_zset(ctx, ctx.args[1], false);
   if (!ok) return;
   if (e == nullptr || count == 0) return ctx.out.array(0);
-  zsets::reply_elements(ctx, pop_elements(ctx, e, static_cast<std::uint64_t>(count), max), true,
-                        ctx.args.size() < 3);
+  zsets::reply_elements(ctx,
+                        pop_elements(ctx, e, ctx.args[1], static_cast<std::uint64_t>(count), max),
+                        true, ctx.args.size() < 3);
 }
 
 }  // namespace
@@ -255,7 +267,7 @@ void mpop_generic(CommandContext& ctx, std::size_t first,
     auto [e, ok] = lookup_zset(ctx, key, false);
     if (!ok) return;
     if (e == nullptr) continue;
-    auto popped = pop_elements(ctx, e, static_cast<std::uint64_t>(count.value_or(1)), max);
+    auto popped = pop_elements(ctx, e, key, static_cast<std::uint64_t>(count.value_or(1)), max);
     ctx.out.array(2);
     ctx.out.bulk(key);
     ctx.out.array(popped.size());
@@ -282,7 +294,7 @@ void blocking_pop(CommandContext& ctx, bool max) {
     auto [e, ok] = lookup_zset(ctx, key, false);
     if (!ok) return;
     if (e == nullptr) continue;
-    const SortedSet::Element popped = pop_elements(ctx, e, 1, max).front();
+    const SortedSet::Element popped = pop_elements(ctx, e, key, 1, max).front();
     ctx.out.array(3);
     ctx.out.bulk(key);
     ctx.out.bulk(popped.member);

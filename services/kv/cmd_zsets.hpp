@@ -31,17 +31,23 @@ inline void reply_elements(CommandContext& ctx, const std::vector<SortedSet::Ele
 }
 
 // Replaces `dst` (any type, TTL dropped) by a sorted set of `sorted` (ascending, distinct
-// members), or deletes it when `sorted` is empty; replies the new size.
+// members), or deletes it when `sorted` is empty; replies the new size. `event`: the command's
+// keyspace event ("zunionstore", ...; "del" when it deleted `dst`).
 inline void store_sorted(CommandContext& ctx, std::string_view dst,
-                         std::vector<SortedSet::Element> sorted) {
+                         std::vector<SortedSet::Element> sorted, const char* event) {
   const auto size = static_cast<std::int64_t>(sorted.size());
-  if (ctx.db().find(dst, ctx.now_ms) != nullptr) ctx.db().erase(dst);
-  if (!sorted.empty()) {
-    Value v = Value::new_zset();
-    v.zset().assign_sorted(std::move(sorted), util::limits(ctx));
-    ctx.db().add(dst, std::move(v));
+  const bool existed = ctx.db().find(dst, ctx.now_ms) != nullptr;
+  if (sorted.empty()) {
+    if (existed) ctx.db().erase(dst);
+    ctx.out.integer(0);
+    if (existed) util::notify(ctx, kNotifyGeneric, "del", dst);
+    return;
   }
+  Value v = Value::new_zset();
+  v.zset().assign_sorted(std::move(sorted), util::limits(ctx));
+  ctx.db().replace(dst, std::move(v));
   ctx.out.integer(size);
+  util::notify(ctx, kNotifyZset, event, dst);
 }
 
 }  // namespace tcpkit::kv::cmd::zsets

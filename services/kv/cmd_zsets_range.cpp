@@ -183,7 +183,7 @@ void zrangestore(CommandContext& ctx) {
   if (e != nullptr) selected = select_range(e->value.zset(), *a);
   keep_listpack_zeros(selected, a->kind != RangeKind::kRank, util::limits(ctx));
   if (a->reverse) std::reverse(selected.begin(), selected.end());
-  zsets::store_sorted(ctx, ctx.args[1], std::move(selected));
+  zsets::store_sorted(ctx, ctx.args[1], std::move(selected), "zrangestore");
 }
 
 void zcount(CommandContext& ctx) {
@@ -208,12 +208,18 @@ void zlexcount(CommandContext& ctx) {
 
 namespace {
 
-// Removes ranks [first, last) of the set at `e` and replies how many went.
-void remove_ranks(CommandContext& ctx, KeyEntry* e, std::size_t first, std::size_t last) {
+// Removes ranks [first, last) of the set at `e` and replies how many went; `event` names the
+// command ("zremrangebyrank", ...).
+void remove_ranks(CommandContext& ctx, KeyEntry* e, std::size_t first, std::size_t last,
+                  const char* event) {
+  bool kept = true;
   if (first < last) {
-    ctx.db().change(e, [&](Value& v) { v.zset().erase_ranks(first, last - first); });
+    kept = ctx.db().change(e, [&](Value& v) { v.zset().erase_ranks(first, last - first); });
   }
   ctx.out.integer(static_cast<std::int64_t>(last - first));
+  if (first == last) return;
+  util::notify(ctx, kNotifyZset, event, ctx.args[1]);
+  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 }  // namespace
@@ -227,7 +233,7 @@ void zremrangebyrank(CommandContext& ctx) {
   if (!ok) return;
   if (e == nullptr) return ctx.out.integer(0);
   auto [first, last] = index_ranks(*start, *stop, e->value.zset().size());
-  remove_ranks(ctx, e, first, last);
+  remove_ranks(ctx, e, first, last, "zremrangebyrank");
 }
 
 void zremrangebyscore(CommandContext& ctx) {
@@ -237,7 +243,7 @@ void zremrangebyscore(CommandContext& ctx) {
   if (!ok) return;
   if (e == nullptr) return ctx.out.integer(0);
   auto [first, last] = e->value.zset().score_ranks(*min, *max);
-  remove_ranks(ctx, e, first, last);
+  remove_ranks(ctx, e, first, last, "zremrangebyscore");
 }
 
 void zremrangebylex(CommandContext& ctx) {
@@ -247,7 +253,7 @@ void zremrangebylex(CommandContext& ctx) {
   if (!ok) return;
   if (e == nullptr) return ctx.out.integer(0);
   auto [first, last] = e->value.zset().lex_ranks(*min, *max);
-  remove_ranks(ctx, e, first, last);
+  remove_ranks(ctx, e, first, last, "zremrangebylex");
 }
 
 }  // namespace tcpkit::kv::cmd

@@ -212,7 +212,10 @@ void setop_reply(CommandContext& ctx, SetOp op, std::string_view name) {
 void setop_store(CommandContext& ctx, SetOp op, std::string_view name) {
   auto a = parse_setop(ctx, op, true, name);
   if (!a) return;
-  zsets::store_sorted(ctx, ctx.args[1], compute(*a, op));
+  zsets::store_sorted(ctx, ctx.args[1], compute(*a, op),
+                      op == SetOp::kUnion   ? "zunionstore"
+                      : op == SetOp::kInter ? "zinterstore"
+                                            : "zdiffstore");
 }
 
 }  // namespace

@@ -122,6 +122,14 @@ std::string_view error_text(KvError e) {
       return "ERR No shutdown in progress.";
     case KvError::kInvalidSaveParams:
       return "Invalid save parameters";
+    case KvError::kNotifyClass:
+      return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    case KvError::kLfuUnsupported:
+      return "the LFU policies are not supported by kv (it keeps no access frequencies)";
+    case KvError::kPolicyChoices:
+      return "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+             "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
+             "noeviction";
     case KvError::kDbfilenameIsPath:
       return "dbfilename can't be a path, just a filename";
     case KvError::kProtectedMode:

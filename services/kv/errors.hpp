@@ -68,6 +68,9 @@ enum class KvError {
   kNoShutdownInProgress,
   kNotInTransaction,
   kInvalidSaveParams,
+  kNotifyClass,
+  kLfuUnsupported,
+  kPolicyChoices,
   kDbfilenameIsPath,
   // SORT
   kSortNotDouble,

@@ -34,8 +34,7 @@ std::pair<std::size_t, std::size_t> Keyspace::sample_expired(std::size_t count,
     });
     ++buckets;
   } while (expire_cursor_ != 0 && sampled < count && buckets < count * 20);
-  for (KeyEntry* e : expired) erase_entry(e);
-  counters_->expired_keys = counters_->expired_keys + expired.size();
+  for (KeyEntry* e : expired) expire_entry(e);
   return {sampled, expired.size()};
 }
 
@@ -62,7 +61,9 @@ void Store::tick() {
   const std::int64_t now_ms = clock_->now_ms();
   advance_lru_clock();
   // Expiry, from the shard where the last tick ran out of time, so that every shard gets its turn.
-  for (std::size_t n = 0; n < kShards; ++n) {
+  // Not while CLIENT PAUSE holds expiry (keyspace.hpp's KeyspaceShared).
+  const bool paused = shared_.expiry_paused_until_ms.load() > now_ms;
+  for (std::size_t n = 0; n < kShards && !paused; ++n) {
     Shard& shard = shards_[tick_next_shard_];
     tick_next_shard_ = (tick_next_shard_ + 1) % kShards;
     std::lock_guard lock(shard.mutex);

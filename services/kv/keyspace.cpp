@@ -24,8 +24,7 @@ KeyEntry* Keyspace::find(std::string_view key, std::int64_t now_ms, bool touch) 
     return nullptr;
   }
   if (e->value.expire_at_ms != kNoExpire && e->value.expire_at_ms <= now_ms) {
-    erase_entry(e);
-    counters_->expired_keys = counters_->expired_keys + 1;
+    if (shared_ == nullptr || shared_->expiry_paused_until_ms.load() <= now_ms) expire_entry(e);
     return nullptr;
   }
   if (touch) e->value.lru = counters_->lru_clock;
@@ -48,7 +47,7 @@ KeyEntry* Keyspace::set(std::string_view key, std::string_view value, Encoding e
   return e;
 }
 
-KeyEntry* Keyspace::add(std::string_view key, Value value) {
+KeyEntry* Keyspace::add(std::string_view key, Value value, bool fresh) {
   std::int64_t expire_at = value.expire_at_ms;
   value.expire_at_ms = kNoExpire;
   KeyEntry* e = main_.insert_new(key, std::move(value));
@@ -57,6 +56,7 @@ KeyEntry* Keyspace::add(std::string_view key, Value value) {
   if (expire_at != kNoExpire) set_expire(e, expire_at);
   touch(e->key);
   sync_buckets();
+  if (fresh && shared_ != nullptr) shared_->events.notify(kNotifyNew, "new", e->key, db_);
   return e;
 }
 
@@ -85,6 +85,14 @@ void Keyspace::erase_entry(KeyEntry* e) {
   // Safe although the view points into the entry: erase() stops reading it once it unlinks.
   main_.erase(e->key);
   sync_buckets();
+}
+
+void Keyspace::expire_entry(KeyEntry* e) {
+  counters_->expired_keys = counters_->expired_keys + 1;
+  if (shared_ == nullptr || !shared_->events.wants(kNotifyExpired)) return erase_entry(e);
+  const std::string key(e->key);
+  erase_entry(e);
+  shared_->events.notify(kNotifyExpired, "expired", key, db_);
 }
 
 void Keyspace::set_expire(KeyEntry* e, std::int64_t at_ms) {

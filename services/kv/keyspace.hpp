@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kv/dict.hpp"
+#include "kv/notify.hpp"
 #include "kv/value.hpp"
 #include "tcpkit/base/relaxed.hpp"
 
@@ -43,9 +44,22 @@ struct ShardCounters {
   void resize(std::size_t before, std::size_t after) { entry_bytes = entry_bytes + after - before; }
 };
 
+// What every Keyspace of a store shares (the Store owns it): where key events go
+// (notify.hpp), and CLIENT PAUSE's hold on expiry: until then an expired key reads as missing
+// but stays (no deletion, no event), as Redis keeps keys during a pause.
+struct KeyspaceShared {
+  KeyspaceEvents events;
+  Relaxed<std::int64_t> expiry_paused_until_ms = 0;
+};
+
 class Keyspace {
  public:
   explicit Keyspace(ShardCounters& counters) : counters_(&counters) {}
+  // Where this keyspace reports events, and the number of its database (in events).
+  void bind(KeyspaceShared* shared, int db) {
+    shared_ = shared;
+    db_ = db;
+  }
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
   ~Keyspace() { clear(); }
@@ -60,9 +74,11 @@ class Keyspace {
   // Seconds since the entry was last used, at the LRU clock's resolution.
   std::uint32_t idle_seconds(const KeyEntry& e) const { return counters_->lru_clock - e.value.lru; }
   // Stores a string value, replacing any old one (of any type); drops the TTL unless keep_ttl.
+  // The caller has looked the key up (find) first, so an expired one is gone.
   KeyEntry* set(std::string_view key, std::string_view value, Encoding enc, bool keep_ttl);
-  // Adds a key known to be absent (after find() returned nullptr).
-  KeyEntry* add(std::string_view key, Value value);
+  // Adds a key known to be absent (after find() returned nullptr): the "new" event, unless
+  // `fresh` is false (it replaces a key just erased, as Redis's setKey overwrites).
+  KeyEntry* add(std::string_view key, Value value, bool fresh = true);
   // Changes a string entry's string in place through fn(CompactString&), keeping the accounting
   // right.
   template <class Fn>
@@ -125,6 +141,12 @@ class Keyspace {
     sync_buckets();
     return e;
   }
+  // A random key with a TTL, or nullptr (eviction's volatile-* policies).
+  KeyEntry* random_volatile(std::mt19937_64& rng) {
+    ExpireDict::Entry* x = expires_.random_entry(rng);
+    sync_buckets();
+    return x != nullptr ? x->value : nullptr;
+  }
   template <class Fn>
   void for_each(Fn&& fn) {
     main_.for_each(fn);
@@ -157,6 +179,8 @@ class Keyspace {
   using WatchMap = std::unordered_map<std::string, WatchSlot, TransparentHash, std::equal_to<>>;
 
   void erase_entry(KeyEntry* e);
+  // Deletes an entry whose TTL has passed: counted, and reported as "expired".
+  void expire_entry(KeyEntry* e);
   // Brings the shard's bucket_bytes up to date with this keyspace's dicts (which may resize on
   // any operation, a lookup included, while they rehash).
   void sync_buckets() {
@@ -167,6 +191,8 @@ class Keyspace {
   }
 
   ShardCounters* counters_;
+  KeyspaceShared* shared_ = nullptr;
+  int db_ = 0;
   std::size_t buckets_ = 0;  // this keyspace's part of counters_->bucket_bytes
   MainDict main_;
   ExpireDict expires_;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <stdexcept>
 
 #include "kv/errors.hpp"
 #include "kv/kv_session.hpp"
@@ -78,9 +79,15 @@ KvService::KvService(KvOptions options)
   shutdown_ = std::move(options.shutdown);
   config_.requirepass = std::move(options.requirepass);
   config_.maxmemory = options.maxmemory;
+  config_.maxmemory_policy = options.maxmemory_policy;
   config_.max_bulk_length = options.max_bulk_length;
   config_.max_clients = options.max_clients;
   config_.protected_mode = options.protected_mode;
+  const auto events = parse_notify_flags(options.notify_keyspace_events);
+  if (!events) throw std::invalid_argument("invalid notify-keyspace-events class character");
+  store_.events().set_flags(*events);
+  store_.events().attach(&pubsub_);
+  config_.events = &store_.events();
   config_changed();
   over_capacity_reply_ = refusal_reply(protocol_, error_text(KvError::kMaxClients));
 }

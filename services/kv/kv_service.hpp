@@ -40,8 +40,9 @@ class ScriptEngine;
 enum class Protocol { kResp, kNative };
 
 struct KvOptions {
-  std::string requirepass;                           // empty: no AUTH needed
-  std::uint64_t maxmemory = 0;                       // bytes; 0: no limit
+  std::string requirepass;      // empty: no AUTH needed
+  std::uint64_t maxmemory = 0;  // bytes; 0: no limit
+  EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
   std::size_t max_bulk_length = 512u * 1024 * 1024;  // proto-max-bulk-len
   std::size_t max_clients = 10000;                   // maxclients
   // protected-mode: with no requirepass, refuse clients that are not on loopback or a Unix
@@ -54,6 +55,9 @@ struct KvOptions {
   std::string dir;
   std::string dbfilename = "dump.rdb";
   std::string save;
+  // notify-keyspace-events (notify.hpp): Redis's class characters; "" sends none. Must parse
+  // (parse_notify_flags); make_kv_service throws std::invalid_argument otherwise.
+  std::string notify_keyspace_events;
   // SHUTDOWN calls it (from a session's thread) after any save to stop the server; null: SHUTDOWN
   // fails. `tcpkit serve` sends itself SIGTERM, which drains as for any signal.
   std::function<void()> shutdown;
@@ -69,6 +73,8 @@ struct KvConfig {
   EncodingLimits encodings;
   std::string requirepass;
   Relaxed<std::uint64_t> maxmemory = 0;
+  Relaxed<EvictionPolicy> maxmemory_policy = EvictionPolicy::kNoEviction;
+  Relaxed<std::int64_t> maxmemory_samples = 5;
   Relaxed<std::size_t> max_bulk_length = 0;
   Relaxed<std::size_t> max_clients = 0;
   Relaxed<bool> protected_mode = true;
@@ -78,6 +84,8 @@ struct KvConfig {
   // busy-reply-threshold (alias lua-time-limit): a script running longer makes other
   // clients get BUSY.
   Relaxed<std::int64_t> busy_reply_threshold_ms = 5000;
+  // notify-keyspace-events: the store's (set once, by KvService).
+  KeyspaceEvents* events = nullptr;
 };
 
 // Redis's limits on a request from a client that has not authenticated while a password is

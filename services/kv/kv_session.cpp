@@ -139,11 +139,21 @@ void KvSession::reject(codec::ReplyWriter& out, std::string_view text, const Com
   out.error("EXECABORT Transaction discarded because of: " + std::string(text));
 }
 
+// Over maxmemory, every command first evicts keys as maxmemory-policy says (taking the shards
+// it evicts from one at a time, so it lets go of any it holds first); a command that may add
+// memory is refused while memory stays over the limit.
 bool KvSession::out_of_memory(std::uint32_t flags) {
-  const std::uint64_t limit = service_.config().maxmemory;
+  const KvConfig& config = service_.config();
+  const std::uint64_t limit = config.maxmemory;
   if (limit == 0) return false;
-  const bool denyoom = (flags & kDenyOom) != 0;
-  return denyoom && service_.store().used_memory() > limit;
+  Store& store = service_.store();
+  if (store.used_memory() <= limit) return false;
+  const EvictionPolicy policy = config.maxmemory_policy.load();
+  if (policy != EvictionPolicy::kNoEviction) {
+    lock_.unlock();
+    if (store.evict(policy, limit, static_cast<int>(config.maxmemory_samples.load()))) return false;
+  }
+  return (flags & kDenyOom) != 0;
 }
 
 // Finds the command (and subcommand) and checks their arity; nullptr after replying the error.
@@ -232,7 +242,10 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   BlockRequest request;
   CommandContext ctx{
       args, out, service_, service_.store(), client_, now_ms, may_block ? &request : nullptr};
-  spec->handler(ctx);
+  {
+    const KeyspaceEvents::Scope own_events({&client_, &out});
+    spec->handler(ctx);
+  }
   route_memo() = RouteMemo{};
   if (request.active) block(spec, args, request);
   if (service_.monitors().any())
@@ -337,6 +350,9 @@ KvSession::Resumed KvSession::resume_blocked() {
 }
 
 void KvSession::serve_ready_keys(std::int64_t now_ms) {
+  // Events of the pops made for waiters reach this client, if subscribed, through its outlet:
+  // after its own reply, as Redis serves blocked clients after the command.
+  const KeyspaceEvents::Scope no_own_events({});
   auto& ready = BlockedClients::ready();
   // Serving may make more keys ready (BLMOVE's destination): they are served in turn.
   for (std::size_t i = 0; i < ready.size(); ++i) {

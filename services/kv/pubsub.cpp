@@ -35,8 +35,8 @@ class Framed {
 };
 
 void deliver(ClientState& client, Framed& framed, const ClientState* self,
-             codec::ReplyWriter& self_out, const std::function<void(codec::ReplyWriter&)>& write) {
-  if (&client == self) return write(self_out);
+             codec::ReplyWriter* self_out, const std::function<void(codec::ReplyWriter&)>& write) {
+  if (&client == self) return write(*self_out);
   if (client.outlet) (void)client.outlet->push(framed.bytes(client.resp.load()));
 }
 
@@ -89,7 +89,7 @@ bool PubSub::unsubscribe(SubKind kind, ClientState& client, std::string_view nam
 }
 
 std::int64_t PubSub::publish(SubKind kind, std::string_view channel, std::string_view message,
-                             const ClientState* self, codec::ReplyWriter& self_out) {
+                             const ClientState* self, codec::ReplyWriter* self_out) {
   std::int64_t receivers = 0;
   const std::string_view action = kind == SubKind::kShard ? "smessage" : "message";
   const auto write_message = [&](codec::ReplyWriter& w) {

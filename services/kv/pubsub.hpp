@@ -38,10 +38,10 @@ class PubSub {
   // Removes `client` from `name`'s subscribers; true when it was there.
   bool unsubscribe(SubKind kind, ClientState& client, std::string_view name);
   // Delivers `message` on `channel` (kChannel: to its subscribers and to the matching patterns'
-  // as pmessage; kShard: to the shard channel's). `self` gets its own message through
-  // `self_out`. Returns how many deliveries were made (Redis's receiver count).
+  // as pmessage; kShard: to the shard channel's). `self` (if not null) gets its own message
+  // through `self_out`. Returns how many deliveries were made (Redis's receiver count).
   std::int64_t publish(SubKind kind, std::string_view channel, std::string_view message,
-                       const ClientState* self, codec::ReplyWriter& self_out);
+                       const ClientState* self, codec::ReplyWriter* self_out);
 
   // PUBSUB CHANNELS / SHARDCHANNELS: the names with subscribers, matching `pattern` if given.
   std::vector<std::string> channels(SubKind kind, const std::string_view* pattern) const;

@@ -119,6 +119,11 @@ Store::Store(std::shared_ptr<const Clock> clock)
   advance_lru_clock();
   views_.reserve(kDatabases);
   for (int i = 0; i < kDatabases; ++i) views_.emplace_back(shards(), i, &blocked_);
+  for (std::size_t s = 0; s < kShards; ++s) {
+    for (int i = 0; i < kDatabases; ++i) {
+      shards_[s].dbs[static_cast<std::size_t>(i)]->bind(&shared_, i);
+    }
+  }
 }
 
 void Store::advance_lru_clock() {

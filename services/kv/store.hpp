@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <span>
 #include <string_view>
@@ -51,6 +52,20 @@ inline std::size_t shard_of(std::string_view key) {
   return std::hash<std::string_view>{}(key) >> (64 - kShardBits);
 }
 inline ShardMask shard_bit(std::string_view key) { return ShardMask{1} << shard_of(key); }
+
+// maxmemory-policy (Redis's names; the LFU ones are refused by CONFIG SET and --maxmemory-policy:
+// kv keeps no access frequencies).
+enum class EvictionPolicy {
+  kNoEviction,
+  kAllkeysLru,
+  kVolatileLru,
+  kAllkeysRandom,
+  kVolatileRandom,
+  kVolatileTtl
+};
+// The policy named `name` (any case), or nullopt (the LFU ones included).
+std::optional<EvictionPolicy> parse_eviction_policy(std::string_view name);
+std::string_view eviction_policy_name(EvictionPolicy p);
 
 // A shard's lock: a futex-based mutex (Drepper's "Futexes are tricky", mutex 2; the shape of
 // base/futex_mutex.hpp, which has no give-up). Uncontended,
@@ -184,11 +199,17 @@ class Database {
     return at(key).set(key, value, enc, keep_ttl);
   }
   // A new key. A list or sorted set may serve clients blocked on it (blocking.hpp).
-  KeyEntry* add(std::string_view key, Value value) {
+  KeyEntry* add(std::string_view key, Value value, bool fresh = true) {
     const ValueType type = value.type;
-    KeyEntry* e = at(key).add(key, std::move(value));
+    KeyEntry* e = at(key).add(key, std::move(value), fresh);
     if (type == ValueType::kList || type == ValueType::kZset) blocked_->note_key(index_, key);
     return e;
+  }
+  // Stores `value` under `key` in place of any old value (and its TTL), as Redis's setKey: a
+  // key that existed is overwritten (no "new" event).
+  KeyEntry* replace(std::string_view key, Value value) {
+    const bool existed = erase(key);
+    return add(key, std::move(value), !existed);
   }
   template <class Fn>
   void update(KeyEntry* e, Encoding enc, Fn&& fn) {
@@ -264,6 +285,9 @@ class Store {
   const Clock& clock() const { return *clock_; }
   Database& db(int index) { return views_[static_cast<std::size_t>(index)]; }
   BlockedClients& blocked() { return blocked_; }
+  // Key events (notify.hpp) and CLIENT PAUSE's hold on expiry, shared by every keyspace.
+  KeyspaceEvents& events() { return shared_.events; }
+  void pause_expiry_until(std::int64_t ms) { shared_.expiry_paused_until_ms = ms; }
   std::span<Shard, kShards> shards() { return std::span<Shard, kShards>(shards_.get(), kShards); }
   // This thread's generator (RANDOMKEY, SPOP, …): no lock needed.
   std::mt19937_64& rng();
@@ -273,6 +297,13 @@ class Store {
   std::uint64_t expired_keys() const;
   // Keys written or deleted since start (Redis's dirty counter, summed over the shards).
   std::uint64_t changes() const;
+
+  // maxmemory: deletes keys chosen by `policy` (sampling `samples` keys a database at a time,
+  // as Redis approximates LRU and TTL) until used_memory() <= `limit`; each is an "evicted"
+  // event. Takes one shard at a time (the caller holds none). False when nothing was left to
+  // evict and memory is still over. evict.cpp.
+  bool evict(EvictionPolicy policy, std::size_t limit, int samples);
+  std::uint64_t evicted_keys() const { return evicted_keys_.load(); }
 
   // The periodic work (every 100 ms), shard by shard, each under its own lock: active expiry,
   // then incremental rehashing, within a time budget for the whole tick.
@@ -289,6 +320,9 @@ class Store {
 
   std::shared_ptr<const Clock> clock_;
   BlockedClients blocked_;
+  KeyspaceShared shared_;
+  Relaxed<std::uint64_t> evicted_keys_ = 0;
+  Relaxed<std::size_t> evict_next_shard_ = 0;  // where the last eviction looked
   std::unique_ptr<Shard[]> shards_;
   std::vector<Database> views_;
   std::size_t tick_next_shard_ = 0;  // where the last tick's budget ran out

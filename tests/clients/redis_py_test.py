@@ -276,7 +276,9 @@ class PubSubTest(WithServer):
         self.assertTrue(wait_until(lambda: self.r.pubsub_numsub("feed") == [(b"feed", 1)]))
         payload = b"x" * (1 << 20)
         receivers = None
-        for _ in range(200):  # 200 MiB at most; the limit is 32 MiB plus the kernel's buffers
+        # 48 MiB at most: the pubsub class's 32 MiB plus the kernel's buffers. Without the
+        # class, the normal connections' 64 MiB would let all 48 through: the test would fail.
+        for _ in range(48):
             receivers = self.r.publish("feed", payload)
             if receivers == 0:
                 break
@@ -350,6 +352,156 @@ class ClientPauseTest(WithServer):
         started = time.monotonic()
         self.assertEqual(self.server.client().ping(), True)
         self.assertGreaterEqual(time.monotonic() - started, 0.25)
+
+
+class KeyspaceEventsTest(WithServer):
+    """notify-keyspace-events: what the differential test cannot show deterministically
+    (expiry by time, served blocked clients, CLIENT PAUSE holding expiry, other reactors)."""
+
+    def events(self, p, count, timeout=5.0):
+        """The next `count` (event, key) pairs from `p`'s __keyevent@<db>__:* messages."""
+        got, deadline = [], time.monotonic() + timeout
+        while len(got) < count and time.monotonic() < deadline:
+            m = p.get_message(ignore_subscribe_messages=True, timeout=0.1)
+            if m is not None:
+                got.append((m["channel"].split(b":", 1)[1].decode(), m["data"].decode()))
+        return got
+
+    def test_expired_lazily_and_actively(self):
+        self.r.config_set("notify-keyspace-events", "Ex")
+        p = self.r.pubsub()
+        p.psubscribe("__keyevent@*__:expired")
+        p.get_message(timeout=5)
+        self.r.set("read", "v", px=30)
+        self.r.set("idle", "v", px=30)
+        time.sleep(0.05)
+        self.assertIsNone(self.r.get("read"))  # lazy: this lookup deletes it
+        got = self.events(p, 2)
+        self.assertEqual(got[0], ("expired", "read"))
+        self.assertEqual(got[1], ("expired", "idle"))  # active: the tick found it
+        self.assertEqual(self.r.info("stats")["expired_keys"], 2)
+        p.close()
+
+    def test_a_served_blocked_pop_publishes_its_events(self):
+        self.r.config_set("notify-keyspace-events", "KEA")
+        p = self.r.pubsub()
+        p.psubscribe("__keyevent@0__:*")
+        p.get_message(timeout=5)
+        popped = []
+        waiter = self.server.client()
+        t = threading.Thread(target=lambda: popped.append(waiter.blpop(["q"], 5)))
+        t.start()
+        self.assertTrue(wait_until(lambda: self.r.info("clients")["blocked_clients"] == 1))
+        self.r.rpush("q", "job")
+        t.join(timeout=10)
+        self.assertEqual(popped, [(b"q", b"job")])
+        # As redis-server 7.0: the push, then the pop made for the waiter, then the deletion.
+        self.assertEqual(self.events(p, 3), [("rpush", "q"), ("lpop", "q"), ("del", "q")])
+        waiter.close()
+        p.close()
+
+    def test_client_pause_holds_expiry(self):
+        self.r.set("k", "v", px=50)
+        self.assertTrue(self.r.client_pause(5000, all=False))
+        time.sleep(0.3)
+        # Expired, so it reads as missing, but neither a lookup nor the tick deletes it.
+        self.assertEqual(self.r.exists("k"), 0)
+        self.assertEqual(self.r.dbsize(), 1)
+        self.assertTrue(self.r.client_unpause())
+        self.assertIsNone(self.r.get("k"))
+        self.assertEqual(self.r.dbsize(), 0)
+
+    def test_events_reach_subscribers_on_every_reactor_in_order(self):
+        server = KvServer("--model", "reactors", "--threads", "2",
+                          "--notify-keyspace-events", "E$")
+        subscribers = []
+        for _ in range(4):  # connections are spread over both loops
+            p = server.client().pubsub()
+            p.subscribe("__keyevent@0__:set")
+            p.get_message(timeout=5)
+            subscribers.append(p)
+        writer = server.client()
+        for i in range(50):
+            writer.set("k%d" % i, "v")
+        want = [("set", "k%d" % i) for i in range(50)]
+        for p in subscribers:
+            self.assertEqual(self.events(p, 50), want)
+            p.close()
+        writer.close()
+        self.assertEqual(server.stop(), 0)
+
+
+class EvictionTest(unittest.TestCase):
+    """maxmemory-policy: keys go as the policy says, each an "evicted" event; the policies that
+    only evict keys with a TTL refuse writes (OOM) once none is left."""
+
+    def setUp(self):
+        self.server = KvServer("--maxmemory", "2mb", "--notify-keyspace-events", "Ee")
+        self.r = self.server.client()
+
+    def tearDown(self):
+        self.r.close()
+        self.assertEqual(self.server.stop(), 0)
+
+    def fill(self, n, prefix="k", ex=None):
+        pipe = self.r.pipeline(transaction=False)
+        for i in range(n):
+            pipe.set("%s%d" % (prefix, i), "v" * 100, ex=ex)
+        return pipe.execute(raise_on_error=False)
+
+    def test_noeviction_refuses_writes(self):
+        results = self.fill(30000)
+        self.assertTrue(any(isinstance(x, redis.ResponseError) and "OOM" in str(x)
+                            for x in results))
+        self.assertEqual(self.r.info("stats")["evicted_keys"], 0)
+        self.assertIsNotNone(self.r.get("k0"))  # reads go on
+
+    def test_allkeys_lru_evicts_the_least_recently_used_first(self):
+        self.r.config_set("maxmemory-policy", "allkeys-lru")
+        p = self.r.pubsub()
+        p.subscribe("__keyevent@0__:evicted")
+        p.get_message(timeout=5)
+        self.fill(3000, prefix="cold")
+        time.sleep(2.1)  # the LRU clock counts seconds: "cold" is now older than the rest
+        self.fill(3000, prefix="hot")
+        results = self.fill(7000, prefix="new")
+        self.assertFalse(any(isinstance(x, redis.ResponseError) for x in results))
+        evicted = self.r.info("stats")["evicted_keys"]
+        self.assertGreater(evicted, 1500)
+        self.assertLessEqual(self.r.info("memory")["used_memory"], 2 << 20)
+        cold = self.r.exists(*["cold%d" % i for i in range(3000)])
+        hot = self.r.exists(*["hot%d" % i for i in range(3000)])
+        # Sampled LRU (5 keys a database a step, as Redis): the old keys go first, mostly.
+        self.assertGreater(hot, 2 * cold, (hot, cold, evicted))
+        seen = 0
+        while seen < evicted:
+            m = p.get_message(ignore_subscribe_messages=True, timeout=2)
+            if m is None:
+                break
+            seen += 1
+        self.assertEqual(seen, evicted)
+        p.close()
+
+    def test_volatile_ttl_evicts_only_keys_with_a_ttl(self):
+        self.r.config_set("maxmemory-policy", "volatile-ttl")
+        self.fill(2000, prefix="keep")
+        self.fill(8000, prefix="tmp", ex=3600)
+        results = self.fill(30000, prefix="more")
+        self.assertTrue(any(isinstance(x, redis.ResponseError) and "OOM" in str(x)
+                            for x in results), "writes go on once no key with a TTL is left")
+        self.assertEqual(self.r.exists(*["keep%d" % i for i in range(2000)]), 2000)
+        self.assertGreater(self.r.info("stats")["evicted_keys"], 0)
+        self.assertEqual(self.r.info("keyspace")["db0"].get("expires", 0), 0)
+
+    def test_policy_settings(self):
+        with self.assertRaisesRegex(redis.ResponseError, "must be one of the following"):
+            self.r.config_set("maxmemory-policy", "bogus")
+        with self.assertRaisesRegex(redis.ResponseError, "LFU policies are not supported"):
+            self.r.config_set("maxmemory-policy", "allkeys-lfu")
+        self.r.config_set("maxmemory-policy", "VOLATILE-LRU")
+        self.assertEqual(self.r.config_get("maxmemory-policy"),
+                         {"maxmemory-policy": "volatile-lru"})
+        self.assertEqual(self.r.info("memory")["maxmemory_policy"], "volatile-lru")
 
 
 class ConcurrentIncrementsTest(unittest.TestCase):

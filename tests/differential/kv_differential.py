@@ -14,12 +14,19 @@ returning the whole set: exact), and where redis-server reads a stale errno (a S
 failed float parse: see sort_errno_quirk). A mismatch prints
 the seed, the sequence, the command and both replies, and the commands before it, and fails.
 
+With --notify both servers publish keyspace notifications (notify-keyspace-events drawn per
+sequence from NOTIFY_FLAGS, "AKEmn" most often) and a third connection to each subscribes to
+all of them (PSUBSCRIBE __key*__:*); after every command the messages each subscriber got up
+to a barrier (a PUBLISH on a channel of its own) must be the same bytes in the same order, as
+must the replies. The generator then also draws NOTIFY_EXTRA commands (expiry, MSET, SETEX,
+MOVE, SMOVE, ...: the writes with events of their own).
+
 With --resp3 both connections say HELLO 3 first and every reply is RESP3 (maps, sets, doubles,
 nulls, pairs nested under WITHSCORES ...); the same rules apply, and an order-free comparison
 still requires the same RESP3 type on both sides (a map is never equal to an array).
 
 Usage: kv_differential.py path/to/tcpkit [--seed S] [--sequences N | --seconds T]
-                          [--length L] [--redis-server PATH] [--resp3]
+                          [--length L] [--redis-server PATH] [--resp3] [--notify]
 Exit 0: all equal; 1: a mismatch; 77: no redis-server (skipped).
 """
 import argparse
@@ -45,10 +52,17 @@ class Conn:
         self.buf = b""
 
     def call(self, args):
+        self.send(args)
+        return self.read()
+
+    def send(self, args):
         out = b"*%d\r\n" % len(args)
         for a in args:
             out += b"$%d\r\n%s\r\n" % (len(a), a)
         self.sock.sendall(out)
+
+    def read(self):
+        """The next whole value the server sent: (raw bytes, parsed)."""
         while True:
             parsed = parse(self.buf, 0)
             if parsed is not None:
@@ -969,17 +983,108 @@ def sort_errno_quirk(args, a, b, oracle):
     return oracle.call(args)
 
 
-def run_sequence(seed, index, length, oracle, subject):
+# ---------------------------------------------------------------- keyspace notifications
+
+NOTIFY_FLAGS = [b"AKEmn", b"AKEmn", b"AKEmn", b"KEA", b"Kg$lsh", b"Ezxn", b"KElzn", b"Em",
+                b"Kszhn", b"E$gx"]
+
+
+def notify_extra(gen):
+    """A write whose events the main generator rarely or never produces."""
+    r, k = gen.r, gen.key()
+    s, l, t, z, h = gen.skey(), gen.lkey(), gen.tkey(), gen.zkey(), gen.hkey()
+    return r.choice([
+        [b"SET", s, gen.val(), b"EX", b"100"], [b"SET", s, b"v", b"PX", b"100000", b"GET"],
+        [b"SET", s, b"v", b"NX"], [b"SET", s, b"v", b"XX", b"KEEPTTL"], [b"SETEX", s, b"50", b"x"],
+        [b"PSETEX", s, b"50000", b"x"], [b"MSET", s, b"1", gen.skey(), b"2"],
+        [b"MSETNX", s, b"1", gen.skey(), b"2"], [b"GETEX", s, b"EX", b"100"],
+        [b"GETEX", s, b"PXAT", b"1"], [b"INCRBY", s, b"3"], [b"DECR", s],
+        [b"EXPIRE", k, b"100"], [b"EXPIRE", k, b"-1"], [b"PEXPIREAT", k, b"1"],
+        [b"EXPIRE", k, b"100", b"NX"], [b"EXPIRE", k, b"200", b"GT"], [b"PERSIST", k],
+        [b"UNLINK", k, gen.key()], [b"DEL", k], [b"MOVE", k, b"1"], [b"COPY", k, gen.key()],
+        [b"COPY", k, gen.key(), b"REPLACE"], [b"COPY", k, k, b"DB", b"1"],
+        [b"RENAME", k, gen.key()], [b"RENAMENX", k, gen.key()], [b"TOUCH", k, gen.key()],
+        [b"EXISTS", k], [b"TYPE", k], [b"GET", s],
+        [b"LPUSHX", l, b"a"], [b"RPUSHX", l, b"b"], [b"LINSERT", l, b"BEFORE", b"a", b"z"],
+        [b"LSET", l, b"0", b"q"], [b"LMOVE", l, gen.lkey(), b"LEFT", b"RIGHT"],
+        [b"RPOPLPUSH", l, l], [b"LMPOP", b"2", l, gen.lkey(), b"RIGHT", b"COUNT", b"2"],
+        [b"BLPOP", l, b"0.01"], [b"LTRIM", l, b"1", b"0"], [b"LREM", l, b"0", b"a"],
+        [b"SMOVE", t, gen.tkey(), gen.member()], [b"SPOP", t], [b"SPOP", t, b"2"],
+        [b"SINTERSTORE", t, gen.tkey(), gen.tkey()], [b"SUNIONSTORE", t, gen.tkey()],
+        [b"SDIFFSTORE", t, gen.tkey(), gen.tkey()],
+        [b"ZINCRBY", z, b"1", gen.zmember()], [b"ZADD", z, b"INCR", b"0", gen.zmember()],
+        [b"ZADD", z, b"XX", b"CH", b"5", gen.zmember()], [b"ZPOPMIN", z], [b"ZPOPMAX", z, b"2"],
+        [b"ZMPOP", b"1", z, b"MIN"], [b"BZPOPMAX", z, b"0.01"],
+        [b"ZRANGESTORE", gen.zkey(), z, b"0", b"1"], [b"ZUNIONSTORE", z, b"2", z, gen.zkey()],
+        [b"ZREMRANGEBYRANK", z, b"0", b"0"], [b"ZREM", z, gen.zmember()],
+        [b"HSETNX", h, b"f", b"v"], [b"HINCRBY", h, b"n", b"2"],
+        [b"HINCRBYFLOAT", h, b"x", b"1.5"], [b"HDEL", h, b"f", b"n", b"x"],
+        [b"SORT", l, b"ALPHA", b"STORE", gen.lkey()], [b"BITOP", b"OR", gen.bkey(), gen.bkey()],
+        [b"SETBIT", gen.bkey(), b"7", b"1"], [b"BITFIELD", gen.bkey(), b"SET", b"u8", b"0", b"255"],
+        [b"PFADD", gen.pkey(), b"a"], [b"PFMERGE", gen.pkey(), gen.pkey()],
+        [b"SELECT", b"1"], [b"SELECT", b"0"], [b"SWAPDB", b"0", b"1"]])
+
+
+class Events:
+    """A connection subscribed to every keyspace event of one server (and to a barrier channel);
+    collect() returns the raw messages it got since the last call, in order."""
+
+    BARRIER = b"\x00barrier"
+
+    def __init__(self, sock, publisher):
+        self.conn, self.publisher, self.n = Conn(sock), publisher, 0
+        self.conn.call([b"PSUBSCRIBE", b"__key*__:*"])
+        self.conn.call([b"SUBSCRIBE", self.BARRIER])
+
+    def collect(self):
+        self.n += 1
+        tag = b"%d" % self.n
+        self.publisher.call([b"PUBLISH", self.BARRIER, tag])
+        got = []
+        while True:
+            raw, value = self.conn.read()
+            if value == ("*", [("$", b"message"), ("$", self.BARRIER), ("$", tag)]):
+                return got
+            got.append(raw)
+
+
+def compare_events(seed, index, history, events):
+    """Collects both subscribers' messages; prints them and returns False when they differ."""
+    a, b = events[0].collect(), events[1].collect()
+    if a == b:
+        return True
+    if history[-1][0].upper() in (b"SORT", b"SORT_RO") and sorted(a) == sorted(b):
+        return True  # BY/GET lookups follow the elements' order, which a set does not fix
+    print("MISMATCH (keyspace events) seed=%d sequence=%d command #%d" % (seed, index,
+                                                                         len(history)))
+    print("  command:   %r" % b" ".join(history[-1]))
+    print("  redis:     %r" % b"".join(a)[:1500])
+    print("  tcpkit:    %r" % b"".join(b)[:1500])
+    print("  before it (last 15):")
+    for h in history[-16:-1]:
+        print("    %r" % b" ".join(h))
+    return False
+
+
+def run_sequence(seed, index, length, oracle, subject, events=None):
     rng = random.Random("%d/%d" % (seed, index))
     gen = Gen(rng)
     history = []
+    flags = rng.choice(NOTIFY_FLAGS) if events else b""
     for conn in (oracle, subject):
         conn.call([b"SELECT", b"0"])
         conn.call([b"FLUSHALL"])
+        if events:
+            conn.call([b"CONFIG", b"SET", b"notify-keyspace-events", flags])
+    if events:
+        for e in events:
+            e.collect()
     for _ in range(length):
-        args = gen.command()
+        args = notify_extra(gen) if events and rng.random() < 0.3 else gen.command()
         history.append(args)
         a, b = oracle.call(args), subject.call(args)
+        if events and not compare_events(seed, index, history, events):
+            return False, len(history)
         a = sort_errno_quirk(args, a, b, oracle)
         if args[0].upper() == b"ZSCAN" and a[0] != b[0] and a[1][0] == "*":
             # A listpack zset comes whole and in order: only a skiplist's may differ.
@@ -991,6 +1096,9 @@ def run_sequence(seed, index, length, oracle, subject):
             equal = same(args, a, b)
         if equal and args[0].upper() == b"SPOP" and a[0] != b[0]:
             resync_set(args[1], oracle, subject)
+        if events:  # what the repairs above published is not compared
+            for e in events:
+                e.collect()
         if not equal:
             print("MISMATCH seed=%d sequence=%d command #%d" % (seed, index, len(history)))
             print("  command:   %r" % b" ".join(args))
@@ -1012,6 +1120,8 @@ def main():
     ap.add_argument("--length", type=int, default=250)
     ap.add_argument("--redis-server", default=shutil.which("redis-server") or "")
     ap.add_argument("--resp3", action="store_true", help="both connections say HELLO 3 first")
+    ap.add_argument("--notify", action="store_true",
+                    help="compare keyspace notifications too (see the docstring)")
     opts = ap.parse_args()
     if not opts.redis_server or not os.path.exists(opts.redis_server):
         print("SKIP: no redis-server")
@@ -1020,7 +1130,13 @@ def main():
     redis_proc, oracle = start_redis(opts.redis_server, workdir)
     tcpkit_proc, subject = start_tcpkit(opts.tcpkit)
     started, commands, index, ok = time.monotonic(), 0, 0, True
+    events = None
     try:
+        if opts.notify:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(os.path.join(workdir, "redis.sock"))
+            events = [Events(s, oracle),
+                      Events(socket.create_connection(subject.sock.getpeername()), subject)]
         if opts.resp3:
             hello3(oracle)
             hello3(subject)
@@ -1030,16 +1146,17 @@ def main():
                     break
             elif index >= opts.sequences:
                 break
-            ok, n = run_sequence(opts.seed, index, opts.length, oracle, subject)
+            ok, n = run_sequence(opts.seed, index, opts.length, oracle, subject, events)
             commands += n
             index += 1
     finally:
         stop(tcpkit_proc)
         stop(redis_proc)
         shutil.rmtree(workdir, ignore_errors=True)
-    print("%s: %s, seed %d, %d sequences, %d commands, %.1f s" %
-          ("ok" if ok else "FAILED", "RESP3" if opts.resp3 else "RESP2", opts.seed, index,
-           commands, time.monotonic() - started))
+    print("%s: %s%s, seed %d, %d sequences, %d commands, %.1f s" %
+          ("ok" if ok else "FAILED", "RESP3" if opts.resp3 else "RESP2",
+           " with keyspace events" if opts.notify else "", opts.seed, index, commands,
+           time.monotonic() - started))
     return 0 if ok else 1
 
 

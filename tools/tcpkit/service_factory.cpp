@@ -9,6 +9,7 @@
 
 #include "echo/echo_service.hpp"
 #include "kv/kv_service.hpp"
+#include "kv/notify.hpp"
 
 namespace tcpkit::cli {
 
@@ -56,6 +57,14 @@ void add_service_options(CLI::App& cmd, ServiceArgs& args) {
                  "kv: save points as Redis's, \"<seconds> <changes> ...\" (\"3600 1 300 100\"); "
                  "empty: save only on SAVE/BGSAVE")
       ->capture_default_str();
+  kv->add_option("--maxmemory-policy", args.maxmemory_policy,
+                 "kv: what --maxmemory does when reached: noeviction (writes fail with OOM), or "
+                 "evict keys: allkeys-lru, volatile-lru, allkeys-random, volatile-random, "
+                 "volatile-ttl (the LFU policies are not supported)")
+      ->capture_default_str();
+  kv->add_option("--notify-keyspace-events", args.notify_keyspace_events,
+                 "kv: keyspace notifications as Redis's setting: K and/or E with the event "
+                 "classes g $ l s h z x e t d n m, or A for g$lshzxetd (\"KEA\"); empty: none");
 }
 
 namespace {
@@ -102,6 +111,20 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
       return Fail(Error(std::make_error_code(std::errc::invalid_argument),
                         "--save '" + args.save + "': expected \"<seconds> <changes>\" pairs"));
     }
+    if (!kv::parse_notify_flags(args.notify_keyspace_events)) {
+      return Fail(Error(std::make_error_code(std::errc::invalid_argument),
+                        "--notify-keyspace-events '" + args.notify_keyspace_events +
+                            "': invalid class character; use 'Ag$lshzxeKEtmdn'"));
+    }
+    ko.notify_keyspace_events = args.notify_keyspace_events;
+    auto policy = kv::parse_eviction_policy(args.maxmemory_policy);
+    if (!policy) {
+      return Fail(Error(std::make_error_code(std::errc::invalid_argument),
+                        "--maxmemory-policy '" + args.maxmemory_policy +
+                            "': expected noeviction, allkeys-lru, volatile-lru, allkeys-random, "
+                            "volatile-random or volatile-ttl"));
+    }
+    ko.maxmemory_policy = *policy;
     ko.dir = args.dir;
     ko.dbfilename = args.dbfilename;
     ko.save = args.save;

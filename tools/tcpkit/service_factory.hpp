@@ -25,6 +25,8 @@ struct ServiceArgs {
   std::string dir;  // "": the working directory
   std::string dbfilename = "dump.rdb";
   std::string save;
+  std::string notify_keyspace_events;
+  std::string maxmemory_policy = "noeviction";
 };
 
 std::vector<std::string> service_names();

@@ -145,8 +145,9 @@ TEST(KvServer, ConfigGetSet) {
   EXPECT_EQ(h.run("CONFIG GET maxmemory"), "[\"maxmemory\", \"0\"]");
   EXPECT_EQ(h.run("CONFIG GET save"), "[\"save\", \"\"]");
   EXPECT_EQ(h.run("CONFIG GET appendonly"), "[\"appendonly\", \"no\"]");
-  EXPECT_EQ(h.run("CONFIG GET MAXMEM*"),
-            "[\"maxmemory\", \"0\", \"maxmemory-policy\", \"noeviction\"]");
+  EXPECT_EQ(
+      h.run("CONFIG GET MAXMEM*"),
+      "[\"maxmemory\", \"0\", \"maxmemory-policy\", \"noeviction\", \"maxmemory-samples\", \"5\"]");
   EXPECT_EQ(h.run("CONFIG GET"), "-ERR wrong number of arguments for 'config|get' command");
   EXPECT_EQ(h.run("CONFIG SET foo bar"),
             "-ERR Unknown option or number of arguments for CONFIG SET - 'foo'");
