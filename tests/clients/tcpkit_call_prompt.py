@@ -1,7 +1,8 @@
 """tcpkit call's interactive prompt, driven through a pseudo-terminal as a person would type:
 the prompt shows the server, the database after SELECT and (TX) inside MULTI, as redis-cli's;
 after the server goes away the next command says so and the prompt is "not connected>"; once
-the server is back the next command reconnects (and selects the database again).
+the server is back the next command reconnects (and selects the database again). Tab
+completes command names and help's topics, and help is answered at the prompt.
 
 The kv server listens on a temporary Unix socket (restarted on the same path), started and
 stopped by its pid; every wait has a deadline.
@@ -80,6 +81,17 @@ server = start_server()
 term = Terminal([BIN, "call", "-s", SOCK])
 try:
     prompt = f"redis {SOCK}> "
+    term.expect(prompt)
+    # Tab completes a command name (never a file name) and, after help, a group; help is
+    # answered at the prompt from the table.
+    term.type("ECH\t completed")
+    term.expect('"completed"')
+    term.expect(prompt)
+    term.type("help @hyperlog\t")
+    term.expect("PFCOUNT")
+    term.expect(prompt)
+    term.type("help echo")
+    term.expect("summary:\x1b[0m Echo the given string")
     term.expect(prompt)
     term.type("SET k v")
     term.expect("OK")
