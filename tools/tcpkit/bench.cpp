@@ -160,7 +160,7 @@ bool build_workloads(const BenchArgs& a, std::vector<bench::Workload>& out) {
     if (args.empty()) {
       std::fprintf(stderr,
                    "tcpkit bench: unknown test '%s' (ping, set, get, incr, mset, or a "
-                   "command after --)\n",
+                   "command after --); see tcpkit bench --help\n",
                    name.c_str());
       return false;
     }
@@ -555,7 +555,8 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", args->threads, "Threads, each its own epoll loop")
       ->check(kPositive)
       ->capture_default_str();
-  cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)");
+  cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)")
+      ->check(kPositive);
   cmd->add_option("--duration,--test-time", args->duration,
                   "Time to measure, instead of -n: seconds, or with a unit (30s, 1.5m, 500ms)")
       ->transform(kSeconds);
@@ -566,9 +567,11 @@ void add_bench(CLI::App& app, int& exit_code) {
                   "request's intended send time)")
       ->check(kNonNegative);
   cmd->add_option("-d,--data-size", args->data_size,
-                  "Bytes per value (resp/native, default 3) or per echo message (default 64)");
+                  "Bytes per value (resp/native, default 3) or per echo message (default 64)")
+      ->check(kPositive);
   cmd->add_option("-r,--keyspace", args->keyspace,
-                  "Random keys: __rand_int__ becomes a number in [0, N) per request");
+                  "Random keys: __rand_int__ becomes a number in [0, N) per request")
+      ->check(kNonNegative);
   cmd->add_option("--key-pattern", args->key_pattern,
                   "How -r draws key numbers, in memtier's letters: R uniform (default), G "
                   "Gaussian around N/2, Z Zipf (0 the hottest key), S sequential; or "
