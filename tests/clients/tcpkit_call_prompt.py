@@ -121,6 +121,25 @@ try:
     status = term.close()
     if status != 0:
         raise SystemExit(f"FAIL: exit status {status}")
+    # -w bounds the wait for a reply: while the server holds every client (CLIENT PAUSE), the
+    # command gives up after 0.5 s and the prompt says "not connected"; the next one reconnects.
+    term = Terminal([BIN, "call", "-s", SOCK, "-w", "0.5"])
+    term.expect(prompt)
+    subprocess.run([BIN, "call", "-s", SOCK, "CLIENT", "PAUSE", "3000", "ALL"], check=True,
+                   capture_output=True, timeout=DEADLINE_S)
+    started = time.monotonic()
+    term.type("PING")
+    term.expect("Error: no reply within 0.5s")
+    term.expect("not connected> ")
+    if time.monotonic() - started > 2.5:
+        raise SystemExit("FAIL: -w 0.5 waited until the pause ended")
+    subprocess.run([BIN, "call", "-s", SOCK, "CLIENT", "UNPAUSE"], check=True,
+                   capture_output=True, timeout=DEADLINE_S)
+    term.type("ECHO back")
+    term.expect('"back"')
+    status = term.close()
+    if status != 0:
+        raise SystemExit(f"FAIL: exit status {status} (-w)")
 finally:
     stop_server(server) if server.poll() is None else None
 print("tcpkit call prompt: all checks passed")
