@@ -46,5 +46,6 @@ check "unknown test 'nosuch'" bench resp 127.0.0.1:1 -t nosuch
 check "must be seconds" bench resp 127.0.0.1:1 --duration 1x
 check "--rate: must not be negative, got -1" bench resp 127.0.0.1:1 -R -1
 check "--key-pattern takes R" bench resp 127.0.0.1:1 --key-pattern Q
+check "--user needs -a PASSWORD" bench resp 127.0.0.1:1 --user u
 check "-r after the command" bench resp 127.0.0.1:1 -- HSET h __rand_int__ v -r 1000
 echo "tcpkit usage errors: all checks passed"

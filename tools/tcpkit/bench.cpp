@@ -313,6 +313,7 @@ int run_bench(BenchArgs& a) {
   if (targets.size() > 1 && a.connections_only > 0) {
     return usage_error("--connections-only takes one address");
   }
+  if (!a.user.empty() && a.password.empty()) return usage_error("--user needs -a PASSWORD");
   bench::KeyPattern writes = bench::KeyPattern::kUniform, reads = writes;
   if (std::string why = key_patterns(a.key_pattern, writes, reads); !why.empty()) {
     return usage_error(why);
@@ -516,6 +517,8 @@ void add_bench(CLI::App& app, int& exit_code) {
       "  tcpkit bench resp -p 6379 -t set,get -n 100000 -q      (as redis-benchmark)\n"
       "  tcpkit bench resp 127.0.0.1:6379 -c 50 -P 16 --duration 10s\n"
       "  tcpkit bench resp -p 6379 -r 1000 -- HSET h __rand_int__ v\n"
+      "  tcpkit bench resp -p 6379 -t set,get -r 100000 --key-pattern R:Z --data-verify\n"
+      "  tcpkit bench resp 127.0.0.1:6379,127.0.0.1:6380 -c 20 --hdr-out lat.hgrm\n"
       "Everything after -- is the command; bench's own options go before it.");
   cmd->callback([args, cmd, host, port, socket, &exit_code] {
     const auto names = own_option_names(*cmd);
