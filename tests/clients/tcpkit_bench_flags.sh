@@ -9,20 +9,6 @@ source "$(dirname "$0")/../integration/peers/lib.sh"
 need redis-server
 need redis-benchmark
 
-# start_redis SOCK [ARGS...]
-start_redis() {
-  local sock=$1
-  shift
-  redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir "$WORK" "$@" \
-    >"$sock.log" 2>&1 &
-  PIDS+=("$!")
-  local deadline=$((SECONDS + 30))
-  until [[ -S $sock ]] && redis-cli -s "$sock" --no-auth-warning "${@:2:1}" PING 2>/dev/null |
-    grep -q -e PONG -e NOAUTH; do
-    ((SECONDS < deadline)) || fail "redis-server not ready on $sock: $(cat "$sock.log")"
-    sleep 0.05
-  done
-}
 a=$WORK/a.sock
 b=$WORK/b.sock
 start_redis "$a"
@@ -107,14 +93,7 @@ timeout 60 "$BIN" bench resp "unix:$a,unix:$b" -c 3 -n 2000 -q -- INCR n >/dev/n
 
 # -a: AUTH on every connection; a wrong password is one line and exit 77.
 p=$WORK/pass.sock
-redis-server --port 0 --unixsocket "$p" --save '' --appendonly no --dir "$WORK" \
-  --requirepass s3cret >"$p.log" 2>&1 &
-PIDS+=("$!")
-deadline=$((SECONDS + 30))
-until redis-cli -s "$p" PING 2>/dev/null | grep -q NOAUTH; do
-  ((SECONDS < deadline)) || fail "redis-server with a password not ready"
-  sleep 0.05
-done
+start_redis "$p" --requirepass s3cret
 got=$(timeout 60 "$BIN" bench resp -s "$p" -a s3cret -c 4 -n 400 -q -- INCR n 2>&1) ||
   fail "-a s3cret: exit $?: $got"
 [[ $(redis-cli -s "$p" --no-auth-warning -a s3cret GET n) == 400 ]] || fail "-a: INCRs lost"

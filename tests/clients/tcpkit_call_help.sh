@@ -8,14 +8,7 @@ need redis-server
 need redis-cli
 
 sock=$WORK/redis.sock
-redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir "$WORK" \
-  >"$WORK/redis.log" 2>&1 &
-PIDS+=("$!")
-deadline=$((SECONDS + 30))
-until redis-cli -s "$sock" PING 2>/dev/null | grep -q PONG; do
-  ((SECONDS < deadline)) || fail "redis-server not ready: $(cat "$WORK/redis.log")"
-  sleep 0.05
-done
+start_redis "$sock"
 
 # same_help TOPIC...: redis-cli help TOPIC and tcpkit call help TOPIC write the same bytes.
 same_help() {
@@ -46,22 +39,8 @@ got=$(timeout 10 "$BIN" call help)
   fail "help: '$got'"
 
 # -w: a listener that accepts and never answers.
-python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen()
-print(s.getsockname()[1], flush=True)
-conn, _ = s.accept()
-time.sleep(60)
-' >"$WORK/silent.port" &
-PIDS+=("$!")
-deadline=$((SECONDS + 30))
-until [[ -s $WORK/silent.port ]]; do
-  ((SECONDS < deadline)) || fail "the silent listener did not start"
-  sleep 0.05
-done
-port=$(cat "$WORK/silent.port")
+silent_peer tcp
+port=$SILENT_PORT
 start=$(date +%s%N)
 got=$(timeout 20 "$BIN" call -p "$port" -w 0.5 PING 2>&1)
 rc=$?

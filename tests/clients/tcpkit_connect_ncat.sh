@@ -118,20 +118,8 @@ got=$(echo x | timeout 10 "$BIN" connect --udp 127.0.0.1 1 2>&1)
 
 # UDP with a server that never answers: at stdin EOF it waits a second for replies and exits 0
 # (never hangs); -w 2 asks it to wait two.
-python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(60)
-' >"$WORK/udp.port" &
-PIDS+=("$!")
-deadline=$((SECONDS + 30))
-until [[ -s $WORK/udp.port ]]; do
-  ((SECONDS < deadline)) || fail "the silent UDP server did not start"
-  sleep 0.05
-done
-uport=$(cat "$WORK/udp.port")
+silent_peer udp
+uport=$SILENT_PORT
 for wait in "" 2; do
   start=$(date +%s%N)
   echo x | timeout 10 "$BIN" connect -u ${wait:+-w $wait} 127.0.0.1 "$uport"
