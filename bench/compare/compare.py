@@ -198,6 +198,9 @@ class Bench:
         redis, redis_addr = self.redis()
         kv, kv_addr = self.tcpkit_serve("kv", "--model", "epoll")
         n = int(200000 * SCALE)
+        measured = {"date": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"), "commit": sh("git rev-parse --short HEAD"),
+            "load": open("/proc/loadavg").read().split()[:3]}
         with tempfile.TemporaryDirectory(prefix="tcpkit-spectrum-") as tmp:
             for test in ("SET", "GET"):
                 for name, addr in (("redis", redis_addr), ("tcpkit", kv_addr)):
@@ -207,6 +210,7 @@ class Bench:
                                     str(n), "-c", "50", "-r", str(KEYSPACE), "-q", "--hdr-out",
                                     path], check=True, capture_output=True, timeout=300)
                     rows.append({"server": name, "test": test, "requests": n,
+                                 "measured": measured,
                                  "points": parse_hgrm(open(path).read())})
         self.procs.stop(kv)
         self.procs.stop(redis)

@@ -140,7 +140,7 @@ def markdown(res):
     L += ["", ratio_line, ""]
     L += growth_section(res.get("growth"))
     L += memory_section(res.get("memory"))
-    L += spectrum_section(res.get("spectrum"))
+    L += spectrum_section(res.get("spectrum"), m["date"])
     return "\n".join(L)
 
 
@@ -192,14 +192,20 @@ def at_percentile(points, p):
     return next((ms for ms, q in points if q >= p), points[-1][0] if points else None)
 
 
-def spectrum_section(rows):
+def spectrum_section(rows, run_date=None):
     if not rows:
         return []
+    when = rows[0].get("measured")
+    apart = []
+    if when and when["date"] != run_date:
+        apart = [f"Measured apart from the sections above (`compare.py --only spectrum`, its "
+                 f"rows added to latest.json): {when['date']}, commit {when['commit']}, load "
+                 f"average {' '.join(when['load'])} at start.", ""]
     L = ["## 9. The whole latency spectrum (tcpkit bench --hdr-out)", "",
          "GET and SET at `-c 50 -P 1`, keys random in 100,000, one run per server, from the "
          "HdrHistogram text (.hgrm) that `tcpkit bench --hdr-out FILE` writes; drawn in "
          "latest-spectrum.svg (latency against 1/(1-percentile), HdrHistogram's plot).", "",
-         "![latency spectrum](latest-spectrum.svg)", "",
+         *apart, "![latency spectrum](latest-spectrum.svg)", "",
          "| test | server | " + " | ".join(f"p{100 * p:g} ms" for p in SPECTRUM_AT) +
          " | max ms |", "|---|---|" + "---:|" * (len(SPECTRUM_AT) + 1)]
     for r in rows:
