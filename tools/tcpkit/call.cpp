@@ -6,7 +6,9 @@
 // takes tcpkit's own form), -a/--pass/--user/REDISCLI_AUTH authenticate, -n selects a
 // database, -r/-i repeat, -x reads the last argument from stdin, -e exits 1 on an error reply,
 // and the output is raw (values as they are, one a line) when stdout is not a terminal, as
-// redis-cli's is, unless --no-raw.
+// redis-cli's is, unless --no-raw. `help`, `help COMMAND` and `help @GROUP` are answered here
+// (command_help.hpp), and the prompt completes command names with Tab. -w, when given, also
+// bounds each wait for a reply, so a server that accepts and never answers cannot hang it.
 #include <poll.h>
 #include <readline/history.h>
 #include <readline/readline.h>
