@@ -18,6 +18,7 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -190,6 +191,31 @@ class Bench:
         self.procs.stop(redis)
         return rows
 
+    def spectrum(self):
+        """The whole latency spectrum of GET and SET (-c 50, -P 1, keys random in KEYSPACE), from
+        tcpkit bench --hdr-out against each server, runs alternating: the .hgrm rows, parsed."""
+        rows = []
+        redis, redis_addr = self.redis()
+        kv, kv_addr = self.tcpkit_serve("kv", "--model", "epoll")
+        n = int(200000 * SCALE)
+        measured = {"date": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"), "commit": sh("git rev-parse --short HEAD"),
+            "load": open("/proc/loadavg").read().split()[:3]}
+        with tempfile.TemporaryDirectory(prefix="tcpkit-spectrum-") as tmp:
+            for test in ("SET", "GET"):
+                for name, addr in (("redis", redis_addr), ("tcpkit", kv_addr)):
+                    log(f"spectrum: tcpkit bench -> {name} {test} --hdr-out")
+                    path = os.path.join(tmp, f"{name}.{test}.hgrm")
+                    subprocess.run([self.tcpkit, "bench", "resp", addr, "--tests", test, "-n",
+                                    str(n), "-c", "50", "-r", str(KEYSPACE), "-q", "--hdr-out",
+                                    path], check=True, capture_output=True, timeout=300)
+                    rows.append({"server": name, "test": test, "requests": n,
+                                 "measured": measured,
+                                 "points": parse_hgrm(open(path).read())})
+        self.procs.stop(kv)
+        self.procs.stop(redis)
+        return rows
+
     def kv_run(self, driver, server, test, n, pipeline):
         proc, addr = server
         if driver == "redis-benchmark":
@@ -315,6 +341,17 @@ class Bench:
         return rows
 
 
+def parse_hgrm(text):
+    """HdrHistogram's text (Value Percentile TotalCount 1/(1-Percentile)) as [ms, percentile]
+    pairs, the last one (percentile 1.0, the max) included."""
+    points = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and not line.startswith("#") and fields[0] != "Value":
+            points.append([float(fields[0]), float(fields[1])])
+    return points
+
+
 def rss_bytes(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1)) * 1024
@@ -354,7 +391,7 @@ def machine(tcpkit):
     }
 
 
-SECTIONS = ["kv", "echo", "bulk", "idle", "growth", "memory"]
+SECTIONS = ["kv", "echo", "bulk", "idle", "growth", "memory", "spectrum"]
 
 
 def main():
@@ -370,7 +407,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bench = Bench(os.path.abspath(args.tcpkit))
     runners = {"kv": bench.kv_matrix, "echo": bench.echo_matrix, "bulk": bench.bulk,
-               "idle": bench.idle, "growth": bench.growth, "memory": bench.memory}
+               "idle": bench.idle, "growth": bench.growth, "memory": bench.memory,
+               "spectrum": bench.spectrum}
     started = time.time()
     try:
         if args.only:

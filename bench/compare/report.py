@@ -140,6 +140,7 @@ def markdown(res):
     L += ["", ratio_line, ""]
     L += growth_section(res.get("growth"))
     L += memory_section(res.get("memory"))
+    L += spectrum_section(res.get("spectrum"), m["date"])
     return "\n".join(L)
 
 
@@ -181,6 +182,69 @@ def memory_section(rows):
                  f"{t['rss_per_key']:.0f} | {ratio(t['rss_per_key'], r['rss_per_key'])} | "
                  f"{r['used_memory_per_key']:.0f} | {t['used_memory_per_key']:.0f} |")
     return L + [""]
+
+
+SPECTRUM_AT = (0.5, 0.9, 0.99, 0.999, 0.9999)
+
+
+def at_percentile(points, p):
+    """The latency (ms) of the first row at or past percentile p (a 0-1 fraction)."""
+    return next((ms for ms, q in points if q >= p), points[-1][0] if points else None)
+
+
+def spectrum_section(rows, run_date=None):
+    if not rows:
+        return []
+    when = rows[0].get("measured")
+    apart = []
+    if when and when["date"] != run_date:
+        apart = [f"Measured apart from the sections above (`compare.py --only spectrum`, its "
+                 f"rows added to latest.json): {when['date']}, commit {when['commit']}, load "
+                 f"average {' '.join(when['load'])} at start.", ""]
+    L = ["## 9. The whole latency spectrum (tcpkit bench --hdr-out)", "",
+         "GET and SET at `-c 50 -P 1`, keys random in 100,000, one run per server, from the "
+         "HdrHistogram text (.hgrm) that `tcpkit bench --hdr-out FILE` writes; drawn in "
+         "latest-spectrum.svg (latency against 1/(1-percentile), HdrHistogram's plot).", "",
+         *apart, "![latency spectrum](latest-spectrum.svg)", "",
+         "| test | server | " + " | ".join(f"p{100 * p:g} ms" for p in SPECTRUM_AT) +
+         " | max ms |", "|---|---|" + "---:|" * (len(SPECTRUM_AT) + 1)]
+    for r in rows:
+        name = "redis-server" if r["server"] == "redis" else "tcpkit kv"
+        cells = [fmt(at_percentile(r["points"], p), 3) for p in SPECTRUM_AT]
+        L.append(f"| {r['test']} | {name} | " + " | ".join(cells) +
+                 f" | {fmt(r['points'][-1][0] if r['points'] else None, 3)} |")
+    return L + [""]
+
+
+def spectrum_chart(rows, path):
+    """latest-spectrum.svg: each server's latency against 1/(1-percentile) on a log axis,
+    one panel per test, as HdrHistogram's plotter draws a .hgrm."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: python3-matplotlib is missing; no spectrum chart", file=sys.stderr)
+        return False
+    tests = sorted({r["test"] for r in rows})
+    fig, axes = plt.subplots(1, len(tests), figsize=(6.5 * len(tests), 4.5), squeeze=False)
+    for ax, test in zip(axes[0], tests):
+        for r in (x for x in rows if x["test"] == test):
+            pts = [(1 / (1 - q), ms) for ms, q in r["points"] if q < 1]
+            server = "redis-server" if r["server"] == "redis" else "tcpkit kv"
+            ax.plot([x for x, _ in pts], [y for _, y in pts], label=server,
+                    color="#c0392b" if r["server"] == "redis" else "#2471a3")
+        ax.set_xscale("log")
+        ticks = [1, 2, 10, 100, 1000, 10000]
+        ax.set_xticks(ticks, ["0%", "50%", "90%", "99%", "99.9%", "99.99%"])
+        ax.set_xlabel("percentile")
+        ax.set_ylabel("latency, ms")
+        ax.set_title(f"{test}, -c 50 -P 1")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, format="svg")
+    return True
 
 
 def chart(res, path):
@@ -235,6 +299,8 @@ def write(res, out_dir):
     with open(os.path.join(out_dir, "latest.md"), "w") as f:
         f.write(markdown(res))
     chart(res, os.path.join(out_dir, "latest.svg"))
+    if res.get("spectrum"):
+        spectrum_chart(res["spectrum"], os.path.join(out_dir, "latest-spectrum.svg"))
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ every connection served, percentiles in order. Also checks -q and --csv output a
 refused connection exits 69. Usage: smoke_test.py path/to/tcpkit
 """
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 TCPKIT = sys.argv[1]
 DEADLINE = 60
@@ -97,7 +99,32 @@ def main():
             s.terminate()
         for s in servers:
             s.wait(timeout=10)
+    check_spectrum()
     print("bench smoke test: ok")
+
+
+def check_spectrum():
+    """make bench's spectrum section, small: compare.py --only spectrum (tcpkit bench --hdr-out
+    against redis-server and kv), then its table and latest-spectrum.svg."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, os.path.join(here, "compare.py"), "--tcpkit", TCPKIT,
+                          "--only", "spectrum"], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "BENCH_SCALE": "0.01"}, check=True).stdout
+    rows = json.loads(out)["spectrum"]
+    assert sorted((r["server"], r["test"]) for r in rows) == [
+        ("redis", "GET"), ("redis", "SET"), ("tcpkit", "GET"), ("tcpkit", "SET")], rows
+    for r in rows:
+        ms = [p[0] for p in r["points"]]
+        pct = [p[1] for p in r["points"]]
+        assert len(ms) > 10 and ms == sorted(ms) and pct == sorted(pct) and pct[-1] == 1.0, r
+    sys.path.insert(0, here)
+    import report  # noqa: E402 (beside this file)
+    table = report.spectrum_section(rows)
+    assert sum(line.startswith("| GET |") or line.startswith("| SET |") for line in table) == 4
+    with tempfile.TemporaryDirectory() as tmp:
+        svg = os.path.join(tmp, "latest-spectrum.svg")
+        if report.spectrum_chart(rows, svg):
+            assert open(svg).read().count("<svg") == 1
 
 
 if __name__ == "__main__":

@@ -33,13 +33,13 @@ std::uint64_t now_ns() {
 // times of the requests in flight, and the parser state for its replies.
 struct Worker::Conn {
   Conn(UniqueFd f, std::size_t i, std::size_t pipeline, std::size_t request_size, const Workload& w,
-       std::uint64_t seed)
+       const KeyOptions& key_options, std::uint64_t seed)
       : fd(std::move(f)),
         index(i),
         out(new char[pipeline * request_size]),
         stamps(pipeline),
         skipper(w.protocol, w.request.size()),
-        rng(seed) {}
+        keys(key_options, seed) {}
 
   std::uint64_t pop_stamp() {
     const std::uint64_t t = stamps[head];
@@ -58,7 +58,7 @@ struct Worker::Conn {
   std::size_t head = 0;
   std::size_t inflight = 0;
   ReplySkipper skipper;
-  Rng rng;
+  KeyDrawer keys;
   std::uint64_t next_k = 0;  // open loop: this connection's next request number
   std::uint64_t replies = 0;
   bool alive = true;
@@ -76,7 +76,7 @@ Worker::Worker(const EngineOptions& options, const Workload& workload, std::vect
   const auto pipeline = static_cast<std::size_t>(std::max(1, options.pipeline));
   for (std::size_t i = 0; i < fds.size(); ++i) {
     auto c = std::make_unique<Conn>(std::move(fds[i]), i, pipeline, workload.request.size(),
-                                    workload, seed * 0x9E3779B97F4A7C15ull + i + 1);
+                                    workload, options.keys, seed * 0x9E3779B97F4A7C15ull + i + 1);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = c.get();
@@ -295,7 +295,7 @@ void Worker::send_due(Conn& c) {
 
 void Worker::push_request(Conn& c, std::uint64_t stamp) {
   if (c.out_at == c.out_len) c.out_at = c.out_len = 0;
-  workload_.request.write(c.out.get() + c.out_len, c.rng, options_.keyspace);
+  workload_.request.write(c.out.get() + c.out_len, c.keys);
   c.out_len += workload_.request.size();
   c.stamps[(c.head + c.inflight) % c.stamps.size()] = stamp;
   ++c.inflight;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 
 #include "tcpkit/codec/native.hpp"
@@ -34,7 +35,81 @@ bool parse_length(std::string_view text, std::int64_t* out) {
   return true;
 }
 
+// The helpers of rejection-inversion: log1p(x)/x and expm1(x)/x, exact near 0 too.
+double log1p_over_x(double x) {
+  return std::abs(x) > 1e-8 ? std::log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+double expm1_over_x(double x) {
+  return std::abs(x) > 1e-8 ? std::expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
+}
+
 }  // namespace
+
+KeyDrawer::KeyDrawer(const KeyOptions& options, std::uint64_t seed)
+    : options_(options), rng_(seed) {
+  if (options_.pattern == KeyPattern::kZipf && options_.space > 0) {
+    const double s = options_.zipf_exponent;
+    auto h_integral = [s](double x) {
+      const double log_x = std::log(x);
+      return expm1_over_x((1 - s) * log_x) * log_x;
+    };
+    auto h = [s](double x) { return std::exp(-s * std::log(x)); };
+    auto h_integral_inverse = [s](double x) {
+      double t = x * (1 - s);
+      if (t < -1) t = -1;
+      return std::exp(log1p_over_x(t) * x);
+    };
+    h_integral_x1_ = h_integral(1.5) - 1;
+    h_integral_n_ = h_integral(static_cast<double>(options_.space) + 0.5);
+    s_ = 2 - h_integral_inverse(h_integral(2.5) - h(2));
+  }
+}
+
+std::uint64_t KeyDrawer::next() {
+  switch (options_.pattern) {
+    case KeyPattern::kUniform:
+      return rng_.below(options_.space);
+    case KeyPattern::kGaussian:
+      return gaussian();
+    case KeyPattern::kZipf:
+      return zipf();
+    case KeyPattern::kSequential:
+      break;
+  }
+  const std::uint64_t n = sequence_;
+  sequence_ = sequence_ + 1 == options_.space ? 0 : sequence_ + 1;
+  return n;
+}
+
+// Rank k in [1, N] with probability proportional to k^-s, returned as k - 1.
+std::uint64_t KeyDrawer::zipf() {
+  const double s = options_.zipf_exponent;
+  const double n = static_cast<double>(options_.space);
+  for (;;) {
+    const double u = h_integral_n_ + uniform01() * (h_integral_x1_ - h_integral_n_);
+    double t = u * (1 - s);
+    if (t < -1) t = -1;
+    const double x = std::exp(log1p_over_x(t) * u);
+    const double k = std::clamp(std::floor(x + 0.5), 1.0, n);
+    const double log_k_half = std::log(k + 0.5);
+    const double h_integral_k = expm1_over_x((1 - s) * log_k_half) * log_k_half;
+    if (k - x <= s_ || u >= h_integral_k - std::exp(-s * std::log(k))) {
+      return static_cast<std::uint64_t>(k) - 1;
+    }
+  }
+}
+
+// Box-Muller around the middle of [0, N); draws outside the range are drawn again.
+std::uint64_t KeyDrawer::gaussian() {
+  const double n = static_cast<double>(options_.space);
+  const double stddev = options_.gaussian_stddev > 0 ? options_.gaussian_stddev : n / 6;
+  for (;;) {
+    const double u1 = 1 - uniform01();  // (0, 1]: log(u1) is finite
+    const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * uniform01());
+    const double k = std::floor(n / 2 + z * stddev);
+    if (k >= 0 && k < n) return static_cast<std::uint64_t>(k);
+  }
+}
 
 RequestTemplate::RequestTemplate(std::string bytes) : bytes_(std::move(bytes)) {
   for (std::size_t at = bytes_.find(kRandPlaceholder); at != std::string::npos;
@@ -85,12 +160,38 @@ void RequestTemplate::write(char* out, Rng& rng, std::uint64_t keyspace) const {
   for (std::size_t at : slots_) write_twelve_digits(out + at, rng.below(keyspace));
 }
 
-std::vector<std::string> test_command(std::string_view name, std::size_t value_size) {
+void RequestTemplate::write(char* out, KeyDrawer& keys) const {
+  std::memcpy(out, bytes_.data(), bytes_.size());
+  if (keys.options().space == 0 || slots_.empty()) return;
+  if (keys.options().one_per_request) {
+    const std::uint64_t n = keys.next();
+    for (std::size_t at : slots_) write_twelve_digits(out + at, n);
+    return;
+  }
+  for (std::size_t at : slots_) write_twelve_digits(out + at, keys.next());
+}
+
+std::string keyed_value(std::uint64_t n, std::size_t value_size) {
+  std::string value;
+  char digits[12];
+  write_twelve_digits(digits, n);
+  while (value.size() + sizeof digits <= value_size) value.append(digits, sizeof digits);
+  value.resize(value_size, 'x');
+  return value;
+}
+
+std::vector<std::string> test_command(std::string_view name, std::size_t value_size,
+                                      bool keyed_values) {
   std::string upper(name);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   const std::string key = "key:" + std::string(kRandPlaceholder);
-  const std::string value(value_size, 'x');
+  std::string value(value_size, 'x');
+  if (keyed_values) {
+    value.clear();
+    while (value.size() + kRandPlaceholder.size() <= value_size) value += kRandPlaceholder;
+    value.resize(value_size, 'x');
+  }
   if (upper == "PING") return {"PING"};
   if (upper == "SET") return {"SET", key, value};
   if (upper == "GET") return {"GET", key};

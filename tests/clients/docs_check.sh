@@ -6,7 +6,7 @@ fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
-for page in tcpkit tcpkit-serve tcpkit-connect tcpkit-call tcpkit-bench; do
+for page in tcpkit tcpkit-serve tcpkit-connect tcpkit-call tcpkit-bench tcpkit-lab; do
   f=$docs/man1/$page.1
   [[ -s $f ]] || fail "no man page $f"
   grep -q '^\.TH' "$f" || fail "$f is not a man page"
@@ -16,6 +16,8 @@ grep -qF -- '\-\-model' "$docs/man1/tcpkit-serve.1" || fail "tcpkit-serve.1 lack
 grep -qF -- '\-\-pipe' "$docs/man1/tcpkit-call.1" || fail "tcpkit-call.1 lacks --pipe"
 grep -qF -- '\-\-recv\-only' "$docs/man1/tcpkit-connect.1" || fail "tcpkit-connect.1 lacks --recv-only"
 grep -q '^tcpkit-call \\-' "$docs/man1/tcpkit-call.1" || fail "tcpkit-call.1 misnamed"
+grep -qF -- '\-\-quick' "$docs/man1/tcpkit-lab.1" || fail "tcpkit-lab.1 lacks lab models' --quick"
+grep -qF -- '\-\-key\-pattern' "$docs/man1/tcpkit-bench.1" || fail "tcpkit-bench.1 lacks --key-pattern"
 
 # complete WORDS...: what the completion offers for the last word.
 complete_words() {
@@ -26,5 +28,6 @@ complete_words() {
 got=$(complete_words tcpkit call --p | tr '\n' ' ')
 [[ $got == *--pass* && $got == *--pattern* && $got == *--pipe* ]] ||
   fail "tcpkit call --p<TAB>: $got"
+[[ $(complete_words tcpkit lab m) == models ]] || fail "tcpkit lab m<TAB>: $(complete_words tcpkit lab m)"
 [[ $(complete_words tcpkit serve k) == kv ]] || fail "tcpkit serve k<TAB>: $(complete_words tcpkit serve k)"
 echo "docs: man pages and completion ok"

@@ -8,24 +8,6 @@ source "$(dirname "$0")/../integration/peers/lib.sh"
 need redis-server
 need redis-cli
 
-# start_redis SOCK [ARGS...]: a redis-server on Unix socket SOCK only, stopped by its pid at
-# exit.
-start_redis() {
-  local sock=$1
-  shift
-  redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir "$WORK" "$@" \
-    >"$sock.log" 2>&1 &
-  PIDS+=("$!")
-  local pid=$! deadline=$((SECONDS + 30))
-  until [[ -S $sock ]] && redis-cli -s "$sock" --no-auth-warning "${AUTH_ARGS[@]}" PING 2>/dev/null |
-    grep -q PONG; do
-    kill -0 "$pid" 2>/dev/null || fail "redis-server exited: $(cat "$sock.log")"
-    ((SECONDS < deadline)) || fail "redis-server not ready on $sock within 30 s"
-    sleep 0.05
-  done
-}
-
-AUTH_ARGS=()
 sock=$WORK/redis.sock
 start_redis "$sock"
 
@@ -99,7 +81,6 @@ stop_server
 # A password: -a warns on stderr, REDISCLI_AUTH does not; a wrong one is reported and the
 # command runs unauthenticated.
 psock=$WORK/pass.sock
-AUTH_ARGS=(-a s3cret)
 start_redis "$psock" --requirepass s3cret
 same -s "$psock" -a s3cret PING
 same -s "$psock" --no-auth-warning -a s3cret --user default PING

@@ -1,7 +1,8 @@
 """tcpkit call's interactive prompt, driven through a pseudo-terminal as a person would type:
 the prompt shows the server, the database after SELECT and (TX) inside MULTI, as redis-cli's;
 after the server goes away the next command says so and the prompt is "not connected>"; once
-the server is back the next command reconnects (and selects the database again).
+the server is back the next command reconnects (and selects the database again). Tab
+completes command names and help's topics, and help is answered at the prompt.
 
 The kv server listens on a temporary Unix socket (restarted on the same path), started and
 stopped by its pid; every wait has a deadline.
@@ -81,6 +82,17 @@ term = Terminal([BIN, "call", "-s", SOCK])
 try:
     prompt = f"redis {SOCK}> "
     term.expect(prompt)
+    # Tab completes a command name (never a file name) and, after help, a group; help is
+    # answered at the prompt from the table.
+    term.type("ECH\t completed")
+    term.expect('"completed"')
+    term.expect(prompt)
+    term.type("help @hyperlog\t")
+    term.expect("PFCOUNT")
+    term.expect(prompt)
+    term.type("help echo")
+    term.expect("summary:\x1b[0m Echo the given string")
+    term.expect(prompt)
     term.type("SET k v")
     term.expect("OK")
     term.expect(prompt)
@@ -109,6 +121,25 @@ try:
     status = term.close()
     if status != 0:
         raise SystemExit(f"FAIL: exit status {status}")
+    # -w bounds the wait for a reply: while the server holds every client (CLIENT PAUSE), the
+    # command gives up after 0.5 s and the prompt says "not connected"; the next one reconnects.
+    term = Terminal([BIN, "call", "-s", SOCK, "-w", "0.5"])
+    term.expect(prompt)
+    subprocess.run([BIN, "call", "-s", SOCK, "CLIENT", "PAUSE", "3000", "ALL"], check=True,
+                   capture_output=True, timeout=DEADLINE_S)
+    started = time.monotonic()
+    term.type("PING")
+    term.expect("Error: no reply within 0.5s")
+    term.expect("not connected> ")
+    if time.monotonic() - started > 2.5:
+        raise SystemExit("FAIL: -w 0.5 waited until the pause ended")
+    subprocess.run([BIN, "call", "-s", SOCK, "CLIENT", "UNPAUSE"], check=True,
+                   capture_output=True, timeout=DEADLINE_S)
+    term.type("ECHO back")
+    term.expect('"back"')
+    status = term.close()
+    if status != 0:
+        raise SystemExit(f"FAIL: exit status {status} (-w)")
 finally:
     stop_server(server) if server.poll() is None else None
 print("tcpkit call prompt: all checks passed")

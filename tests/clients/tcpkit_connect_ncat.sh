@@ -116,6 +116,20 @@ got=$(echo x | timeout 10 "$BIN" connect --udp 127.0.0.1 1 2>&1)
 [[ $? == 69 && $got == "tcpkit connect: 127.0.0.1:1: Connection refused (nothing listens on that UDP port)" ]] ||
   fail "refused datagram: '$got'"
 
+# UDP with a server that never answers: at stdin EOF it waits a second for replies and exits 0
+# (never hangs); -w 2 asks it to wait two.
+silent_peer udp
+uport=$SILENT_PORT
+for wait in "" 2; do
+  start=$(date +%s%N)
+  echo x | timeout 10 "$BIN" connect -u ${wait:+-w $wait} 127.0.0.1 "$uport"
+  rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  want=${wait:-1}
+  [[ $rc == 0 ]] && ((ms >= want * 1000 - 50 && ms < want * 1000 + 2000)) ||
+    fail "-u ${wait:+-w $wait} against a silent server: exit $rc after $ms ms"
+done
+
 # Usage errors are one line, exit 64.
 got=$(timeout 10 "$BIN" connect -k 127.0.0.1 1 2>&1)
 [[ $? == 64 && $got == *"-k needs -l"* ]] || fail "-k without -l: '$got'"

@@ -8,8 +8,10 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "bench_verify.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "tcpkit/bench/engine.hpp"
@@ -42,6 +44,12 @@ struct BenchArgs {
   double rate = 0;
   std::size_t data_size = 0;  // 0: the workload's default (echo 64, resp/native 3)
   std::uint64_t keyspace = 0;
+  std::string key_pattern = "R";  // memtier's letters: R, G, Z, S; or WRITES:READS ("R:Z")
+  double zipf_exponent = 1.0;
+  double key_stddev = 0;
+  bool data_verify = false;
+  std::string password;  // -a: AUTH on every connection
+  std::string user;
   double timeout = 10;
   int connections_only = 0;
   int server_pid = 0;
@@ -68,6 +76,44 @@ std::string hdr_path(const std::string& file, const std::string& test, bool seve
     return file + "." + name;
   }
   return file.substr(0, dot) + "." + name + file.substr(dot);
+}
+
+bool parse_pattern(char letter, bench::KeyPattern& out) {
+  switch (std::toupper(static_cast<unsigned char>(letter))) {
+    case 'R':
+      out = bench::KeyPattern::kUniform;
+      return true;
+    case 'G':
+      out = bench::KeyPattern::kGaussian;
+      return true;
+    case 'Z':
+      out = bench::KeyPattern::kZipf;
+      return true;
+    case 'S':
+      out = bench::KeyPattern::kSequential;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// --key-pattern: one letter for every test, or memtier's WRITES:READS pair, the second for GET
+// (the only read among the standard tests). Empty on success, else what is wrong.
+std::string key_patterns(const std::string& text, bench::KeyPattern& writes,
+                         bench::KeyPattern& reads) {
+  const bool one = text.size() == 1 && parse_pattern(text[0], writes);
+  const bool pair = text.size() == 3 && text[1] == ':' && parse_pattern(text[0], writes) &&
+                    parse_pattern(text[2], reads);
+  if (one) reads = writes;
+  if (one || pair) return {};
+  return "--key-pattern takes R (uniform), G (Gaussian), Z (Zipf), S (sequential) or "
+         "memtier's WRITES:READS pair such as R:Z, got '" +
+         text + "'";
+}
+
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "tcpkit bench: %s; see tcpkit bench --help\n", what.c_str());
+  return kExitUsage;
 }
 
 Protocol protocol_of(const BenchArgs& a) {
@@ -107,11 +153,11 @@ bool build_workloads(const BenchArgs& a, std::vector<bench::Workload>& out) {
     std::string name = list.substr(start, comma - start);
     start = comma + 1;
     if (name.empty()) continue;
-    auto args = bench::test_command(name, a.data_size);
+    auto args = bench::test_command(name, a.data_size, a.data_verify);
     if (args.empty()) {
       std::fprintf(stderr,
                    "tcpkit bench: unknown test '%s' (ping, set, get, incr, mset, or a "
-                   "command after --)\n",
+                   "command after --); see tcpkit bench --help\n",
                    name.c_str());
       return false;
     }
@@ -153,7 +199,12 @@ bench::EngineOptions engine_options(const BenchArgs& a, const net::Endpoint& end
   o.duration_s = a.duration;
   o.warmup_s = a.warmup;
   o.rate = a.rate;
-  o.keyspace = a.keyspace;
+  o.keys.space = a.keyspace;
+  o.keys.zipf_exponent = a.zipf_exponent;
+  o.keys.gaussian_stddev = a.key_stddev;
+  o.keys.one_per_request = a.data_verify;
+  o.auth_user = a.user;
+  o.auth_password = a.password;
   o.timeout_s = a.timeout;
   o.seed = a.seed;
   return o;
@@ -164,18 +215,38 @@ void emit(const std::string& text) {
   std::fflush(stdout);
 }
 
-// One workload: connect, drive, measure the server. Nothing on failure to connect.
+// One workload against every target at once (one set of -c connections each, -n and -R shared
+// out among them), merged into one report: connect, drive, measure the server. Nothing on a
+// failure to connect.
 std::optional<bench::TestReport> run_test(const BenchArgs& a, const bench::EngineOptions& o,
+                                          const std::vector<net::Endpoint>& targets,
                                           const bench::Workload& w, int* exit_code) {
-  bench::LoadRun run(o, w);
-  if (auto r = run.connect(); !r) {
-    std::fprintf(stderr, "tcpkit bench: %s\n", r.error().message().c_str());
-    *exit_code = exit_code_for(r.error());
-    return std::nullopt;
+  const std::size_t n = targets.size();
+  std::vector<std::unique_ptr<bench::LoadRun>> runs;
+  for (std::size_t i = 0; i < n; ++i) {
+    bench::EngineOptions one = o;
+    one.endpoint = targets[i];
+    one.requests = o.requests / n + (i < o.requests % n ? 1 : 0);
+    one.rate = o.rate / static_cast<double>(n);
+    one.seed = o.seed + i * 0x10000;
+    runs.push_back(std::make_unique<bench::LoadRun>(one, w));
+    if (auto r = runs.back()->connect(); !r) {
+      std::fprintf(stderr, "tcpkit bench: %s\n", r.error().message().c_str());
+      *exit_code = exit_code_for(r.error());
+      return std::nullopt;
+    }
   }
   Progress progress{w.name, a.server_pid, std::nullopt, ::isatty(STDERR_FILENO) == 1};
   bench::LoadRun::Hooks hooks{on_tick, on_measure_start, &progress};
-  bench::TestReport report{w.name, run.run(hooks), a.server_pid, std::nullopt};
+  std::vector<bench::RunResult> results(n);
+  std::vector<std::thread> others;
+  for (std::size_t i = 1; i < n; ++i) {
+    others.emplace_back([&runs, &results, i] { results[i] = runs[i]->run({}); });
+  }
+  results[0] = runs[0]->run(hooks);
+  for (auto& t : others) t.join();
+  for (std::size_t i = 1; i < n; ++i) bench::merge_concurrent(results[0], results[i]);
+  bench::TestReport report{w.name, std::move(results[0]), a.server_pid, std::nullopt};
   if (progress.show) std::fputs("\r\033[K", stderr);
   if (a.server_pid != 0 && progress.cpu_at_start && report.result.completed > 0) {
     if (auto end = bench::process_cpu_seconds(a.server_pid)) {
@@ -227,11 +298,37 @@ int run_idle(const BenchArgs& a, const bench::RunConfig& config, const net::Endp
 }
 
 int run_bench(BenchArgs& a) {
-  auto endpoint = net::parse_endpoint(a.address);
-  if (!endpoint) {
-    std::fprintf(stderr, "tcpkit bench: %s\n", endpoint.error().message().c_str());
-    return kExitUsage;
+  std::vector<net::Endpoint> targets;  // the address: one, or several separated by commas
+  for (std::size_t start = 0; start <= a.address.size();) {
+    const std::size_t comma = std::min(a.address.find(',', start), a.address.size());
+    auto endpoint = net::parse_endpoint(a.address.substr(start, comma - start));
+    if (!endpoint) {
+      std::fprintf(stderr, "tcpkit bench: %s; see tcpkit bench --help\n",
+                   endpoint.error().message().c_str());
+      return kExitUsage;
+    }
+    targets.push_back(*endpoint);
+    start = comma + 1;
   }
+  if (targets.size() > 1 && a.connections_only > 0) {
+    return usage_error("--connections-only takes one address");
+  }
+  if (!a.user.empty() && a.password.empty()) return usage_error("--user needs -a PASSWORD");
+  bench::KeyPattern writes = bench::KeyPattern::kUniform, reads = writes;
+  if (std::string why = key_patterns(a.key_pattern, writes, reads); !why.empty()) {
+    return usage_error(why);
+  }
+  if (a.data_verify) {
+    if (a.workload != "resp" || !a.command.empty() || a.keyspace == 0) {
+      return usage_error("--data-verify needs resp, the standard tests (no command) and -r N");
+    }
+    if (a.data_size == 0) a.data_size = 12;
+    if (a.data_size < 12) {
+      return usage_error("--data-verify needs -d 12 or more (each value spells its key), got " +
+                         std::to_string(a.data_size));
+    }
+  }
+  const net::Endpoint& endpoint = targets.front();
   if (a.data_size == 0) a.data_size = a.workload == "echo" ? 64 : 3;
   if (a.requests == 0 && a.duration <= 0) a.requests = 100000;
   if (a.requests > 0 && a.duration > 0) {
@@ -245,18 +342,20 @@ int run_bench(BenchArgs& a) {
     config.connections = a.connections_only;
     config.pipeline = 1;
     config.requests = static_cast<std::uint64_t>(a.connections_only);
-    return run_idle(a, config, *endpoint);
+    return run_idle(a, config, endpoint);
   }
   if (a.connections > 1) (void)bench::raise_fd_limit();
 
   std::vector<bench::Workload> workloads;
   if (!build_workloads(a, workloads)) return kExitUsage;
-  const bench::EngineOptions options = engine_options(a, *endpoint);
+  const bench::EngineOptions options = engine_options(a, endpoint);
   std::vector<bench::TestReport> reports;
   int exit_code = kExitOk;
   if (a.csv) emit(bench::csv_header());
   for (const auto& w : workloads) {
-    auto report = run_test(a, options, w, &exit_code);
+    bench::EngineOptions for_test = options;
+    for_test.keys.pattern = w.name == "GET" ? reads : writes;
+    auto report = run_test(a, for_test, targets, w, &exit_code);
     if (!report) return exit_code;
     if (a.csv) {
       emit(bench::format_csv(*report));
@@ -281,6 +380,10 @@ int run_bench(BenchArgs& a) {
     reports.push_back(std::move(*report));
   }
   if (a.json) emit(bench::format_json(config, reports, nullptr));
+  if (a.data_verify) {
+    const int verified = verify_data(targets, {a.keyspace, a.data_size, a.user, a.password});
+    if (verified != kExitOk) return verified;
+  }
   return exit_code;
 }
 
@@ -330,7 +433,8 @@ void add_bench(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("address", args->address,
                   "HOST:PORT, [V6]:PORT, unix:/PATH or unix:@NAME (or -h/-p/-s; default "
-                  "127.0.0.1:6379)");
+                  "127.0.0.1:6379); several, separated by commas, load each with its own -c "
+                  "connections at once (-n and -R shared out) and report them together");
   CLI::Option* host = cmd->add_option("-h", args->host, "Server host (redis-benchmark's -h)");
   CLI::Option* port = cmd->add_option("-p", args->port, "Server port (redis-benchmark's -p)")
                           ->check(CLI::Range(1, 65535));
@@ -353,7 +457,8 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", args->threads, "Threads, each its own epoll loop")
       ->check(kPositive)
       ->capture_default_str();
-  cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)");
+  cmd->add_option("-n,--requests", args->requests, "Measured requests (default 100000)")
+      ->check(kPositive);
   cmd->add_option("--duration,--test-time", args->duration,
                   "Time to measure, instead of -n: seconds, or with a unit (30s, 1.5m, 500ms)")
       ->transform(kSeconds);
@@ -364,9 +469,30 @@ void add_bench(CLI::App& app, int& exit_code) {
                   "request's intended send time)")
       ->check(kNonNegative);
   cmd->add_option("-d,--data-size", args->data_size,
-                  "Bytes per value (resp/native, default 3) or per echo message (default 64)");
+                  "Bytes per value (resp/native, default 3) or per echo message (default 64)")
+      ->check(kPositive);
   cmd->add_option("-r,--keyspace", args->keyspace,
-                  "Random keys: __rand_int__ becomes a number in [0, N) per request");
+                  "Random keys: __rand_int__ becomes a number in [0, N) per request")
+      ->check(kNonNegative);
+  cmd->add_option("--key-pattern", args->key_pattern,
+                  "How -r draws key numbers, in memtier's letters: R uniform (default), G "
+                  "Gaussian around N/2, Z Zipf (0 the hottest key), S sequential; or "
+                  "WRITES:READS (R:Z), the second for GET")
+      ->capture_default_str();
+  cmd->add_option("--key-zipf-exp", args->zipf_exponent,
+                  "Z: the exponent s (key k drawn with weight 1/(k+1)^s)")
+      ->check(kPositive)
+      ->capture_default_str();
+  cmd->add_option("--key-stddev", args->key_stddev,
+                  "G: the standard deviation, in keys (default N/6)")
+      ->check(kPositive);
+  cmd->add_flag("--data-verify", args->data_verify,
+                "resp with -r: each value spells its key (-d 12 or more; 12 by default), and "
+                "after the tests every key:N of the key space is read back from each target "
+                "and checked (memtier's --data-verify); exit 65 when one differs");
+  cmd->add_option("-a,--pass", args->password,
+                  "Password: every connection says AUTH first (redis-benchmark's -a)");
+  cmd->add_option("--user", args->user, "User name for AUTH (needs -a)");
   cmd->add_option("--timeout", args->timeout, "Seconds without any reply before giving up")
       ->check(kPositive)
       ->capture_default_str();
@@ -382,13 +508,17 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--hdr-out", args->hdr_out,
                   "Write each test's latency spectrum to FILE in HdrHistogram's .hgrm text "
                   "(values in ms; with several tests, FILE.test.hgrm each), for plotting");
-  cmd->add_flag("--csv", args->csv, "Print CSV, one row per test");
+  cmd->add_flag("--csv", args->csv,
+                "Print CSV, one row per test, in redis-benchmark --csv's columns (test, rps, "
+                "avg, min, p50, p95, p99, max latency in ms)");
   cmd->add_flag("-q,--quiet", args->quiet, "One line per test, like redis-benchmark -q");
   cmd->footer(
       "Examples:\n"
       "  tcpkit bench resp -p 6379 -t set,get -n 100000 -q      (as redis-benchmark)\n"
       "  tcpkit bench resp 127.0.0.1:6379 -c 50 -P 16 --duration 10s\n"
       "  tcpkit bench resp -p 6379 -r 1000 -- HSET h __rand_int__ v\n"
+      "  tcpkit bench resp -p 6379 -t set,get -r 100000 --key-pattern R:Z --data-verify\n"
+      "  tcpkit bench resp 127.0.0.1:6379,127.0.0.1:6380 -c 20 --hdr-out lat.hgrm\n"
       "Everything after -- is the command; bench's own options go before it.");
   cmd->callback([args, cmd, host, port, socket, &exit_code] {
     const auto names = own_option_names(*cmd);

@@ -6,17 +6,22 @@
 // takes tcpkit's own form), -a/--pass/--user/REDISCLI_AUTH authenticate, -n selects a
 // database, -r/-i repeat, -x reads the last argument from stdin, -e exits 1 on an error reply,
 // and the output is raw (values as they are, one a line) when stdout is not a terminal, as
-// redis-cli's is, unless --no-raw.
+// redis-cli's is, unless --no-raw. `help`, `help COMMAND` and `help @GROUP` are answered here
+// (command_help.hpp), and the prompt completes command names with Tab. -w, when given, also
+// bounds each wait for a reply, so a server that accepts and never answers cannot hang it.
+#include <poll.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -26,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "command_help.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "tcpkit/codec/length_prefix.hpp"
@@ -36,6 +42,7 @@
 #include "tcpkit/codec/value.hpp"
 #include "tcpkit/io/buffer.hpp"
 #include "tcpkit/net/socket.hpp"
+#include "tcpkit/version.hpp"
 #include "validators.hpp"
 
 namespace tcpkit::cli {
@@ -64,6 +71,7 @@ struct CallArgs {
   bool stat = false;    // --stat: a line of server figures every -i seconds
   std::string protocol = "resp";
   double timeout = 5;
+  std::optional<double> reply_timeout;  // -w given: also the longest wait for a reply
   bool resp3 = false;
   std::vector<std::string> command;
 };
@@ -239,8 +247,10 @@ bool starts_stream(std::string_view command) {
 // One connection; sends a command and waits for its one reply.
 class CallClient {
  public:
-  CallClient(UniqueFd fd, bool native, codec::RespVersion version)
-      : fd_(std::move(fd)), native_(native), resp_({}, version) {}
+  // `reply_timeout`, when set, bounds each wait for a command's reply (not a stream's).
+  CallClient(UniqueFd fd, bool native, codec::RespVersion version,
+             std::optional<std::chrono::milliseconds> reply_timeout)
+      : fd_(std::move(fd)), native_(native), resp_({}, version), reply_timeout_(reply_timeout) {}
 
   // The command's reply. Under RESP3 a push that arrives first (a client-side caching
   // invalidation, a pub/sub message) is printed as it comes, and the wait goes on, unless the
@@ -255,7 +265,7 @@ class CallClient {
     if (auto w = net::write_all(fd_.get(), out.view()); !w) return Fail(w.error());
     const bool push_is_reply = !args.empty() && replies_with_push(args[0]);
     for (;;) {
-      auto reply = read_reply();
+      auto reply = read_reply(reply_timeout_);
       if (!reply || reply->kind() != codec::ValueKind::kPush || push_is_reply) return reply;
       print_reply(*reply);
     }
@@ -266,7 +276,7 @@ class CallClient {
     if (auto w = net::write_all(fd_.get(), bytes); !w) return Fail(w.error());
     return {};
   }
-  Result<codec::Value> next_reply() { return read_reply(); }
+  Result<codec::Value> next_reply() { return read_reply(std::nullopt); }
 
   // Says HELLO 3; the server's map of facts is not printed, as redis-cli -3 does not. A server
   // that refuses (an error reply) is a failure that names the reply.
@@ -282,11 +292,17 @@ class CallClient {
   }
 
  private:
-  Result<codec::Value> read_reply() {
+  // The next whole reply; with a timeout, a server silent for that long is a failure
+  // (ETIMEDOUT: exit 75), and the connection is not to be used again (a late reply would
+  // answer the next command).
+  Result<codec::Value> read_reply(std::optional<std::chrono::milliseconds> timeout) {
     for (;;) {
       if (!input_.empty()) {
         if (auto v = try_decode(); v) return std::move(*v);
         if (!error_.empty()) return protocol_failure(error_);
+      }
+      if (timeout) {
+        if (auto ready = wait_readable(*timeout); !ready) return Fail(ready.error());
       }
       constexpr std::size_t kChunk = 64 * 1024;
       auto r = net::read_some(fd_.get(), input_.prepare(kChunk), kChunk);
@@ -321,6 +337,22 @@ class CallClient {
     return v;
   }
 
+  Result<void> wait_readable(std::chrono::milliseconds timeout) {
+    pollfd p{fd_.get(), POLLIN, 0};
+    int n = 0;
+    do {
+      n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return Fail(Error(std::error_code(errno, std::system_category()), "poll"));
+    if (n == 0) {
+      char what[64];
+      std::snprintf(what, sizeof what, "no reply within %.3gs (-w)",
+                    static_cast<double>(timeout.count()) / 1000);
+      return Fail(Error(std::make_error_code(std::errc::timed_out), what));
+    }
+    return {};
+  }
+
   static Fail protocol_failure(const std::string& text) {
     return Fail(Error(std::make_error_code(std::errc::bad_message), "reply: " + text));
   }
@@ -331,7 +363,48 @@ class CallClient {
   codec::RespValueDecoder resp_;
   codec::LengthPrefixDecoder frames_;
   std::string error_;
+  std::optional<std::chrono::milliseconds> reply_timeout_;
 };
+
+// `help` and `?` are answered here, from the table, as redis-cli answers them.
+bool is_help(std::string_view word) { return iequals_ascii(word, "help") || word == "?"; }
+
+void print_help(std::span<const std::string> words) {
+  const std::string text = help_text(words.subspan(1), "tcpkit call " TCPKIT_VERSION_STRING);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+// Tab completion at the prompt: the first word completes to a command name, the word after
+// "help" to a command or an @group, as redis-cli's prompt does; nothing else (never file
+// names, readline's default).
+char* next_completion(const char* text, int state) {
+  static std::vector<std::string> found;
+  static std::size_t at = 0;
+  if (state == 0) {
+    std::string_view before(rl_line_buffer, static_cast<std::size_t>(rl_point));
+    before = before.substr(0, before.size() - std::strlen(text));
+    while (!before.empty() && before.front() == ' ') before.remove_prefix(1);
+    while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+    found.clear();
+    if (before.empty() || is_help(before)) found = completions(text, !before.empty());
+    at = 0;
+  }
+  return at < found.size() ? ::strdup(found[at++].c_str()) : nullptr;
+}
+
+char** complete_line(const char* text, int /*start*/, int /*end*/) {
+  rl_attempted_completion_over = 1;
+  return rl_completion_matches(text, next_completion);
+}
+
+void set_up_completion() {
+  rl_readline_name = "tcpkit";
+  rl_attempted_completion_function = complete_line;
+  rl_variable_bind("completion-ignore-case", "on");
+  static char breaks[] = " \t\n\"'";
+  rl_completer_word_break_characters = breaks;
+}
 
 // redis-cli's line before a subscription's first reply, on a terminal.
 void announce_stream(std::string_view command) {
@@ -401,7 +474,10 @@ int interactive(std::unique_ptr<CallClient> client, CallArgs args) {
   const bool tty = ::isatty(STDIN_FILENO) != 0;
   const char* home = std::getenv("HOME");
   const std::string history = std::string(home != nullptr ? home : ".") + "/.tcpkit_history";
-  if (tty) ::read_history(history.c_str());
+  if (tty) {
+    ::read_history(history.c_str());
+    set_up_completion();
+  }
   PromptState state{args.db, false};
   for (;;) {
     std::string text;
@@ -417,6 +493,10 @@ int interactive(std::unique_ptr<CallClient> client, CallArgs args) {
     if (!split_line(text, words) || words.empty()) continue;
     if (tty) ::add_history(text.c_str());
     if (words.size() == 1 && (words[0] == "quit" || words[0] == "exit")) break;
+    if (is_help(words[0])) {
+      print_help(words);
+      continue;
+    }
     if (!client) {
       args.db = state.db;
       auto opened = open_client(args);
@@ -611,9 +691,13 @@ Result<std::unique_ptr<CallClient>> open_client(const CallArgs& args) {
   auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
   auto fd = net::connect_to(*endpoint, timeout);
   if (!fd) return Fail(fd.error());
+  std::optional<std::chrono::milliseconds> reply_timeout;
+  if (args.reply_timeout) {
+    reply_timeout = std::chrono::milliseconds(static_cast<long long>(*args.reply_timeout * 1000));
+  }
   auto client = std::make_unique<CallClient>(
       std::move(*fd), args.protocol == "native",
-      args.resp3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2);
+      args.resp3 ? codec::RespVersion::kResp3 : codec::RespVersion::kResp2, reply_timeout);
   if (args.resp3) {
     if (auto hello = client->hello3(); !hello) return Fail(hello.error());
   }
@@ -657,6 +741,10 @@ int run_call(CallArgs args) {
                               std::istreambuf_iterator<char>());
   }
   g_raw = args.raw || (!args.no_raw && ::isatty(STDOUT_FILENO) == 0);
+  if (!args.command.empty() && is_help(args.command.front())) {
+    print_help(args.command);
+    return kExitOk;
+  }
   auto opened = open_client(args);
   if (!opened) return fail(opened.error());
   CallClient& client = **opened;
@@ -691,7 +779,9 @@ void add_call(CLI::App& app, int& exit_code) {
       "call",
       "Send one command to a kv server and print the reply as redis-cli does "
       "(tcpkit call SET k v). Without a command: an interactive prompt with history "
-      "(~/.tcpkit_history); quit or Ctrl-D leaves.");
+      "(~/.tcpkit_history) and Tab completion of command names; quit or Ctrl-D leaves. "
+      "help, help COMMAND and help @GROUP are answered without asking the server, from "
+      "redis-server 7.0's COMMAND DOCS, as redis-cli answers them.");
   cmd->set_help_flag("--help", "Print this help and exit");  // -h is the host, as redis-cli's
   cmd->add_option("-h", args->host, "Server host (redis-cli's -h)")->capture_default_str();
   cmd->add_option("-p", args->port, "Server port (redis-cli's -p)")
@@ -736,7 +826,11 @@ void add_call(CLI::App& app, int& exit_code) {
                   "the server needs --protocol native)")
       ->check(CLI::IsMember({"resp", "native"}))
       ->capture_default_str();
-  cmd->add_option("-w,--timeout", args->timeout, "Seconds to wait for the connection")
+  cmd->add_option("-w,--timeout", args->timeout,
+                  "Seconds to wait for the connection; when given, also the longest wait for "
+                  "each reply (a silent server then ends the call with exit 75, and the prompt "
+                  "says \"not connected\"); subscriptions and MONITOR wait on")
+      ->check(kPositive)
       ->capture_default_str();
   cmd->add_flag("-3,--resp3", args->resp3,
                 "Say HELLO 3 first and print RESP3 replies (maps, sets, doubles, booleans, "
@@ -750,6 +844,7 @@ void add_call(CLI::App& app, int& exit_code) {
       "belongs to the command.");
   cmd->callback([args, cmd, &exit_code] {
     args->command = cmd->remaining();
+    if (cmd->count("-w") > 0) args->reply_timeout = args->timeout;
     exit_code = run_call(*args);
   });
 }

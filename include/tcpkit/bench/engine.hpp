@@ -45,10 +45,12 @@ struct EngineOptions {
   std::uint64_t requests = 0;  // measured requests; 0: run for duration_s
   double duration_s = 0;
   double warmup_s = 0;
-  double rate = 0;             // requests/s in total; 0: closed loop
-  std::uint64_t keyspace = 0;  // -r: 0 keeps the placeholder text (one fixed key)
-  double timeout_s = 10;       // no reply at all for this long ends the run
-  double drain_s = 2;          // after a timed run, how long in-flight replies are awaited
+  double rate = 0;            // requests/s in total; 0: closed loop
+  KeyOptions keys;            // -r and --key-pattern; space 0 keeps the placeholder text
+  std::string auth_user;      // -a/--user: each connection says AUTH first (empty password:
+  std::string auth_password;  // no AUTH)
+  double timeout_s = 10;      // no reply at all for this long ends the run
+  double drain_s = 2;         // after a timed run, how long in-flight replies are awaited
   double connect_timeout_s = 5;
   std::uint64_t seed = 1;
 };
@@ -81,6 +83,10 @@ struct RunResult {
     return error_replies + protocol_errors + connection_errors + timeouts;
   }
 };
+
+// Adds `part`, a run that went on at the same time as `total`'s (another target's), to
+// `total`: counts and histograms add, the measured time is the longer one, rps follows.
+void merge_concurrent(RunResult& total, RunResult& part);
 
 namespace detail {
 class Worker;

@@ -52,6 +52,44 @@ class Rng {
   std::uint64_t state_;
 };
 
+// How -r's key numbers are drawn; the letters are memtier_benchmark's --key-pattern names.
+enum class KeyPattern {
+  kUniform,     // R: every number in [0, N) alike (redis-benchmark's -r)
+  kGaussian,    // G: around the middle, N/6 standard deviation unless told (memtier's default)
+  kZipf,        // Z: number k drawn with weight 1/(k+1)^s: 0 the hottest key
+  kSequential,  // S: 0, 1, 2, ... per connection, wrapping at N
+};
+
+struct KeyOptions {
+  std::uint64_t space = 0;  // -r N: numbers in [0, N); 0 keeps the placeholder text
+  KeyPattern pattern = KeyPattern::kUniform;
+  double zipf_exponent = 1.0;    // Z's s, > 0
+  double gaussian_stddev = 0;    // G: 0 means N/6
+  bool one_per_request = false;  // every slot of one request gets the same number
+};
+
+// Draws key numbers as `options` say; one per connection (not thread-safe).
+class KeyDrawer {
+ public:
+  KeyDrawer(const KeyOptions& options, std::uint64_t seed);
+  const KeyOptions& options() const { return options_; }
+  // The next key number, below options().space (which must be > 0).
+  std::uint64_t next();
+
+ private:
+  double uniform01() { return static_cast<double>(rng_.next() >> 11) * 0x1.0p-53; }
+  std::uint64_t zipf();
+  std::uint64_t gaussian();
+
+  KeyOptions options_;
+  Rng rng_;
+  std::uint64_t sequence_ = 0;
+  // Rejection-inversion sampling (Hormann and Derflinger, 1996): O(1) a draw for any N.
+  double h_integral_x1_ = 0;
+  double h_integral_n_ = 0;
+  double s_ = 0;
+};
+
 class RequestTemplate {
  public:
   RequestTemplate() = default;
@@ -72,6 +110,8 @@ class RequestTemplate {
   // Writes one request (size() bytes) at `out`. With keyspace > 0 each slot gets a number
   // below keyspace drawn from `rng`; with 0 the placeholder text is sent as it is.
   void write(char* out, Rng& rng, std::uint64_t keyspace) const;
+  // The same with the numbers from `keys` (one for all slots when it says one_per_request).
+  void write(char* out, KeyDrawer& keys) const;
 
  private:
   std::string bytes_;
@@ -82,8 +122,14 @@ class RequestTemplate {
 void write_twelve_digits(char* out, std::uint64_t n);
 
 // The arguments of a named test ("PING", "SET", "GET", "INCR", "MSET"; case-insensitive) with
-// values of `value_size` bytes; empty for an unknown name.
-std::vector<std::string> test_command(std::string_view name, std::size_t value_size);
+// values of `value_size` bytes; empty for an unknown name. With `keyed_values` a value is the
+// placeholder repeated (then 'x's), so that, drawn with one number per request, each key's
+// value says which key it belongs to (--data-verify); value_size must then be at least 12.
+std::vector<std::string> test_command(std::string_view name, std::size_t value_size,
+                                      bool keyed_values = false);
+
+// The value test_command(..., keyed_values = true) writes for key number `n`.
+std::string keyed_value(std::uint64_t n, std::size_t value_size);
 
 enum class ReplyStatus { kReply, kNeedMore, kBad };
 

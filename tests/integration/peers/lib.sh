@@ -77,3 +77,44 @@ wait_listening() {
 
 # port_of ADDR: "127.0.0.1:4000" -> 4000
 port_of() { echo "${1##*:}"; }
+
+# start_redis SOCK [ARGS...]: a redis-server on Unix socket SOCK only (no TCP, no persistence),
+# stopped by its pid at exit; waits (30 s at most) until it answers PING, with PONG or, when
+# ARGS set a password, NOAUTH.
+start_redis() {
+  local sock=$1
+  shift
+  redis-server --port 0 --unixsocket "$sock" --save '' --appendonly no --dir "$WORK" "$@" \
+    >"$sock.log" 2>&1 &
+  PIDS+=("$!")
+  local pid=$! deadline=$((SECONDS + 30))
+  until [[ -S $sock ]] && redis-cli -s "$sock" PING 2>&1 | grep -q -e PONG -e NOAUTH; do
+    kill -0 "$pid" 2>/dev/null || fail "redis-server exited: $(cat "$sock.log")"
+    ((SECONDS < deadline)) || fail "redis-server not ready on $sock within 30 s"
+    sleep 0.05
+  done
+}
+
+# silent_peer tcp|udp: a peer on 127.0.0.1 that takes what it is sent and never answers (TCP:
+# accepts, then reads nothing), stopped at exit; sets SILENT_PORT.
+silent_peer() {
+  python3 -c '
+import socket, sys, time
+tcp = sys.argv[1] == "tcp"
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+if tcp:
+    s.listen()
+print(s.getsockname()[1], flush=True)
+if tcp:
+    conn, _ = s.accept()
+time.sleep(120)
+' "$1" >"$WORK/silent.$1" &
+  PIDS+=("$!")
+  local deadline=$((SECONDS + 30))
+  until [[ -s $WORK/silent.$1 ]]; do
+    ((SECONDS < deadline)) || fail "the silent $1 peer did not start"
+    sleep 0.05
+  done
+  SILENT_PORT=$(cat "$WORK/silent.$1")
+}

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -183,4 +184,79 @@ TEST(ReplySkipperTest, FramedEchoChecksTheFraming) {
 }
 
 }  // namespace
+// --key-pattern's draws, checked against the distributions' own figures (fixed seeds, so the
+// counts are the same on every run; the bounds are several standard deviations wide).
+std::vector<std::uint64_t> draw_counts(const KeyOptions& o, int draws) {
+  KeyDrawer keys(o, 7);
+  std::vector<std::uint64_t> counts(o.space);
+  for (int i = 0; i < draws; ++i) {
+    const std::uint64_t k = keys.next();
+    EXPECT_LT(k, o.space);
+    if (k < o.space) ++counts[k];
+  }
+  return counts;
+}
+
+TEST(KeyDrawerTest, ZipfFollowsOneOverRankToTheS) {
+  for (double s : {0.5, 1.0, 1.5}) {
+    KeyOptions o{1000, KeyPattern::kZipf, s, 0, false};
+    const int draws = 200000;
+    const auto counts = draw_counts(o, draws);
+    double norm = 0;
+    for (int k = 1; k <= 1000; ++k) norm += std::pow(k, -s);
+    for (int k : {1, 2, 10, 100}) {
+      const double want = draws * std::pow(k, -s) / norm;
+      EXPECT_NEAR(static_cast<double>(counts[static_cast<std::size_t>(k - 1)]), want,
+                  5 * std::sqrt(want) + 1)
+          << "s " << s << " rank " << k;
+    }
+  }
+}
+
+TEST(KeyDrawerTest, ZipfWorksForHugeKeySpaces) {
+  KeyDrawer keys({1ull << 40, KeyPattern::kZipf, 0.99, 0, false}, 3);
+  std::uint64_t zeros = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const std::uint64_t k = keys.next();
+    ASSERT_LT(k, 1ull << 40);
+    zeros += k == 0;
+  }
+  EXPECT_GT(zeros, 100u);  // key 0 stays the hottest: about 1/H(2^40) = 3.6% of the draws
+}
+
+TEST(KeyDrawerTest, GaussianCentresOnTheMiddleWithASixthOfTheSpace) {
+  KeyOptions o{6000, KeyPattern::kGaussian, 1, 0, false};
+  const int draws = 100000;
+  const auto counts = draw_counts(o, draws);
+  std::uint64_t within_one_sigma = 0;  // [2000, 4000): 68.27%
+  for (std::size_t k = 2000; k < 4000; ++k) within_one_sigma += counts[k];
+  EXPECT_NEAR(static_cast<double>(within_one_sigma) / draws, 0.6827, 0.01);
+  // --key-stddev 10: every draw within 10 deviations of 3000.
+  const auto narrow = draw_counts({6000, KeyPattern::kGaussian, 1, 10, false}, 1000);
+  std::uint64_t near_middle = 0;
+  for (std::size_t k = 2900; k <= 3100; ++k) near_middle += narrow[k];
+  EXPECT_EQ(near_middle, 1000u);
+}
+
+TEST(KeyDrawerTest, UniformAndSequential) {
+  const auto uniform = draw_counts({10, KeyPattern::kUniform, 1, 0, false}, 100000);
+  for (std::uint64_t c : uniform) EXPECT_NEAR(static_cast<double>(c), 10000, 500);
+  KeyDrawer seq({3, KeyPattern::kSequential, 1, 0, false}, 1);
+  std::vector<std::uint64_t> got;
+  for (int i = 0; i < 7; ++i) got.push_back(seq.next());
+  EXPECT_EQ(got, (std::vector<std::uint64_t>{0, 1, 2, 0, 1, 2, 0}));
+}
+
+TEST(KeyDrawerTest, OnePerRequestGivesEverySlotTheSameNumber) {
+  KeyDrawer keys({1000000, KeyPattern::kUniform, 1, 0, true}, 5);
+  auto t = RequestTemplate::resp(test_command("SET", 30, true));
+  EXPECT_EQ(t.slot_count(), 3u);  // the key and two in the value; then 6 'x's
+  std::string out(t.size(), '?');
+  t.write(out.data(), keys);
+  const auto at = out.find("key:") + 4;
+  const std::string n = out.substr(at, 12);
+  EXPECT_NE(out.find("$30\r\n" + n + n + "xxxxxx\r\n"), std::string::npos) << out;
+  EXPECT_EQ(keyed_value(std::stoull(n), 30), n + n + "xxxxxx");
+}
+
 }  // namespace tcpkit::bench
