@@ -66,6 +66,7 @@ enum class KvError {
   kSaveFailed,
   kShutdownFailed,
   kNoShutdownInProgress,
+  kBusyScript,  // a script past busy-reply-threshold runs
   kNotInTransaction,
   kInvalidSaveParams,
   kDbfilenameIsPath,

@@ -76,6 +76,7 @@ KvService::KvService(KvOptions options)
   config_.dbfilename = std::move(options.dbfilename);
   config_.save = std::move(options.save);
   shutdown_ = std::move(options.shutdown);
+  exit_now_ = std::move(options.exit_now);
   config_.requirepass = std::move(options.requirepass);
   config_.maxmemory = options.maxmemory;
   config_.max_bulk_length = options.max_bulk_length;
@@ -153,6 +154,12 @@ Result<std::optional<rdb::LoadStats>> KvService::load_dump() {
 SavePoints KvService::save_points() {
   std::lock_guard lock(config_mutex_);
   return parse_save_points(config_.save).value_or(SavePoints{});
+}
+
+bool KvService::request_exit_now() {
+  if (!exit_now_) return request_shutdown();
+  exit_now_();
+  return true;
 }
 
 bool KvService::request_shutdown() {

@@ -12,6 +12,15 @@
 // BUSY (ShardLock's give-up probe). SCRIPT KILL asks the running script to stop (a Lua count
 // hook checks the request); a script that wrote cannot be killed.
 //
+// Serving others while busy: under a model where the script's connection shares its thread
+// with other connections (epoll, a reactor's loop), nobody else could read their commands.
+// So the count hook, once the script is past busy-reply-threshold, asks the connection's loop
+// every kServeEveryMs to serve the others once (Outlet::serve_others_while_blocked), as
+// Redis's processEventsWhileBlocked does: they get BUSY, or run SCRIPT KILL / FUNCTION KILL /
+// SHUTDOWN NOSAVE and the other allow-busy commands. Meanwhile the thread's view of the shards
+// it holds (and of the keys made ready for blocked clients) is set aside, so those sessions
+// lock for themselves and never use the script's shards (they give up with BUSY instead).
+//
 // Memory: every byte the Lua state allocates goes through a counting allocator with a cap
 // (kLuaMemoryLimit), enforced while a script runs (inside its lua_pcall): past it Lua raises
 // "not enough memory", which the script sees as an error. Outside a run (building KEYS and
@@ -103,6 +112,10 @@ class ScriptEngine {
   struct Run;
   Run* current_run() { return run_; }
   bool kill_requested() const { return kill_.load(std::memory_order_relaxed); }
+  // From the count hook: lets the running script's loop serve other connections when the
+  // script is past busy-reply-threshold and kServeEveryMs passed since it last did.
+  void serve_others_if_busy(std::int64_t now_ms);
+  static constexpr std::int64_t kServeEveryMs = 100;
   void mark_written() { wrote_.store(true, std::memory_order_relaxed); }
   bool wrote() const { return wrote_.load(std::memory_order_relaxed); }
   void* allocate(void* ptr, std::size_t old_size, std::size_t new_size);
@@ -139,6 +152,7 @@ class ScriptEngine {
   std::atomic<std::size_t> lua_bytes_{0}, script_bytes_{0}, script_count_{0};
   std::atomic<std::int64_t> started_ms_{-1};  // steady-clock ms; -1: nothing running
   std::atomic<bool> wrote_{false};
+  std::int64_t served_ms_ = 0;  // when serve_others_if_busy() last served (steady ms)
   std::atomic<bool> kill_{false};
   lua_State* functions_lua_ = nullptr;
   std::map<std::string, Library, std::less<>> libraries_;
