@@ -72,6 +72,10 @@ void ClientPause::wait(const std::shared_ptr<server::Outlet>& outlet) {
 
 KvService::KvService(KvOptions options)
     : protocol_(options.protocol), store_(std::move(options.clock)), snapshots_(wall_seconds()) {
+  snapshots_.set_functions_source([this] {
+    ScriptEngine* engine = scripting_if_started();
+    return engine != nullptr ? engine->library_codes() : std::vector<std::string>{};
+  });
   config_.dir = absolute_dir(options.dir);
   config_.dbfilename = std::move(options.dbfilename);
   config_.save = std::move(options.save);
@@ -147,6 +151,14 @@ Result<std::optional<rdb::LoadStats>> KvService::load_dump() {
   EncodingLimits limits = config_.encodings;
   auto loaded = rdb::load_file(store_, path, limits, store_.clock().now_ms());
   if (!loaded) return Fail(loaded.error());
+  if (!loaded->functions.empty()) {
+    std::string error;
+    if (!scripting().restore_libraries(loaded->functions, ScriptEngine::RestorePolicy::kAppend,
+                                       error)) {
+      return Fail(Error(std::make_error_code(std::errc::bad_message),
+                        path + ": a function library does not load: " + error));
+    }
+  }
   snapshots_.set_loaded(*loaded);
   return std::optional<rdb::LoadStats>(*loaded);
 }

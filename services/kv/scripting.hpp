@@ -78,6 +78,15 @@ class ScriptEngine {
   void fcall(CommandContext& ctx, bool read_only);
   bool delete_library(std::string_view name);
   void flush_functions();
+  // The libraries' code, in name order (FUNCTION DUMP, RDB snapshots).
+  std::vector<std::string> library_codes();
+  // FUNCTION RESTORE and the RDB loader: loads every library of `codes` as FUNCTION LOAD does.
+  // kFlush drops the existing ones first; kAppend refuses (before loading anything) a library
+  // that exists; kReplace replaces it. On any error the libraries are as before; false with
+  // Redis's error text.
+  enum class RestorePolicy { kFlush, kAppend, kReplace };
+  bool restore_libraries(std::span<const std::string> codes, RestorePolicy policy,
+                         std::string& error);
   void list_functions(codec::ReplyWriter& out, bool with_code,
                       std::optional<std::string_view> pattern);
   void function_stats(codec::ReplyWriter& out);
