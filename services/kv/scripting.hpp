@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "kv/command.hpp"
+#include "kv/rand48.hpp"
 
 struct lua_State;
 
@@ -128,6 +129,8 @@ class ScriptEngine {
   void mark_written() { wrote_.store(true, std::memory_order_relaxed); }
   bool wrote() const { return wrote_.load(std::memory_order_relaxed); }
   void* allocate(void* ptr, std::size_t old_size, std::size_t new_size);
+  // math.random's generator (script_lib.cpp), kept across scripts and SCRIPT FLUSH as Redis's.
+  Rand48& random() { return random_; }
 
  private:
   void open_state();
@@ -171,7 +174,8 @@ class ScriptEngine {
   std::vector<Function> pending_;              // what the library being loaded registered
   std::atomic<bool> running_function_{false};  // FUNCTION STATS: a function, not EVAL
   std::atomic<std::size_t> library_count_{0}, function_library_count_{0};
-  bool capped_ = false;  // the memory cap applies (a script's lua_pcall is running)
+  bool capped_ = false;
+  Rand48 random_;  // the memory cap applies (a script's lua_pcall is running)
 };
 
 }  // namespace tcpkit::kv
