@@ -82,7 +82,7 @@ void shutdown(CommandContext& ctx) {
   // KvSession::shards_for): only NOSAVE may stop the server then, and at once (Redis's rule
   // and texts; a save would wait for the script forever).
   const bool busy = held_shards() != kAllShards;
-  if (busy && !args->nosave) return ctx.error(KvError::kBusyScript);
+  if (busy && !args->nosave) return ctx.out.error(ctx.service.busy_error());
   Snapshots& snapshots = ctx.service.snapshots();
   snapshots.kill_child();
   if (busy) {

@@ -123,6 +123,9 @@ std::string_view error_text(KvError e) {
     case KvError::kBusyScript:
       return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
              "NOSAVE.";
+    case KvError::kBusyFunction:
+      return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
+             "NOSAVE.";
     case KvError::kInvalidSaveParams:
       return "Invalid save parameters";
     case KvError::kDbfilenameIsPath:

@@ -66,7 +66,8 @@ enum class KvError {
   kSaveFailed,
   kShutdownFailed,
   kNoShutdownInProgress,
-  kBusyScript,  // a script past busy-reply-threshold runs
+  kBusyScript,    // a script (EVAL) past busy-reply-threshold runs
+  kBusyFunction,  // the same for a function (FCALL)
   kNotInTransaction,
   kInvalidSaveParams,
   kDbfilenameIsPath,

@@ -113,6 +113,12 @@ bool KvService::script_busy() const {
   return ms >= 0 && ms >= config_.busy_reply_threshold_ms.load();
 }
 
+std::string_view KvService::busy_error() const {
+  const ScriptEngine* engine = scripting_if_started();
+  const bool function = engine != nullptr && engine->running_function();
+  return error_text(function ? KvError::kBusyFunction : KvError::kBusyScript);
+}
+
 std::unique_ptr<server::Session> KvService::open_session(const server::SessionInfo& info) {
   return open_kv_session(info);
 }

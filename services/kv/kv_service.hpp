@@ -164,6 +164,9 @@ class KvService final : public server::Service {
   // True while a script has been running longer than busy-reply-threshold: other clients get
   // BUSY (kv_session.cpp). Lock-free, any thread.
   bool script_busy() const;
+  // The BUSY error for the script running now: Redis names SCRIPT KILL for EVAL, FUNCTION
+  // KILL for a function.
+  std::string_view busy_error() const;
 
   // Snapshots: SAVE, BGSAVE, LASTSAVE, INFO persistence.
   Snapshots& snapshots() { return snapshots_; }

@@ -29,7 +29,6 @@ bool allowed_while_subscribed(const CommandSpec& spec) {
 // While a script runs past busy-reply-threshold only Redis's allow-busy commands run (SCRIPT
 // KILL, AUTH, HELLO, ...); the others get BUSY, and a session waiting for the script's shards
 // stops waiting (the probe below).
-const std::string_view kBusyError = error_text(KvError::kBusyScript);
 bool allowed_while_busy(std::string_view full_name) {
   const CommandMeta* meta = find_command_meta(full_name);
   return meta != nullptr && (meta->flags & kFlagAllowBusy) != 0;
@@ -215,7 +214,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     return false;
   }
   if (service_.script_busy() && !allowed_while_busy(*client_.last_command.load())) {
-    reject(out, kBusyError, spec);
+    reject(out, service_.busy_error(), spec);
     return false;
   }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
@@ -228,7 +227,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   }
   if (!lock_.cover(service_.store().shards(), shards_for(*spec, args), script_busy_probe,
                    &service_)) {
-    reject(out, kBusyError, spec);
+    reject(out, service_.busy_error(), spec);
     return false;
   }
   // A connection that cannot be woken (no outlet, or the native protocol, which has no framing

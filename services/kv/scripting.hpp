@@ -113,6 +113,8 @@ class ScriptEngine {
   KillResult kill();
   // Steady-clock milliseconds since the running script started; -1 when none runs.
   std::int64_t running_ms() const;
+  // Whether what runs is a function (FCALL) rather than an EVAL script; lock-free.
+  bool running_function() const { return running_function_.load(std::memory_order_relaxed); }
 
   std::size_t lua_memory() const { return lua_bytes_.load(std::memory_order_relaxed); }
   std::size_t scripts_memory() const { return script_bytes_.load(std::memory_order_relaxed); }

@@ -251,7 +251,7 @@ def free_port():
 
 
 class Raw:
-    """A RESP connection that returns each reply's raw bytes (every reply here is one line)."""
+    """A RESP connection that returns each reply's raw bytes (lines and bulk strings only)."""
 
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
@@ -264,7 +264,7 @@ class Raw:
             out += b"$%d\r\n%s\r\n" % (len(a), a)
         self.sock.sendall(out)
 
-    def reply(self):
+    def line(self):
         """One line, or b"" when the server closed the connection."""
         while b"\r\n" not in self.buf:
             chunk = self.sock.recv(4096)
@@ -273,6 +273,13 @@ class Raw:
             self.buf += chunk
         line, self.buf = self.buf.split(b"\r\n", 1)
         return line + b"\r\n"
+
+    def reply(self):
+        """One reply (a line, or a bulk string's two), or b"" when the server closed."""
+        first = self.line()
+        if first.startswith(b"$") and not first.startswith(b"$-"):
+            return first + self.line()
+        return first
 
     def call(self, *args):
         self.send(*args)
@@ -304,6 +311,13 @@ class BusyOnTheScriptsLoopTest(unittest.TestCase):
         transcript.append(script.reply())
         transcript.append(other.call("PING"))
         transcript.append(script.call("PING"))
+        transcript.append(other.call(
+            "FUNCTION", "LOAD",
+            "#!lua name=spin\nredis.register_function('spin', function() while true do end end)"))
+        script.send("FCALL", "spin", "0")
+        transcript.append(wait_busy())  # a function: Redis names FUNCTION KILL
+        transcript.append(other.call("FUNCTION", "KILL"))
+        transcript.append(script.reply())
         script.send("EVAL", "redis.call('SET', 'w', '1') while true do end", "0")
         transcript.append(wait_busy())
         transcript.append(other.call("SCRIPT", "KILL"))
