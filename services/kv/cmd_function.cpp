@@ -5,6 +5,8 @@
 #include <array>
 
 #include "kv/cmd_util.hpp"
+#include "kv/errors.hpp"
+#include "kv/rdb.hpp"
 #include "kv/scripting.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -58,6 +60,31 @@ void function_kill(CommandContext& ctx) {
         "UNKILLABLE Sorry the script already executed write commands against the dataset. "
         "You can either wait the script termination or kill the server in a hard way using "
         "the SHUTDOWN NOSAVE command.");
+  }
+  ctx.ok();
+}
+
+// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (rdb.hpp has the payload's format).
+void function_restore(CommandContext& ctx) {
+  if (ctx.args.size() > 4) return ctx.out.error(subcommand_syntax_error("function", ctx.args[1]));
+  auto policy = ScriptEngine::RestorePolicy::kAppend;
+  if (ctx.args.size() == 4) {
+    if (iequals(ctx.args[3], "flush")) {
+      policy = ScriptEngine::RestorePolicy::kFlush;
+    } else if (iequals(ctx.args[3], "replace")) {
+      policy = ScriptEngine::RestorePolicy::kReplace;
+    } else if (!iequals(ctx.args[3], "append")) {
+      return ctx.out.error(
+          "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+    }
+  }
+  std::vector<std::string> codes;
+  std::string error;
+  if (!rdb::parse_functions_payload(ctx.args[2], codes, error)) {
+    return ctx.out.error("ERR " + error);
+  }
+  if (!ctx.service.scripting().restore_libraries(codes, policy, error)) {
+    return ctx.out.error(error);
   }
   ctx.ok();
 }
@@ -137,8 +164,9 @@ void function(CommandContext& ctx) {
     ctx.service.scripting().flush_functions();
     return ctx.ok();
   }
-  // DUMP and RESTORE: Redis's RDB payload format is not implemented.
-  ctx.out.error("ERR FUNCTION " + std::string(sub) + " is not supported by kv");
+  if (iequals(sub, "dump"))
+    return ctx.out.bulk(rdb::dump_functions(ctx.service.scripting().library_codes()));
+  function_restore(ctx);
 }
 
 }  // namespace tcpkit::kv::cmd

@@ -78,8 +78,18 @@ void shutdown(CommandContext& ctx) {
   if (!args) return ctx.error(KvError::kSyntax);
   // kv stops at once (no replica to wait for), so there is never a shutdown to abort.
   if (args->abort) return ctx.error(KvError::kNoShutdownInProgress);
+  // Beside a busy script the session did not take the shards (the script holds them,
+  // KvSession::shards_for): only NOSAVE may stop the server then, and at once (Redis's rule
+  // and texts; a save would wait for the script forever).
+  const bool busy = held_shards() != kAllShards;
+  if (busy && !args->nosave) return ctx.out.error(ctx.service.busy_error());
   Snapshots& snapshots = ctx.service.snapshots();
   snapshots.kill_child();
+  if (busy) {
+    (void)ctx.service.request_exit_now();
+    ctx.client.close_requested = true;
+    return;
+  }
   if (args->save || (!args->nosave && !ctx.service.save_points().empty())) {
     Result<void> r = snapshots.save(ctx.store, ctx.service.dump_path(), ctx.store.used_memory());
     if (!r) {

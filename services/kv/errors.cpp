@@ -120,6 +120,12 @@ std::string_view error_text(KvError e) {
       return "ERR Command not allowed inside a transaction";
     case KvError::kNoShutdownInProgress:
       return "ERR No shutdown in progress.";
+    case KvError::kBusyScript:
+      return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+             "NOSAVE.";
+    case KvError::kBusyFunction:
+      return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
+             "NOSAVE.";
     case KvError::kInvalidSaveParams:
       return "Invalid save parameters";
     case KvError::kNotifyClass:

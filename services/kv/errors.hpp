@@ -66,6 +66,8 @@ enum class KvError {
   kSaveFailed,
   kShutdownFailed,
   kNoShutdownInProgress,
+  kBusyScript,    // a script (EVAL) past busy-reply-threshold runs
+  kBusyFunction,  // the same for a function (FCALL)
   kNotInTransaction,
   kInvalidSaveParams,
   kNotifyClass,

@@ -73,10 +73,15 @@ void ClientPause::wait(const std::shared_ptr<server::Outlet>& outlet) {
 
 KvService::KvService(KvOptions options)
     : protocol_(options.protocol), store_(std::move(options.clock)), snapshots_(wall_seconds()) {
+  snapshots_.set_functions_source([this] {
+    ScriptEngine* engine = scripting_if_started();
+    return engine != nullptr ? engine->library_codes() : std::vector<std::string>{};
+  });
   config_.dir = absolute_dir(options.dir);
   config_.dbfilename = std::move(options.dbfilename);
   config_.save = std::move(options.save);
   shutdown_ = std::move(options.shutdown);
+  exit_now_ = std::move(options.exit_now);
   config_.requirepass = std::move(options.requirepass);
   config_.maxmemory = options.maxmemory;
   config_.maxmemory_policy = options.maxmemory_policy;
@@ -113,6 +118,12 @@ bool KvService::script_busy() const {
   if (engine == nullptr) return false;
   const std::int64_t ms = engine->running_ms();
   return ms >= 0 && ms >= config_.busy_reply_threshold_ms.load();
+}
+
+std::string_view KvService::busy_error() const {
+  const ScriptEngine* engine = scripting_if_started();
+  const bool function = engine != nullptr && engine->running_function();
+  return error_text(function ? KvError::kBusyFunction : KvError::kBusyScript);
 }
 
 std::unique_ptr<server::Session> KvService::open_session(const server::SessionInfo& info) {
@@ -153,6 +164,14 @@ Result<std::optional<rdb::LoadStats>> KvService::load_dump() {
   EncodingLimits limits = config_.encodings;
   auto loaded = rdb::load_file(store_, path, limits, store_.clock().now_ms());
   if (!loaded) return Fail(loaded.error());
+  if (!loaded->functions.empty()) {
+    std::string error;
+    if (!scripting().restore_libraries(loaded->functions, ScriptEngine::RestorePolicy::kAppend,
+                                       error)) {
+      return Fail(Error(std::make_error_code(std::errc::bad_message),
+                        path + ": a function library does not load: " + error));
+    }
+  }
   snapshots_.set_loaded(*loaded);
   return std::optional<rdb::LoadStats>(*loaded);
 }
@@ -160,6 +179,12 @@ Result<std::optional<rdb::LoadStats>> KvService::load_dump() {
 SavePoints KvService::save_points() {
   std::lock_guard lock(config_mutex_);
   return parse_save_points(config_.save).value_or(SavePoints{});
+}
+
+bool KvService::request_exit_now() {
+  if (!exit_now_) return request_shutdown();
+  exit_now_();
+  return true;
 }
 
 bool KvService::request_shutdown() {

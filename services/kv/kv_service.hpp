@@ -61,6 +61,10 @@ struct KvOptions {
   // SHUTDOWN calls it (from a session's thread) after any save to stop the server; null: SHUTDOWN
   // fails. `tcpkit serve` sends itself SIGTERM, which drains as for any signal.
   std::function<void()> shutdown;
+  // SHUTDOWN NOSAVE while a script is busy calls it instead: the script cannot be left (it
+  // holds every shard, and one that wrote cannot be killed), so a drain would never end; the
+  // process ends at once, as Redis's does. Null: `shutdown` is called.
+  std::function<void()> exit_now;
 };
 
 // The service as the server sees it.
@@ -168,6 +172,9 @@ class KvService final : public server::Service {
   // True while a script has been running longer than busy-reply-threshold: other clients get
   // BUSY (kv_session.cpp). Lock-free, any thread.
   bool script_busy() const;
+  // The BUSY error for the script running now: Redis names SCRIPT KILL for EVAL, FUNCTION
+  // KILL for a function.
+  std::string_view busy_error() const;
 
   // Snapshots: SAVE, BGSAVE, LASTSAVE, INFO persistence.
   Snapshots& snapshots() { return snapshots_; }
@@ -177,6 +184,8 @@ class KvService final : public server::Service {
   SavePoints save_points();
   // Stops the server (KvOptions::shutdown); false when there is no way to.
   bool request_shutdown();
+  // SHUTDOWN NOSAVE while a script is busy: KvOptions::exit_now, or request_shutdown().
+  bool request_exit_now();
   // Loads dump_path() when it exists (start-up, before any session): the keys loaded, or
   // nothing when there is no file; an error for a file that cannot be read or is corrupt.
   Result<std::optional<rdb::LoadStats>> load_dump();
@@ -212,6 +221,7 @@ class KvService final : public server::Service {
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
   Snapshots snapshots_;
   std::function<void()> shutdown_;
+  std::function<void()> exit_now_;
   std::mutex scripting_mutex_;  // creating the engine
   std::unique_ptr<ScriptEngine> scripting_owner_;
   std::atomic<ScriptEngine*> scripting_{nullptr};

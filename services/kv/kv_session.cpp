@@ -29,8 +29,6 @@ bool allowed_while_subscribed(const CommandSpec& spec) {
 // While a script runs past busy-reply-threshold only Redis's allow-busy commands run (SCRIPT
 // KILL, AUTH, HELLO, ...); the others get BUSY, and a session waiting for the script's shards
 // stops waiting (the probe below).
-constexpr std::string_view kBusyError =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 bool allowed_while_busy(std::string_view full_name) {
   const CommandMeta* meta = find_command_meta(full_name);
   return meta != nullptr && (meta->flags & kFlagAllowBusy) != 0;
@@ -108,6 +106,9 @@ ShardMask KvSession::shards_for(const CommandSpec& spec,
   if (spec.handler == cmd::discard || spec.handler == cmd::unwatch || spec.handler == cmd::reset) {
     return watched_shards();
   }
+  // SHUTDOWN beside a busy script cannot have the shards: it runs without them (and may then
+  // only stop the server at once with NOSAVE, cmd_persistence.cpp).
+  if (spec.handler == cmd::shutdown && service_.script_busy()) return 0;
   if (spec.handler != cmd::exec) return command_shards(spec, args);
   ShardMask mask = watched_shards();
   if (!client_.tx) return mask;
@@ -130,8 +131,11 @@ void KvSession::reject(codec::ReplyWriter& out, std::string_view text, const Com
   // kept).
   client_.tx.reset();
   client_.multi = -1;
-  if (!client_.watched.empty()) {
-    lock_.cover(service_.store().shards(), watched_shards());
+  // An EXEC refused with BUSY may be served by the busy script's own thread (its loop serving
+  // others, scripting.hpp): waiting there for the script's shards would never end, so the
+  // watches stay (UNWATCH, the next EXEC or the close drops them) when the wait gives up.
+  if (!client_.watched.empty() &&
+      lock_.cover(service_.store().shards(), watched_shards(), script_busy_probe, &service_)) {
     for (const WatchedKey& w : client_.watched) service_.store().db(w.db).unwatch(w.key);
     client_.watched.clear();
   }
@@ -220,7 +224,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     return false;
   }
   if (service_.script_busy() && !allowed_while_busy(*client_.last_command.load())) {
-    reject(out, kBusyError, spec);
+    reject(out, service_.busy_error(), spec);
     return false;
   }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
@@ -233,7 +237,7 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   }
   if (!lock_.cover(service_.store().shards(), shards_for(*spec, args), script_busy_probe,
                    &service_)) {
-    reject(out, kBusyError, spec);
+    reject(out, service_.busy_error(), spec);
     return false;
   }
   // A connection that cannot be woken (no outlet, or the native protocol, which has no framing

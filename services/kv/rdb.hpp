@@ -7,6 +7,7 @@
 //
 //   "REDIS0010"
 //   AUX redis-ver, redis-bits, ctime, used-mem, aof-base
+//   per function library: FUNCTION2 code (Redis 7.0's function2 opcode, the library's source)
 //   per non-empty database: SELECTDB n, RESIZEDB keys expires,
 //       per key: [EXPIRETIME_MS t] type key value
 //   EOF, CRC-64 of everything before it (little-endian)
@@ -23,8 +24,10 @@
 // context names the file, the byte offset and what was expected there.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kv/encoding_limits.hpp"
 #include "kv/store.hpp"
@@ -33,9 +36,10 @@
 namespace tcpkit::kv::rdb {
 
 struct SaveOptions {
-  std::int64_t now_ms = 0;        // ctime (seconds of it)
-  std::uint64_t used_memory = 0;  // used-mem
-  bool compress = true;           // LZF for strings above 20 bytes (rdbcompression yes)
+  std::int64_t now_ms = 0;             // ctime (seconds of it)
+  std::uint64_t used_memory = 0;       // used-mem
+  bool compress = true;                // LZF for strings above 20 bytes (rdbcompression yes)
+  std::vector<std::string> functions;  // the function libraries' code (FUNCTION2 records)
 };
 
 // The whole snapshot in memory (tests; small stores).
@@ -51,6 +55,7 @@ struct LoadStats {
   std::uint64_t keys_expired = 0;   // had expired at load time: skipped
   std::uint64_t empty_skipped = 0;  // collections with no elements: skipped, as Redis does
   int version = 0;
+  std::vector<std::string> functions;  // the function libraries' code, in file order
 };
 
 // Loads a snapshot into `store` (which should be empty; a key that exists already is an
@@ -62,5 +67,15 @@ Result<LoadStats> load_string(Store& store, std::string_view bytes, std::string_
 // bytes the file still has before anything is allocated for it.
 Result<LoadStats> load_file(Store& store, const std::string& path, const EncodingLimits& limits,
                             std::int64_t now_ms);
+
+// FUNCTION DUMP's payload, as redis-server 7.0 produces it:
+//
+//   per library: FUNCTION2 (0xF5) code as an rdb string
+//   RDB version (2 bytes, little-endian: 10), CRC-64 of everything before (8, little-endian)
+std::string dump_functions(std::span<const std::string> codes, bool compress = true);
+// Reads a FUNCTION RESTORE payload into `codes`. False with Redis's error text (no "ERR "):
+// a short payload, a version above 10 or a wrong checksum, a record other than a function.
+bool parse_functions_payload(std::string_view payload, std::vector<std::string>& codes,
+                             std::string& error);
 
 }  // namespace tcpkit::kv::rdb

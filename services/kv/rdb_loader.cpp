@@ -339,8 +339,10 @@ LoadStats load(Reader& in, Store& store, const EncodingLimits& limits, std::int6
       case kOpModuleAux:
         throw LoadFailure{at, "module data is not supported by kv"};
       case kOpFunction:
+        throw LoadFailure{at, "functions in the pre-7.0 format (FUNCTION) are not supported"};
       case kOpFunction2:
-        throw LoadFailure{at, "functions are not supported by kv"};
+        stats.functions.push_back(read_string(in));
+        continue;
       case kOpEof:
         read_trailer(in, stats.version);
         return stats;
@@ -381,6 +383,31 @@ Result<LoadStats> load_string(Store& store, std::string_view bytes, std::string_
   } catch (const LoadFailure& f) {
     return corrupt(name, f);
   }
+}
+
+bool parse_functions_payload(std::string_view payload, std::vector<std::string>& codes,
+                             std::string& error) {
+  constexpr std::size_t kFooter = 10;  // version (2) and CRC-64 (8)
+  if (payload.size() < kFooter) return error = "DUMP payload version or checksum are wrong", false;
+  const std::size_t body = payload.size() - kFooter;
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(payload[i]); };
+  const unsigned version = byte(body) | byte(body + 1) << 8;
+  std::uint64_t stored = 0;
+  for (int i = 7; i >= 0; --i) stored = stored << 8 | byte(body + 2 + static_cast<std::size_t>(i));
+  if (version > static_cast<unsigned>(kVersion) ||
+      crc64(0, payload.substr(0, body + 2)) != stored) {
+    return error = "DUMP payload version or checksum are wrong", false;
+  }
+  Reader in(payload.substr(0, body));
+  try {
+    while (in.remaining() > 0) {
+      if (in.u8("a type") != kOpFunction2) return error = "given type is not a function", false;
+      codes.push_back(read_string(in));
+    }
+  } catch (const LoadFailure&) {
+    return error = "Failed loading library payload", false;
+  }
+  return true;
 }
 
 Result<LoadStats> load_file(Store& store, const std::string& path, const EncodingLimits& limits,

@@ -225,6 +225,10 @@ void write_all(Output& out, Store& store, const SaveOptions& options) {
   write_aux(out, "ctime", std::to_string(options.now_ms / 1000));
   write_aux(out, "used-mem", std::to_string(options.used_memory));
   write_aux(out, "aof-base", "0");
+  for (const std::string& code : options.functions) {
+    out.byte(kOpFunction2);
+    out.string(code, options.compress);
+  }
   for (int i = 0; i < Store::kDatabases; ++i) {
     Database& db = store.db(i);
     if (db.size() == 0) continue;
@@ -253,6 +257,18 @@ int sync_directory(const std::string& path) {
 }
 
 }  // namespace
+
+std::string dump_functions(std::span<const std::string> codes, bool compress) {
+  Output out;
+  for (const std::string& code : codes) {
+    out.byte(kOpFunction2);
+    out.string(code, compress);
+  }
+  out.byte(static_cast<std::uint8_t>(kVersion & 0xff));
+  out.byte(static_cast<std::uint8_t>(kVersion >> 8));
+  out.le64(out.crc());
+  return std::move(out.buffer());
+}
 
 std::string save_to_string(Store& store, const SaveOptions& options) {
   Output out;

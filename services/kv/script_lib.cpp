@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <string>
@@ -75,6 +76,14 @@ int global_index(lua_State* L) {
   lua_rawget(L, lua_upvalueindex(1));
   if (!lua_isnil(L, -1)) return 1;
   const char* name = lua_tostring(L, 2);
+  // Redis's struct and cmsgpack have no Debian package for Lua 5.1: say so (docs/kv.md).
+  if (name != nullptr &&
+      (std::string_view(name) == "cmsgpack" || std::string_view(name) == "struct")) {
+    return luaL_error(L,
+                      "Script attempted to access '%s': Redis's %s library is not available in "
+                      "kv (no Lua 5.1 package of it exists in Debian)",
+                      name, name);
+  }
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
                     name == nullptr ? "?" : name);
 }
@@ -302,6 +311,52 @@ void open_library(lua_State* L, lua_CFunction open, const char* name) {
   lua_call(L, 1, 0);
 }
 
+// math.random and math.randomseed as Redis 7.0 replaces them (rand48.hpp): r = (lrand48 %
+// kMax) / kMax; no argument: r; (u): floor(r * u) + 1; (l, u): floor(r * (u - l + 1)) + l.
+int math_random(lua_State* L) {
+  auto* engine = static_cast<ScriptEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
+  const lua_Number r = static_cast<lua_Number>(engine->random().next() % Rand48::kMax) /
+                       static_cast<lua_Number>(Rand48::kMax);
+  switch (lua_gettop(L)) {
+    case 0:
+      lua_pushnumber(L, r);
+      return 1;
+    case 1: {
+      const int u = luaL_checkint(L, 1);
+      luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+      lua_pushnumber(L, std::floor(r * u) + 1);
+      return 1;
+    }
+    case 2: {
+      const int l = luaL_checkint(L, 1);
+      const int u = luaL_checkint(L, 2);
+      luaL_argcheck(L, l <= u, 2, "interval is empty");
+      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+      return 1;
+    }
+    default:
+      return luaL_error(L, "wrong number of arguments");
+  }
+}
+
+int math_randomseed(lua_State* L) {
+  auto* engine = static_cast<ScriptEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
+  engine->random().seed(luaL_checkint(L, 1));
+  return 0;
+}
+
+void replace_math_random(lua_State* L, ScriptEngine* engine) {
+  lua_getglobal(L, LUA_MATHLIBNAME);
+  for (const luaL_Reg& f :
+       {luaL_Reg{"random", math_random}, luaL_Reg{"randomseed", math_randomseed}}) {
+    lua_pushstring(L, f.name);
+    lua_pushlightuserdata(L, engine);
+    lua_pushcclosure(L, f.func, 1);
+    lua_rawset(L, -3);
+  }
+  lua_pop(L, 1);
+}
+
 void install_redis_table(lua_State* L, ScriptEngine* engine) {
   static constexpr luaL_Reg kFunctions[] = {
       {"call", redis_call},
@@ -349,6 +404,7 @@ void install_sandbox(lua_State* L, ScriptEngine* engine) {
   open_library(L, luaopen_table, LUA_TABLIBNAME);
   open_library(L, luaopen_string, LUA_STRLIBNAME);
   open_library(L, luaopen_math, LUA_MATHLIBNAME);
+  replace_math_random(L, engine);
   open_library(L, luaopen_debug, LUA_DBLIBNAME);
   for (const char* removed : {"dofile", "loadfile", "print"}) {
     lua_pushnil(L);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "kv/blocking.hpp"
 #include "kv/cmd_util.hpp"
 #include "kv/lua_convert.hpp"
 #include "kv/script_lib.hpp"
@@ -56,6 +57,7 @@ void raise_error_table(lua_State* L, std::string_view text) {
 // loads for too long is stopped.
 void kill_hook(lua_State* L, lua_Debug*) {
   ScriptEngine* engine = engine_in(L);
+  engine->serve_others_if_busy(steady_ms());
   if (engine->kill_requested()) raise_error_table(L, kKilledError);
   if (engine->loading() && steady_ms() - engine->load_started_ms() > kLoadTimeoutMs) {
     raise_error_table(L, "ERR FUNCTION LOAD timeout");
@@ -247,6 +249,22 @@ ScriptEngine::KillResult ScriptEngine::kill() {
   return KillResult::kKilled;
 }
 
+void ScriptEngine::serve_others_if_busy(std::int64_t now_ms) {
+  if (run_ == nullptr || now_ms - served_ms_ < kServeEveryMs) return;
+  CommandContext& ctx = *run_->ctx;
+  const std::shared_ptr<server::Outlet>& outlet = ctx.client.outlet;
+  if (outlet == nullptr || !ctx.service.script_busy()) return;
+  served_ms_ = now_ms;
+  // The script's shards and ready keys are this thread's; the sessions served meanwhile must
+  // not take them for theirs (see the theory of operation).
+  const ShardMask held = exchange_held_shards(0);
+  std::vector<BlockedClients::ReadyKey> ready;
+  ready.swap(BlockedClients::ready());
+  outlet->serve_others_while_blocked();
+  BlockedClients::ready().swap(ready);
+  exchange_held_shards(held);
+}
+
 std::int64_t ScriptEngine::load_started_ms() const { return load_started_ms_; }
 
 std::int64_t ScriptEngine::steady_now_ms() { return steady_ms(); }
@@ -306,6 +324,7 @@ void ScriptEngine::run_and_reply(CommandContext& ctx, lua_State* L, Run& run, in
   wrote_ = false;
   kill_ = false;
   started_ms_ = steady_ms();
+  served_ms_ = started_ms_;
 
   capped_ = true;
   const int status = lua_pcall(L, nargs, 1, -nargs - 2);

@@ -12,6 +12,15 @@
 // BUSY (ShardLock's give-up probe). SCRIPT KILL asks the running script to stop (a Lua count
 // hook checks the request); a script that wrote cannot be killed.
 //
+// Serving others while busy: under a model where the script's connection shares its thread
+// with other connections (epoll, a reactor's loop), nobody else could read their commands.
+// So the count hook, once the script is past busy-reply-threshold, asks the connection's loop
+// every kServeEveryMs to serve the others once (Outlet::serve_others_while_blocked), as
+// Redis's processEventsWhileBlocked does: they get BUSY, or run SCRIPT KILL / FUNCTION KILL /
+// SHUTDOWN NOSAVE and the other allow-busy commands. Meanwhile the thread's view of the shards
+// it holds (and of the keys made ready for blocked clients) is set aside, so those sessions
+// lock for themselves and never use the script's shards (they give up with BUSY instead).
+//
 // Memory: every byte the Lua state allocates goes through a counting allocator with a cap
 // (kLuaMemoryLimit), enforced while a script runs (inside its lua_pcall): past it Lua raises
 // "not enough memory", which the script sees as an error. Outside a run (building KEYS and
@@ -34,6 +43,7 @@
 #include <vector>
 
 #include "kv/command.hpp"
+#include "kv/rand48.hpp"
 
 struct lua_State;
 
@@ -69,6 +79,15 @@ class ScriptEngine {
   void fcall(CommandContext& ctx, bool read_only);
   bool delete_library(std::string_view name);
   void flush_functions();
+  // The libraries' code, in name order (FUNCTION DUMP, RDB snapshots).
+  std::vector<std::string> library_codes();
+  // FUNCTION RESTORE and the RDB loader: loads every library of `codes` as FUNCTION LOAD does.
+  // kFlush drops the existing ones first; kAppend refuses (before loading anything) a library
+  // that exists; kReplace replaces it. On any error the libraries are as before; false with
+  // Redis's error text.
+  enum class RestorePolicy { kFlush, kAppend, kReplace };
+  bool restore_libraries(std::span<const std::string> codes, RestorePolicy policy,
+                         std::string& error);
   void list_functions(codec::ReplyWriter& out, bool with_code,
                       std::optional<std::string_view> pattern);
   void function_stats(codec::ReplyWriter& out);
@@ -94,6 +113,8 @@ class ScriptEngine {
   KillResult kill();
   // Steady-clock milliseconds since the running script started; -1 when none runs.
   std::int64_t running_ms() const;
+  // Whether what runs is a function (FCALL) rather than an EVAL script; lock-free.
+  bool running_function() const { return running_function_.load(std::memory_order_relaxed); }
 
   std::size_t lua_memory() const { return lua_bytes_.load(std::memory_order_relaxed); }
   std::size_t scripts_memory() const { return script_bytes_.load(std::memory_order_relaxed); }
@@ -103,9 +124,15 @@ class ScriptEngine {
   struct Run;
   Run* current_run() { return run_; }
   bool kill_requested() const { return kill_.load(std::memory_order_relaxed); }
+  // From the count hook: lets the running script's loop serve other connections when the
+  // script is past busy-reply-threshold and kServeEveryMs passed since it last did.
+  void serve_others_if_busy(std::int64_t now_ms);
+  static constexpr std::int64_t kServeEveryMs = 100;
   void mark_written() { wrote_.store(true, std::memory_order_relaxed); }
   bool wrote() const { return wrote_.load(std::memory_order_relaxed); }
   void* allocate(void* ptr, std::size_t old_size, std::size_t new_size);
+  // math.random's generator (script_lib.cpp), kept across scripts and SCRIPT FLUSH as Redis's.
+  Rand48& random() { return random_; }
 
  private:
   void open_state();
@@ -139,6 +166,7 @@ class ScriptEngine {
   std::atomic<std::size_t> lua_bytes_{0}, script_bytes_{0}, script_count_{0};
   std::atomic<std::int64_t> started_ms_{-1};  // steady-clock ms; -1: nothing running
   std::atomic<bool> wrote_{false};
+  std::int64_t served_ms_ = 0;  // when serve_others_if_busy() last served (steady ms)
   std::atomic<bool> kill_{false};
   lua_State* functions_lua_ = nullptr;
   std::map<std::string, Library, std::less<>> libraries_;
@@ -148,7 +176,8 @@ class ScriptEngine {
   std::vector<Function> pending_;              // what the library being loaded registered
   std::atomic<bool> running_function_{false};  // FUNCTION STATS: a function, not EVAL
   std::atomic<std::size_t> library_count_{0}, function_library_count_{0};
-  bool capped_ = false;  // the memory cap applies (a script's lua_pcall is running)
+  bool capped_ = false;
+  Rand48 random_;  // the memory cap applies (a script's lua_pcall is running)
 };
 
 }  // namespace tcpkit::kv

@@ -37,7 +37,8 @@ constexpr std::string_view kBadName =
 bool parse_metadata(std::string_view code, std::string& name_or_error) {
   if (!code.starts_with("#!")) return name_or_error = "ERR Missing library metadata", false;
   const std::size_t nl = code.find('\n');
-  const std::string_view line = code.substr(2, nl == std::string_view::npos ? nl : nl - 2);
+  if (nl == std::string_view::npos) return name_or_error = "ERR Invalid library metadata", false;
+  const std::string_view line = code.substr(2, nl - 2);
   std::string_view engine;
   std::optional<std::string_view> name;
   for (std::size_t at = 0; at < line.size();) {
@@ -181,6 +182,38 @@ void ScriptEngine::flush_functions() {
   count_functions();
   if (functions_lua_ != nullptr) lua_close(functions_lua_);
   functions_lua_ = nullptr;
+}
+
+std::vector<std::string> ScriptEngine::library_codes() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> codes;
+  codes.reserve(libraries_.size());
+  for (const auto& [name, library] : libraries_) codes.push_back(library.code);
+  return codes;
+}
+
+bool ScriptEngine::restore_libraries(std::span<const std::string> codes, RestorePolicy policy,
+                                     std::string& error) {
+  if (policy == RestorePolicy::kAppend) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& code : codes) {
+      std::string name;
+      if (parse_metadata(code, name) && libraries_.contains(name)) {
+        return error = "ERR Library " + name + " already exists", false;
+      }
+    }
+  }
+  const std::vector<std::string> before = library_codes();
+  if (policy == RestorePolicy::kFlush) flush_functions();
+  for (const std::string& code : codes) {
+    if (load_library(code, policy == RestorePolicy::kReplace, error)) continue;
+    // Back to what was there: the same code loads the same way again.
+    flush_functions();
+    std::string ignored;
+    for (const std::string& old : before) (void)load_library(old, false, ignored);
+    return false;
+  }
+  return true;
 }
 
 void ScriptEngine::fcall(CommandContext& ctx, bool read_only) {

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,6 +44,11 @@ class Snapshots {
   explicit Snapshots(std::int64_t now_s) : last_save_s_(now_s), last_try_s_(now_s) {}
   ~Snapshots();
 
+  // Where save() and start_background() get the function libraries' code to write (KvService:
+  // the script engine's, if it started). Set once, before the first save.
+  void set_functions_source(std::function<std::vector<std::string>()> source) {
+    functions_source_ = std::move(source);
+  }
   // SAVE: writes `path` now, from this thread. Every shard must be held.
   Result<void> save(Store& store, const std::string& path, std::uint64_t used_memory);
   // BGSAVE: forks a child that writes `path`. Every shard must be held.
@@ -91,6 +97,7 @@ class Snapshots {
   Relaxed<std::uint64_t> saves_ = 0;
   Relaxed<std::uint64_t> loaded_keys_ = 0;
   Relaxed<std::uint64_t> loaded_expired_ = 0;
+  std::function<std::vector<std::string>()> functions_source_;
 };
 
 }  // namespace tcpkit::kv

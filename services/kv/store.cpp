@@ -9,6 +9,7 @@
 
 #include <bit>
 #include <ctime>
+#include <utility>
 
 namespace tcpkit::kv {
 
@@ -19,6 +20,8 @@ thread_local ShardMask t_held = 0;
 }  // namespace
 
 ShardMask held_shards() { return t_held; }
+
+ShardMask exchange_held_shards(ShardMask mask) { return std::exchange(t_held, mask); }
 
 Shard::Shard() {
   for (auto& db : dbs) db = std::make_unique<Keyspace>(counters);

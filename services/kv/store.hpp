@@ -128,6 +128,10 @@ struct alignas(64) Shard {
 
 // The shards this thread holds (debug builds check every key access against it).
 ShardMask held_shards();
+// Sets what this thread is taken to hold and returns what it was: a script that lets its loop
+// serve other connections meanwhile (ScriptEngine) hides its shards from their sessions, which
+// lock for themselves (and so answer BUSY rather than use the script's shards).
+ShardMask exchange_held_shards(ShardMask mask);
 
 // The shard of the key a command is about to use, computed once by the session before it
 // locks (KvSession::dispatch), so the command's own lookup does not hash the key again. It

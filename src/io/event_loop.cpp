@@ -117,6 +117,30 @@ void EventLoop::remove(int fd, Handler* handler) {
   for (std::size_t i = dispatch_next_; i < dispatch_end_; ++i) {
     if (events_[i].data.ptr == handler) events_[i].data.ptr = nullptr;
   }
+  for (std::size_t i = 0; i < nested_end_; ++i) {
+    if (nested_events_[i].data.ptr == handler) nested_events_[i].data.ptr = nullptr;
+  }
+}
+
+void EventLoop::poll_while_blocked(Handler* excluded) {
+  if (nested_events_ != nullptr) return;
+  constexpr int kNestedBatch = 64;
+  epoll_event batch[kNestedBatch];
+  const int n = ::epoll_wait(epoll_.get(), batch, kNestedBatch, 0);
+  if (n <= 0) return;
+  nested_events_ = batch;
+  nested_end_ = static_cast<std::size_t>(n);
+  for (std::size_t i = 0; i < nested_end_; ++i) {
+    auto* handler = static_cast<Handler*>(batch[i].data.ptr);
+    // The wake-up and signal handlers run posted work and signal callbacks: not while blocked.
+    if (handler == nullptr || handler == excluded || handler == wake_handler_.get() ||
+        handler == signal_handler_.get()) {
+      continue;
+    }
+    handler->on_events(from_epoll(batch[i].events));
+  }
+  nested_events_ = nullptr;
+  nested_end_ = 0;
 }
 
 Result<void> EventLoop::run() {

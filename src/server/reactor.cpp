@@ -84,6 +84,7 @@ Reactor::Reactor(ModelContext& ctx, io::EventLoop& loop)
 }
 
 Reactor::~Reactor() {
+  bury();
   while (head_ != nullptr) {
     Connection* c = head_;
     loop_.remove(c->fd(), c);
@@ -117,6 +118,10 @@ void Reactor::adopt(net::Accepted accepted, const net::Listener& listener) {
 }
 
 void Reactor::begin_drain() {
+  if (blocked_) {  // a blocked session is on the stack: once it returned
+    loop_.post([this] { begin_drain(); });
+    return;
+  }
   if (draining_) return;
   draining_ = true;
   for (auto& acceptor : acceptors_) acceptor->stop();
@@ -165,6 +170,12 @@ void Reactor::touch(Connection* c) {
 void Reactor::destroy(Connection* c) {
   if (c->deferred_slot() >= 0) forget_deferred(c->deferred_slot());
   unlink(c);
+  if (blocked_) {  // see "Serving while blocked": deleted once the blocked session returned
+    c->retire();
+    if (graveyard_.empty()) loop_.post([this] { bury(); });
+    graveyard_.push_back(c);
+    return;
+  }
   delete c;
   ctx_.closed();
   maybe_finish_drain();
@@ -198,6 +209,34 @@ void Reactor::flush_deferred() {
   // A batch that grew past twice its limit (one huge reply) gives the memory back; a
   // usual one keeps its storage for the next iteration.
   if (batch_out_.capacity() > 2 * kBatchLimit) batch_out_.release();
+}
+
+void Reactor::bury() {
+  std::vector<Connection*> dead;
+  dead.swap(graveyard_);
+  for (Connection* c : dead) {
+    delete c;
+    ctx_.closed();
+  }
+  if (!dead.empty()) maybe_finish_drain();
+}
+
+// Called by the session of `owner`, deep inside its on_bytes(): serve the others once.
+void Reactor::serve_while_blocked(void* owner) {
+  if (blocked_ || draining_) return;
+  blocked_ = true;
+  // Replies the others got earlier in this iteration wait in the batch for a flush that will
+  // not come before the blocked session returns: write them now. The blocked connection's own
+  // entry stays (it may be appending right behind it).
+  for (std::size_t i = 0; i < deferred_.size(); ++i) {
+    Connection* c = deferred_[i].connection;
+    if (c == nullptr || c == owner) continue;
+    const std::string_view bytes = deferred_bytes(static_cast<int>(i));
+    deferred_[i].connection = nullptr;
+    c->write_deferred(bytes);
+  }
+  loop_.poll_while_blocked(static_cast<Connection*>(owner));
+  blocked_ = false;
 }
 
 void Reactor::sweep_idle() {

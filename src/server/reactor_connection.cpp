@@ -32,6 +32,13 @@ Reactor::Connection::~Connection() {
   net::close_fd(fd_);
 }
 
+void Reactor::Connection::retire() {
+  if (outlet_) outlet_->detach();
+  if (soft_timer_ != 0) owner_.loop_.cancel_timer(soft_timer_);
+  if (wake_timer_ != 0) owner_.loop_.cancel_timer(wake_timer_);
+  soft_timer_ = wake_timer_ = 0;
+}
+
 void Reactor::Connection::set_session(std::unique_ptr<Session> session,
                                       std::shared_ptr<Outlet> outlet) {
   session_ = std::move(session);

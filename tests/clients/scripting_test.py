@@ -3,14 +3,21 @@
 (acquire, extend, release: Lua scripts run by EVALSHA, loaded on NOSCRIPT), contention for one
 lock between two threads, register_script, a sliding-window rate limiter called from redis-py
 and from redis-cli, and a runaway script: other clients get BUSY, SCRIPT KILL ends it, the
-server serves again; a script that wrote cannot be killed (UNKILLABLE) and ends the server only
-by a signal (kv has no SHUTDOWN). Functions: FUNCTION LOAD, FCALL, FCALL_RO, LIST, DELETE, and a
-runaway function ended by FUNCTION KILL.
+server serves again; a script that wrote cannot be killed (UNKILLABLE) and only SHUTDOWN NOSAVE
+ends the server. Functions: FUNCTION LOAD, FCALL, FCALL_RO, LIST, DELETE, and a runaway
+function ended by FUNCTION KILL.
+
+BusyOnTheScriptsLoopTest does the runaway-script conversation where the other client shares the
+script's thread (`--model epoll`, `--model reactors --threads 1`): the loop serves it from the
+script's hook. Its raw replies must equal redis-server's, byte for byte.
 
 Usage: scripting_test.py path/to/tcpkit
 """
 import os
+import shutil
+import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -215,24 +222,170 @@ class ScriptingTest(unittest.TestCase):
         self.assertTrue(other.ping())
         other.close()
 
-    def test_script_that_wrote_cannot_be_killed(self):
+    def test_script_that_wrote_stops_with_shutdown_nosave(self):
         self.r.config_set("busy-reply-threshold", 100)
-        self.run_in_thread("redis.call('SET', 'w', '1') while true do end", 0)
+        thread, result = self.run_in_thread("redis.call('SET', 'w', '1') while true do end", 0)
         other = self.server.client()
         self.wait_busy(other)
         with self.assertRaisesRegex(redis.ResponseError, "UNKILLABLE"):
             other.execute_command("SCRIPT", "KILL")
-        other.close()
-        # Only stopping the server helps, as SHUTDOWN NOSAVE in Redis: a second signal exits.
-        self.server.proc.send_signal(2)
-        time.sleep(0.2)
-        self.server.proc.send_signal(2)
-        self.server.proc.wait(timeout=20)
+        with self.assertRaisesRegex(redis.ResponseError, BUSY):
+            other.execute_command("SHUTDOWN")  # a save would wait for the script: BUSY
+        try:
+            other.execute_command("SHUTDOWN", "NOSAVE")
+        except redis.exceptions.ConnectionError:
+            pass  # no reply: the server exits at once, as Redis's does
+        self.assertEqual(self.server.proc.wait(timeout=10), 0)
+        thread.join(10)
+        self.assertIn("error", result)  # the script's client lost its connection
         self.server.proc.stdout.close()
         self.server.proc.stderr.close()
         self.server = KvServer()  # for tearDown
         self.r = self.server.client()
 
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Raw:
+    """A RESP connection that returns each reply's raw bytes (lines and bulk strings only)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
+        self.buf = b""
+
+    def send(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.sock.sendall(out)
+
+    def line(self):
+        """One line, or b"" when the server closed the connection."""
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                return b""
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line + b"\r\n"
+
+    def reply(self):
+        """One reply (a line, or a bulk string's two), or b"" when the server closed."""
+        first = self.line()
+        if first.startswith(b"$") and not first.startswith(b"$-"):
+            return first + self.line()
+        return first
+
+    def call(self, *args):
+        self.send(*args)
+        return self.reply()
+
+    def close(self):
+        self.sock.close()
+
+
+class BusyOnTheScriptsLoopTest(unittest.TestCase):
+    """A runaway script where the other clients share its thread; checked against redis-server."""
+
+    def conversation(self, port, proc):
+        """The transcript of the conversation; ends with the server's exit status."""
+        transcript = []
+        script, other = Raw(port), Raw(port)
+        transcript.append(other.call("CONFIG", "SET", "busy-reply-threshold", "100"))
+        script.send("EVAL", "while true do end", "0")
+
+        def wait_busy():
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                reply = other.call("GET", "k")  # waits (unread) until the script is busy
+                if reply.startswith(b"-BUSY"):
+                    return reply
+            return b"never busy"
+        transcript.append(wait_busy())
+        passer = Raw(port)  # accepted, answered and closed while the script runs
+        transcript.append(passer.call("PING"))
+        passer.close()
+        transcript.append(other.call("ECHO", "after the close"))
+        transcript.append(other.call("SCRIPT", "KILL"))
+        transcript.append(script.reply())
+        transcript.append(other.call("PING"))
+        transcript.append(Raw(port).call("PING"))  # the loop serves new connections again
+        transcript.append(script.call("PING"))
+        transcript.append(other.call(
+            "FUNCTION", "LOAD",
+            "#!lua name=spin\nredis.register_function('spin', function() while true do end end)"))
+        script.send("FCALL", "spin", "0")
+        transcript.append(wait_busy())  # a function: Redis names FUNCTION KILL
+        transcript.append(other.call("FUNCTION", "KILL"))
+        transcript.append(script.reply())
+        script.send("EVAL", "redis.call('SET', 'w', '1') while true do end", "0")
+        transcript.append(wait_busy())
+        transcript.append(other.call("SCRIPT", "KILL"))
+        transcript.append(other.call("FUNCTION", "KILL"))
+        third = Raw(port)  # accepted while the script runs
+        transcript.append(third.call("PING"))
+        third.close()  # closed while the script runs
+        transcript.append(other.call("SHUTDOWN"))
+        transcript.append(other.call("SHUTDOWN", "NOSAVE"))
+        transcript.append(script.reply())
+        transcript.append(proc.wait(timeout=10))
+        script.close()
+        other.close()
+        return transcript
+
+    def kv_transcript(self, *model):
+        server = KvServer(*model)
+        try:
+            return self.conversation(server.port, server.proc)
+        finally:
+            if server.proc.poll() is None:
+                server.proc.kill()
+                server.proc.wait()
+            server.proc.stdout.close()
+            server.proc.stderr.close()
+
+    def test_same_replies_as_redis_server(self):
+        redis_server = shutil.which("redis-server")
+        with tempfile.TemporaryDirectory() as directory:
+            expected = None
+            if redis_server:
+                port = free_port()
+                proc = subprocess.Popen(
+                    [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--dir",
+                     directory, "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    self.assertTrue(wait_until(lambda: _accepts(port), timeout=10))
+                    expected = self.conversation(port, proc)
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+        for model in (["--model", "epoll"], ["--model", "reactors", "--threads", "1"]):
+            with self.subTest(model=model):
+                got = self.kv_transcript(*model)
+                self.assertEqual(got[1][:6], b"-BUSY ")
+                self.assertEqual(got[2][:6], b"-BUSY ")
+                self.assertEqual(got[4], b"+OK\r\n")
+                self.assertIn(b"Script killed by user with SCRIPT KILL", got[5])
+                self.assertEqual(got[6:8], [b"+PONG\r\n", b"+PONG\r\n"])
+                self.assertEqual(got[-2], b"")  # the script's connection closed
+                self.assertEqual(got[-1], 0)
+                if expected is not None:
+                    self.assertEqual(got, expected)
+
+
+def _accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 if __name__ == "__main__":
     redis_py_test.BINARY = os.path.abspath(sys.argv.pop(1))

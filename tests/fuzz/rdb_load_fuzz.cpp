@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string saved;
   {
     ShardLock all(store.shards(), kAllShards);
-    saved = rdb::save_to_string(store, {kNowMs, 0, true});
+    saved = rdb::save_to_string(store, {kNowMs, 0, true, {}});
   }
   Store again(clock);
   auto reloaded = rdb::load_string(again, saved, "saved", EncodingLimits{}, kNowMs);

@@ -130,6 +130,11 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     ko.save = args.save;
     // SHUTDOWN: the same graceful drain as a signal (serve's ShutdownSignals).
     ko.shutdown = [] { ::kill(::getpid(), SIGTERM); };
+    // SHUTDOWN NOSAVE under a busy script: no drain could finish; exit 0 as redis-server does.
+    ko.exit_now = [] {
+      std::fflush(nullptr);
+      ::_exit(0);
+    };
     auto service = std::make_unique<kv::KvService>(std::move(ko));
     // Before any connection is accepted, as Redis loads its dump.
     auto loaded = service->load_dump();

@@ -78,6 +78,13 @@ class EventLoop {
   // Runs until stop(). Returns at once if stop() was already called. Errors: the wait itself
   // failed ("epoll_wait: ..."); the loop has stopped then.
   Result<void> run();
+  // Loop thread only, from inside a handler that cannot return for a long time (kv's script
+  // past busy-reply-threshold): dispatches the file events ready now (no wait) to every
+  // handler except `excluded`, and runs no timers, no posted functions and no before_wait().
+  // The excluded handler (the one on the stack) is not called; its level-triggered events
+  // stay pending for the outer loop. A nested call (from a handler it dispatched) returns at
+  // once. remove() during it is safe for both passes, the outer one and this one.
+  void poll_while_blocked(Handler* excluded);
   // Thread-safe: makes run() return after the current iteration.
   void stop();
   bool stopping() const;
@@ -124,6 +131,9 @@ class EventLoop {
   // The part of events_ still to dispatch in this pass (remove() clears entries there).
   std::size_t dispatch_next_ = 0;
   std::size_t dispatch_end_ = 0;
+  // poll_while_blocked()'s own batch (on its stack) while it dispatches, else null.
+  epoll_event* nested_events_ = nullptr;
+  std::size_t nested_end_ = 0;
   Clock::time_point now_ = Clock::now();
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timer_heap_;

@@ -43,6 +43,12 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
     // Arranges for the owner to take the outlet's output and run its session again soon.
     // Any thread; called with the outlet's mutex held.
     virtual void wake(std::shared_ptr<Outlet> outlet) = 0;
+    // The owner's thread, from inside the session of `owner` while it runs something that
+    // cannot return soon (kv's script past busy-reply-threshold): serve the other connections
+    // that share this thread, once, without waiting, never touching `owner` (not read, not
+    // written, not closed). A model whose other connections have threads of their own has
+    // nothing to do (the default).
+    virtual void serve_while_blocked(void* owner) { (void)owner; }
 
    protected:
     ~Waker() = default;
@@ -76,6 +82,11 @@ class Outlet : public std::enable_shared_from_this<Outlet> {
   // Owner only, any time: the most pushed bytes held before an overflow (0: no bound).
   void set_push_limit(std::size_t limit) {
     push_limit_.store(clamp32(limit), std::memory_order_relaxed);
+  }
+  // Owner's thread, from inside this connection's session: lets the model serve the other
+  // connections of this thread once (Waker::serve_while_blocked), this one left untouched.
+  void serve_others_while_blocked() {
+    if (waker_ != nullptr) waker_->serve_while_blocked(owner_);
   }
   // The Waker's own pointer to the connection, or nullptr once detached. Owner's thread only.
   void* owner() const { return owner_; }

@@ -25,6 +25,19 @@
 // batch of wake-ups); there the connection takes the pushed bytes into its replies, runs its
 // session again, and writes as it would after a read.
 //
+// Serving while blocked (serve_while_blocked): a session that cannot return for long (kv's
+// script past busy-reply-threshold) asks, through its outlet, every ~100 ms, that the loop
+// serve its other connections once, as Redis's processEventsWhileBlocked does. The loop
+// dispatches the file events ready now (EventLoop::poll_while_blocked: no wait, no timers, no
+// posted functions) to every handler but the blocked connection, which is neither read nor
+// written nor closed meanwhile. The others' replies bypass the batch (the blocked session may
+// be appending to it) and are written at once, and so are the replies they got earlier in the
+// iteration, still in the batch (else a client that sent its command just before the script's
+// would wait for the script's end). A connection that closes meanwhile is unlinked
+// and unwatched at once but deleted only after the blocked session returned (posted): its
+// session's destructor may need what the blocked one holds. A drain requested meanwhile is
+// posted too. Nothing of this runs or costs anything unless a session asks.
+//
 // Shutdown (begin_drain): the acceptors stop; each connection stops running requests, writes
 // what it owes, sends FIN and reads (dropping) until the peer's EOF; the loop stops when the
 // last one closed or at the drain timeout.
@@ -84,6 +97,8 @@ class Reactor final : public Outlet::Waker {
   // pushed output and run its session (run_woken).
   void wake(std::shared_ptr<Outlet> outlet) override;
   std::size_t connection_count() const { return connection_count_; }
+  // Outlet::Waker: loop thread, from inside `owner`'s session. See "Serving while blocked".
+  void serve_while_blocked(void* owner) override;
 
  private:
   class Connection;
@@ -98,6 +113,7 @@ class Reactor final : public Outlet::Waker {
   void sweep_idle();
   void maybe_finish_drain();
   void run_woken();
+  void bury();
 
   ModelContext& ctx_;
   io::EventLoop& loop_;
@@ -107,6 +123,9 @@ class Reactor final : public Outlet::Waker {
   Connection* tail_ = nullptr;
   std::size_t connection_count_ = 0;
   bool draining_ = false;
+  // Inside serve_while_blocked(); connections closed meanwhile, deleted by bury().
+  bool blocked_ = false;
+  std::vector<Connection*> graveyard_;
   // Replies batched during one loop iteration, written just before the loop waits again.
   struct Deferred {
     Connection* connection;  // null once it closed or took its bytes back
@@ -115,12 +134,12 @@ class Reactor final : public Outlet::Waker {
   };
   void defer(Connection* c, std::size_t start, std::size_t length);
   bool deferred_is_last(int slot) const {
-    return static_cast<std::size_t>(slot) + 1 == deferred_.size();
+    return static_cast<std::size_t>(slot) + 1 == deferred_.size() && !blocked_;
   }
   std::size_t deferred_length(int slot) const {
     return deferred_[static_cast<std::size_t>(slot)].length;
   }
-  bool batch_full() const { return batch_out_.size() >= kBatchLimit; }
+  bool batch_full() const { return batch_out_.size() >= kBatchLimit || blocked_; }
   std::string_view deferred_bytes(int slot) const;
   void forget_deferred(int slot) { deferred_[static_cast<std::size_t>(slot)].connection = nullptr; }
   void flush_deferred();

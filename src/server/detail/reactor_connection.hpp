@@ -36,6 +36,9 @@ class Reactor::Connection final : public io::Handler {
   // Graceful shutdown: stop running requests, write what is owed, then close cleanly.
   void drain();
   void close(const char* why);
+  // Closed while the loop serves others for a blocked session (Reactor::destroy): nothing may
+  // reach it any more (outlet detached, timers cancelled) until it is deleted.
+  void retire();
   int fd() const { return fd_.get(); }
   // This connection's replies batched in the loop (see Reactor::flush_deferred).
   void write_deferred(std::string_view bytes);

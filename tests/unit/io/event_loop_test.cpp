@@ -321,6 +321,72 @@ TEST(EventLoop, HandlerRemovedByAnotherInTheSameBatchIsNotCalled) {
   EXPECT_EQ(h1.calls + h2.calls, 1);
 }
 
+// A handler that cannot return for long (kv's busy script) lets the loop serve the others:
+// poll_while_blocked() dispatches the ready fds except its own, runs no posted function and no
+// timer, and a nested call returns at once.
+TEST(EventLoop, PollWhileBlockedServesEveryHandlerButTheBlockedOne) {
+  auto loop = make_loop();
+  bool hung = false;
+  watchdog(*loop, &hung);
+  SocketPair blocked_pair, other_pair;
+  CountingHandler blocked, other;
+  blocked.fd = -1;  // reads nothing: stays readable, must still not be called while blocked
+  other.fd = other_pair.b.get();
+  ASSERT_TRUE(loop->add(blocked_pair.b.get(), io::kReadable, &blocked).ok());
+  ASSERT_TRUE(loop->add(other_pair.b.get(), io::kReadable, &other).ok());
+  bool posted_ran = false;
+  bool timer_ran = false;
+  int calls_while_blocked = -1;
+  blocked.then = [&] {
+    if (blocked.calls > 1) return;
+    ASSERT_EQ(::write(other_pair.a.get(), "x", 1), 1);  // ready only for the nested pass
+    loop->post([&] { posted_ran = true; });
+    loop->add_timer(0ms, [&] { timer_ran = true; });
+    other.then = [&] { loop->poll_while_blocked(&other); };  // nested: returns at once
+    loop->poll_while_blocked(&blocked);
+    calls_while_blocked = blocked.calls;
+    EXPECT_FALSE(posted_ran);
+    EXPECT_FALSE(timer_ran);
+    other.then = nullptr;
+    loop->add_timer(20ms, [&] { loop->stop(); });
+  };
+  ASSERT_EQ(::write(blocked_pair.a.get(), "b", 1), 1);
+  ASSERT_TRUE(loop->run().ok());
+  EXPECT_FALSE(hung);
+  EXPECT_EQ(calls_while_blocked, 1);
+  EXPECT_EQ(other.calls, 1);
+  EXPECT_TRUE(posted_ran);
+  EXPECT_TRUE(timer_ran);
+}
+
+// A handler served while blocked removes another one ready in the same nested batch: that one
+// is not called (its owner may have destroyed it).
+TEST(EventLoop, PollWhileBlockedSkipsAHandlerRemovedInItsBatch) {
+  auto loop = make_loop();
+  bool hung = false;
+  watchdog(*loop, &hung);
+  SocketPair blocked_pair, p1, p2;
+  CountingHandler blocked, h1, h2;
+  h1.fd = p1.b.get();
+  h2.fd = p2.b.get();
+  ASSERT_TRUE(loop->add(blocked_pair.b.get(), io::kReadable, &blocked).ok());
+  blocked.fd = blocked_pair.b.get();
+  h1.then = [&] { loop->remove(p2.b.get(), &h2); };
+  h2.then = [&] { loop->remove(p1.b.get(), &h1); };
+  blocked.then = [&] {
+    ASSERT_TRUE(loop->add(p1.b.get(), io::kReadable, &h1).ok());
+    ASSERT_TRUE(loop->add(p2.b.get(), io::kReadable, &h2).ok());
+    ASSERT_EQ(::write(p1.a.get(), "1", 1), 1);
+    ASSERT_EQ(::write(p2.a.get(), "2", 1), 1);
+    loop->poll_while_blocked(&blocked);
+    loop->stop();
+  };
+  ASSERT_EQ(::write(blocked_pair.a.get(), "b", 1), 1);
+  ASSERT_TRUE(loop->run().ok());
+  EXPECT_FALSE(hung);
+  EXPECT_EQ(h1.calls + h2.calls, 1);
+}
+
 class SignalTest : public testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(::pthread_sigmask(SIG_SETMASK, nullptr, &saved_), 0); }

@@ -215,7 +215,7 @@ void fill(Harness& h) {
 
 std::string dump(Harness& h) {
   ShardLock all(h.service->store().shards(), kAllShards);
-  return rdb::save_to_string(h.service->store(), {h.clock->now_ms(), 1234, true});
+  return rdb::save_to_string(h.service->store(), {h.clock->now_ms(), 1234, true, {}});
 }
 
 Result<rdb::LoadStats> load(Harness& h, std::string_view bytes) {

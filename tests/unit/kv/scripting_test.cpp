@@ -194,6 +194,55 @@ TEST(Eval, CacheKeysArgvAndErrors) {
   EXPECT_EQ(h.run("GET k"), "\"v\"");
 }
 
+// Redis's struct and cmsgpack have no Debian package: a clear error naming them, not the
+// generic nonexistent-global one.
+TEST(Eval, StructAndCmsgpackAreNotAvailable) {
+  Harness h;
+  EXPECT_EQ(h.run("EVAL \"return cmsgpack.pack(1)\" 0"),
+            "-ERR user_script:1: Script attempted to access 'cmsgpack': Redis's cmsgpack library "
+            "is not available in kv (no Lua 5.1 package of it exists in Debian) script: "
+            "43b26a55c844c1bea5d58ec163f7a4235e51a18e, on @user_script:1.");
+  EXPECT_NE(h.run("EVAL \"return struct.pack('>I', 1)\" 0")
+                .find("Script attempted to access 'struct': Redis's struct library is not "
+                      "available in kv"),
+            std::string::npos);
+  EXPECT_NE(h.run("EVAL \"return nosuch\" 0")
+                .find("Script attempted to access nonexistent global variable 'nosuch'"),
+            std::string::npos);
+}
+
+// math.random is Redis's: lrand48 from rand.c's initial state, never reset between scripts,
+// shared with FCALL; math.randomseed seeds it. The numbers are redis-server 7.0.15's.
+TEST(Eval, MathRandomIsRedissGenerator) {
+  Harness h;
+  EXPECT_EQ(h.run("EVAL \"return {tostring(math.random()), math.random(1000), "
+                  "math.random(5,10)}\" 0"),
+            "[\"0.39646477363839\", :841, :7]");
+  EXPECT_EQ(h.run("EVAL \"return {tostring(math.random()), math.random(1000), "
+                  "math.random(5,10)}\" 0"),
+            "[\"0.44658343468168\", :319, :10]");
+  EXPECT_EQ(h.run("EVAL \"math.randomseed(42); return {tostring(math.random()), "
+                  "math.random(1000)}\" 0"),
+            "[\"0.74452500033403\", :343]");
+  EXPECT_EQ(h.run("EVAL \"return math.random(1000)\" 0"), ":112");
+  EXPECT_NE(h.run("EVAL \"return math.random(0)\" 0")
+                .find("bad argument #1 to 'random' (interval is empty)"),
+            std::string::npos);
+  EXPECT_NE(h.run("EVAL \"return math.random(1, 2, 3)\" 0").find("wrong number of arguments"),
+            std::string::npos);
+}
+
+TEST(Rand48, IsPosixLrand48) {
+  Rand48 r;  // rand.c's initial state: x = 0x1234ABCD330E
+  EXPECT_EQ(r.next(), 851401618);
+  r.seed(0);  // srand48(0): x = 0x330E
+  EXPECT_EQ(r.next(), 366850414);
+  r.seed(-1);  // the seed's low 32 bits
+  Rand48 same;
+  same.seed(static_cast<std::int32_t>(0xffffffffu));
+  EXPECT_EQ(r.next(), same.next());
+}
+
 TEST(Eval, InfoReportsLuaMemory) {
   Harness h;
   EXPECT_NE(h.run("INFO memory").find("used_memory_lua:0"), std::string::npos);
