@@ -105,6 +105,7 @@ void Keyspace::set_expire(KeyEntry* e, std::int64_t at_ms) {
 void Keyspace::clear() {
   touch_all_existing();
   counters_->changes.add(main_.size());
+  t_changes += main_.size();
   std::size_t bytes = 0;
   main_.for_each([&bytes](KeyEntry& e) { bytes += entry_bytes(e); });
   counters_->resize(bytes, 0);
@@ -144,8 +145,11 @@ std::uint64_t Keyspace::version(std::string_view key) const {
   return it == watched_.end() ? 0 : it->second.version;
 }
 
+thread_local std::uint64_t Keyspace::t_changes = 0;
+
 void Keyspace::touch(std::string_view key) {
   counters_->changes.add(1);
+  ++t_changes;
   if (watched_.empty()) return;
   auto it = watched_.find(key);
   if (it != watched_.end()) it->second.version = counters_->next_version++;

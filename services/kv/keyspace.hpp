@@ -44,11 +44,16 @@ struct ShardCounters {
 };
 
 class Keyspace {
+  static thread_local std::uint64_t t_changes;
+
  public:
   explicit Keyspace(ShardCounters& counters) : counters_(&counters) {}
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
   ~Keyspace() { clear(); }
+
+  // Changes this thread made to any keyspace (the AOF compares it around a command).
+  static std::uint64_t thread_changes() { return t_changes; }
 
   std::size_t size() const { return main_.size(); }
   std::size_t expires_size() const { return expires_.size(); }

@@ -75,6 +75,10 @@ KvService::KvService(KvOptions options)
   config_.dir = absolute_dir(options.dir);
   config_.dbfilename = std::move(options.dbfilename);
   config_.save = std::move(options.save);
+  config_.appendonly = options.appendonly;
+  config_.appendfsync = options.appendfsync;
+  config_.appendfilename = std::move(options.appendfilename);
+  config_.appenddirname = std::move(options.appenddirname);
   shutdown_ = std::move(options.shutdown);
   config_.requirepass = std::move(options.requirepass);
   config_.maxmemory = options.maxmemory;
@@ -131,6 +135,7 @@ void KvService::tick() {
   peak_memory();
   sample_ops();
   snapshot_tick();
+  aof_tick();
 }
 
 std::string KvService::dump_path() {

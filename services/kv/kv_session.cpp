@@ -3,10 +3,13 @@
 #include "kv/kv_session.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
+#include "kv/aof_propagate.hpp"
 #include "kv/command_meta.hpp"
 #include "kv/errors.hpp"
+#include "kv/text.hpp"
 #include "tcpkit/codec/resp.hpp"
 
 namespace tcpkit::kv {
@@ -108,6 +111,8 @@ ShardMask KvSession::shards_for(const CommandSpec& spec,
   if (spec.handler == cmd::discard || spec.handler == cmd::unwatch || spec.handler == cmd::reset) {
     return watched_shards();
   }
+  // CONFIG SET may start the append-only file, whose base is the whole store.
+  if (spec.handler == cmd::config && args.size() > 2 && iequals(args[1], "set")) return kAllShards;
   if (spec.handler != cmd::exec) return command_shards(spec, args);
   ShardMask mask = watched_shards();
   if (!client_.tx) return mask;
@@ -213,6 +218,14 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     reject(out, kBusyError, spec);
     return false;
   }
+  if (service_.aof().write_failed() &&
+      ((flags & kWrite) != 0 || (exec_with_writes && (client_.tx->flags & kWrite) != 0))) {
+    reject(out,
+           "MISCONF Errors writing to the AOF file: " +
+               std::string(std::strerror(service_.aof().write_errno())),
+           spec);
+    return false;
+  }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
     queued.args.assign(args.begin(), args.end());
@@ -232,7 +245,17 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   BlockRequest request;
   CommandContext ctx{
       args, out, service_, service_.store(), client_, now_ms, may_block ? &request : nullptr};
-  spec->handler(ctx);
+  if (service_.aof().enabled()) {
+    // The records go to the log before the shards are let go: the log's order is the store's.
+    // One batch per thread keeps its storage from command to command.
+    thread_local AofBatch batch;
+    ctx.aof = &batch;
+    aof::run_and_log(*spec, ctx);
+    if (!batch.empty()) aof_mark_ = service_.aof().append(batch);
+    batch.clear();
+  } else {
+    spec->handler(ctx);
+  }
   route_memo() = RouteMemo{};
   if (request.active) block(spec, args, request);
   if (service_.monitors().any())
@@ -320,6 +343,7 @@ KvSession::Resumed KvSession::resume_blocked() {
     case Waiter::kServed:
       r.kind = Resumed::kServed;
       r.reply = std::move(w.reply);
+      aof_mark_ = std::max(aof_mark_, w.aof_mark);
       break;
     case Waiter::kUnblockError:
       r.kind = Resumed::kUnblockError;
@@ -376,6 +400,11 @@ void KvSession::serve_key(int db, const std::string& key, std::int64_t now_ms) {
       return;
     }
     w->reply.assign(reply.view());
+    if (service_.aof().enabled()) {
+      AofBatch batch;
+      aof::log_served(batch, *w->spec, w->args, db, key);
+      w->aof_mark = service_.aof().append(batch);
+    }
     w->state.store(Waiter::kServed, std::memory_order_release);
     w->outlet->wake();
   }

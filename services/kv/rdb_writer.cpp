@@ -224,7 +224,7 @@ void write_all(Output& out, Store& store, const SaveOptions& options) {
   write_aux(out, "redis-bits", "64");
   write_aux(out, "ctime", std::to_string(options.now_ms / 1000));
   write_aux(out, "used-mem", std::to_string(options.used_memory));
-  write_aux(out, "aof-base", "0");
+  write_aux(out, "aof-base", options.aof_base ? "1" : "0");
   for (int i = 0; i < Store::kDatabases; ++i) {
     Database& db = store.db(i);
     if (db.size() == 0) continue;

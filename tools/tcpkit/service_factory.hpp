@@ -25,6 +25,10 @@ struct ServiceArgs {
   std::string dir;  // "": the working directory
   std::string dbfilename = "dump.rdb";
   std::string save;
+  std::string appendonly = "no";
+  std::string appendfsync = "everysec";
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
 };
 
 std::vector<std::string> service_names();
