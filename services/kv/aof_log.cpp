@@ -3,6 +3,7 @@
 #include "kv/aof_log.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -125,7 +126,8 @@ Result<aof::Manifest> AofLog::read_manifest(const Paths& paths, bool& exists) {
   ::close(fd);
   std::string error;
   auto m = aof::parse_manifest(text, &error);
-  if (!m) return Fail(Error(std::make_error_code(std::errc::invalid_argument), path + ": " + error));
+  if (!m)
+    return Fail(Error(std::make_error_code(std::errc::invalid_argument), path + ": " + error));
   exists = true;
   return *m;
 }
@@ -275,13 +277,16 @@ void AofLog::tick() {
   if (enabled()) (void)flush_locked(fsync_.load() == AppendFsync::kAlways);
 }
 
-std::uint64_t AofLog::buffer_length() const {
-  return appended_.load() - written_.load();
-}
+std::uint64_t AofLog::buffer_length() const { return appended_.load() - written_.load(); }
 
 // Under everysec: once a second, what was written is fsynced off the serving threads (on a
 // duplicate of the descriptor, so the writers are not held up by the fsync).
 void AofLog::everysec_loop() {
+  // Signals belong to the program's own threads (tcpkit serve reads them with signalfd): this
+  // thread, which may start before the program blocks them, takes none.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
   std::unique_lock lock(everysec_mutex_);
   while (!stopping_) {
     everysec_cv_.wait_for(lock, std::chrono::seconds(1));
@@ -349,8 +354,8 @@ AofLog::Rewrite AofLog::start_rewrite(Store& store, std::int64_t now_ms,
   }
   child_base_seq_ = manifest_.last_base_seq() + 1;
   child_incr_seq_ = incr_seq;
-  const std::string base = paths_.directory() + "/" + aof::base_name(paths_.filename,
-                                                                     child_base_seq_);
+  const std::string base =
+      paths_.directory() + "/" + aof::base_name(paths_.filename, child_base_seq_);
   rdb::SaveOptions options{now_ms, used_memory, true};
   options.aof_base = true;
   std::fflush(nullptr);

@@ -168,8 +168,8 @@ void run_and_log(const CommandSpec& spec, CommandContext& ctx) {
   }
 }
 
-void log_served(AofBatch& batch, const CommandSpec& spec, std::span<const std::string> args,
-                int db, std::string_view key) {
+void log_served(AofBatch& batch, const CommandSpec& spec, std::span<const std::string> args, int db,
+                std::string_view key) {
   const Handler h = spec.handler;
   std::vector<std::string_view> out;
   if (h == cmd::blpop || h == cmd::brpop) {

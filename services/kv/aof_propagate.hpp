@@ -26,7 +26,7 @@ namespace tcpkit::kv::aof {
 void run_and_log(const CommandSpec& spec, CommandContext& ctx);
 
 // A blocked command (args as its client sent them) served on `key` in database `db`.
-void log_served(AofBatch& batch, const CommandSpec& spec, std::span<const std::string> args,
-                int db, std::string_view key);
+void log_served(AofBatch& batch, const CommandSpec& spec, std::span<const std::string> args, int db,
+                std::string_view key);
 
 }  // namespace tcpkit::kv::aof

@@ -123,8 +123,8 @@ Result<std::string> KvService::load_at_start() {
     auto loaded = load_dump();
     if (!loaded) return Fail(loaded.error());
     if (!*loaded) return std::string();
-    return "loaded " + std::to_string((*loaded)->keys_loaded) + " keys from " + dump_path() +
-           " (" + std::to_string((*loaded)->keys_expired) + " expired keys skipped)";
+    return "loaded " + std::to_string((*loaded)->keys_loaded) + " keys from " + dump_path() + " (" +
+           std::to_string((*loaded)->keys_expired) + " expired keys skipped)";
   }
   const AofLog::Paths paths = aof_paths();
   bool exists = false;
