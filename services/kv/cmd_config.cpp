@@ -317,7 +317,9 @@ void config_set(CommandContext& ctx) {
   // appendonly: the log starts (a base written from the store, which CONFIG SET holds whole)
   // or stops before the setting changes; a log that cannot start leaves it "no".
   if (updated.appendonly.load() != ctx.service.aof().enabled()) {
-    if (auto r = ctx.service.set_appendonly(updated.appendonly.load(), updated.appendfsync); !r) {
+    const AofLog::Paths paths{updated.dir, updated.appenddirname, updated.appendfilename};
+    if (auto r = ctx.service.set_appendonly(updated.appendonly.load(), updated.appendfsync, paths);
+        !r) {
       std::fprintf(stderr, "kv: cannot turn the append-only file on: %s\n",
                    r.error().message().c_str());
       return ctx.out.error(

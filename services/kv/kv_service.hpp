@@ -196,9 +196,9 @@ class KvService final : public server::Service {
   // The append-only file (aof_log.hpp) and where it lives.
   AofLog& aof() { return aof_; }
   AofLog::Paths aof_paths();
-  // CONFIG SET appendonly: starts the log with a base written from the store (every shard held
-  // by the caller), or stops it.
-  Result<void> set_appendonly(bool on, AppendFsync fsync);
+  // CONFIG SET appendonly (config_mutex() held): starts the log in `paths` with a base written
+  // from the store (every shard held by the caller), or stops it.
+  Result<void> set_appendonly(bool on, AppendFsync fsync, const AofLog::Paths& paths);
   // server::Service: replies wait for their records (group commit, AofLog::await).
   std::uint64_t await_log(std::uint64_t mark) override { return aof_.await(mark); }
 

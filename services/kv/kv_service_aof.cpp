@@ -171,12 +171,11 @@ Result<std::string> KvService::load_at_start() {
   return said;
 }
 
-Result<void> KvService::set_appendonly(bool on, AppendFsync fsync) {
+Result<void> KvService::set_appendonly(bool on, AppendFsync fsync, const AofLog::Paths& paths) {
   if (!on) {
     aof_.stop();
     return {};
   }
-  const AofLog::Paths paths = aof_paths();
   bool exists = false;
   auto manifest = AofLog::read_manifest(paths, exists);
   if (!manifest) return Fail(manifest.error());
