@@ -137,8 +137,9 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     // Before any connection is accepted, as Redis loads its dump.
     auto loaded = service->load_at_start();
     if (!loaded) {
-      return Fail(
-          Error(loaded.error().code(), "kv: cannot load the data: " + loaded.error().context()));
+      const char* what = args.appendonly == "yes" ? "the append-only file" : "the snapshot";
+      return Fail(Error(loaded.error().code(),
+                        std::string("kv: cannot load ") + what + ": " + loaded.error().context()));
     }
     if (!loaded->empty()) std::fprintf(stderr, "kv: %s\n", loaded->c_str());
     return std::unique_ptr<server::Service>(std::move(service));
