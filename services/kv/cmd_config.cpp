@@ -96,6 +96,16 @@ std::string set_memory(std::string_view name, std::string_view value, std::int64
   return err;
 }
 
+std::string yes_no(const Relaxed<bool>& b) { return b.load() ? "yes" : "no"; }
+
+std::string set_yes_no(std::string_view name, std::string_view value, Relaxed<bool>& target) {
+  if (!iequals(value, "yes") && !iequals(value, "no")) {
+    return config_set_failed_error(name, ConfigReason::kNotYesNo);
+  }
+  target = iequals(value, "yes");
+  return {};
+}
+
 std::string immutable(KvConfig&, std::string_view name, std::string_view) {
   return config_set_failed_error(name, ConfigReason::kImmutable);
 }
@@ -184,6 +194,19 @@ const Param kParams[] = {
        }
        c.dbfilename.assign(v);
        return std::string();
+     }},
+    {"rdbcompression", [](KvConfig& c) { return yes_no(c.rdbcompression); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       return set_yes_no(n, v, c.rdbcompression);
+     }},
+    {"rdbchecksum", [](KvConfig& c) { return yes_no(c.rdbchecksum); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       return set_yes_no(n, v, c.rdbchecksum);
+     }},
+    {"stop-writes-on-bgsave-error",
+     [](KvConfig& c) { return yes_no(c.stop_writes_on_bgsave_error); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       return set_yes_no(n, v, c.stop_writes_on_bgsave_error);
      }},
     // The append-only file (aof_log.hpp). appendonly is applied by config_set() below.
     {"appendonly", [](KvConfig& c) { return std::string(c.appendonly.load() ? "yes" : "no"); },

@@ -91,6 +91,8 @@ KvService::KvService(KvOptions options)
 
 void KvService::config_changed() {
   password_required_.store(!config_.requirepass.empty(), std::memory_order_release);
+  config_.has_save_points = !parse_save_points(config_.save).value_or(SavePoints{}).empty();
+  snapshots_.set_format(config_.rdbcompression, config_.rdbchecksum);
 }
 
 KvService::~KvService() = default;

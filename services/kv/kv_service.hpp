@@ -85,7 +85,11 @@ struct KvConfig {
   // busy-reply-threshold (alias lua-time-limit): a script running longer makes other
   // clients get BUSY.
   Relaxed<std::int64_t> busy_reply_threshold_ms = 5000;
-  Relaxed<bool> appendonly = false;  // the wish; KvService::aof().enabled() is the fact
+  Relaxed<bool> rdbcompression = true;
+  Relaxed<bool> rdbchecksum = true;
+  Relaxed<bool> stop_writes_on_bgsave_error = true;
+  Relaxed<bool> has_save_points = false;  // `save` is not empty (config_changed() sets it)
+  Relaxed<bool> appendonly = false;       // the wish; KvService::aof().enabled() is the fact
   Relaxed<AppendFsync> appendfsync = AppendFsync::kEverysec;
   std::string appendfilename;  // immutable after start
   std::string appenddirname;   // immutable after start
@@ -196,6 +200,10 @@ class KvService final : public server::Service {
   // The append-only file (aof_log.hpp) and where it lives.
   AofLog& aof() { return aof_; }
   AofLog::Paths aof_paths();
+  // Why write commands (and PING) are refused now, as Redis's writeCommandsDeniedByDiskError():
+  // a failed BGSAVE with save points and stop-writes-on-bgsave-error, or a failed AOF write.
+  // Empty when they are not.
+  std::string disk_error() const;
   // CONFIG SET appendonly (config_mutex() held): starts the log in `paths` with a base written
   // from the store (every shard held by the caller), or stops it.
   Result<void> set_appendonly(bool on, AppendFsync fsync, const AofLog::Paths& paths);

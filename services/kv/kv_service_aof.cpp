@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "kv/aof_format.hpp"
@@ -182,6 +183,22 @@ Result<void> KvService::set_appendonly(bool on, AppendFsync fsync, const AofLog:
   // The store as it is now is the new base: the files of an older log are history.
   return aof_.start(paths, std::move(*manifest), fsync, store_, store_.clock().now_ms(),
                     /*fresh_base=*/true);
+}
+
+std::string KvService::disk_error() const {
+  if (config_.stop_writes_on_bgsave_error.load() && config_.has_save_points.load() &&
+      !snapshots_.last_bgsave_ok()) {
+    return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+           "the RDB error.";
+  }
+  if (aof_.write_failed()) {
+    return "MISCONF Errors writing to the AOF file: " +
+           std::string(std::strerror(aof_.write_errno()));
+  }
+  return {};
 }
 
 void KvService::aof_tick() {

@@ -218,13 +218,14 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     reject(out, kBusyError, spec);
     return false;
   }
-  if (service_.aof().write_failed() &&
-      ((flags & kWrite) != 0 || (exec_with_writes && (client_.tx->flags & kWrite) != 0))) {
-    reject(out,
-           "MISCONF Errors writing to the AOF file: " +
-               std::string(std::strerror(service_.aof().write_errno())),
-           spec);
-    return false;
+  // Redis's writeCommandsDeniedByDiskError(): writes, and PING, while the disk fails us.
+  if (((flags & kWrite) != 0 || spec->handler == cmd::ping ||
+       (exec_with_writes && (client_.tx->flags & kWrite) != 0)) &&
+      (service_.aof().write_failed() || !service_.snapshots().last_bgsave_ok())) {
+    if (std::string why = service_.disk_error(); !why.empty()) {
+      reject(out, why, spec);
+      return false;
+    }
   }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});

@@ -36,7 +36,9 @@ struct SaveOptions {
   std::int64_t now_ms = 0;        // ctime (seconds of it)
   std::uint64_t used_memory = 0;  // used-mem
   bool compress = true;           // LZF for strings above 20 bytes (rdbcompression yes)
-  bool aof_base = false;          // the base of an append-only file (aux aof-base 1)
+  bool aof_base = false;
+  bool checksum = true;  // the CRC-64 at the end; 0 when off (rdbchecksum no)          // the base
+                         // of an append-only file (aux aof-base 1)
 };
 
 // The whole snapshot in memory (tests; small stores).

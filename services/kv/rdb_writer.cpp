@@ -236,7 +236,7 @@ void write_all(Output& out, Store& store, const SaveOptions& options) {
     db.for_each([&](const KeyEntry& e) { write_entry(out, e, options.compress); });
   }
   out.byte(kOpEof);
-  out.le64(out.crc());
+  out.le64(options.checksum ? out.crc() : 0);
 }
 
 Fail io_error(int err, const std::string& what) { return Fail(Error::from_errno(err, what)); }

@@ -49,7 +49,7 @@ std::optional<SavePoints> parse_save_points(std::string_view text) {
 Snapshots::~Snapshots() { kill_child(); }
 
 Result<void> Snapshots::save(Store& store, const std::string& path, std::uint64_t used_memory) {
-  const rdb::SaveOptions options{store.clock().now_ms(), used_memory, true};
+  const rdb::SaveOptions options = this->options(store.clock().now_ms(), used_memory);
   Result<void> r = rdb::save_file(store, path, options);
   if (r) {
     changes_at_save_ = store.changes();
@@ -63,7 +63,7 @@ Snapshots::Start Snapshots::start_background(Store& store, const std::string& pa
                                              std::uint64_t used_memory) {
   std::lock_guard lock(child_mutex_);
   if (in_progress()) return Start::kInProgress;
-  const rdb::SaveOptions options{store.clock().now_ms(), used_memory, true};
+  const rdb::SaveOptions options = this->options(store.clock().now_ms(), used_memory);
   const std::uint64_t changes = store.changes();
   std::fflush(nullptr);  // nothing buffered twice
   const pid_t pid = ::fork();

@@ -2,13 +2,12 @@
 // of malformed inputs), the manifest, what each kind of command logs, and loading a log back
 // (truncated tail dropped, corrupt middle refused).
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "kv/aof_format.hpp"
 #include "kv/kv_service.hpp"
@@ -147,8 +146,8 @@ TEST_F(KvAofLog, LogsTimesAsAbsoluteAndRandomnessAsEffects) {
   h.run("EXPIRE b 100");
   h.run("SETEX c 100 x");
   h.run("PERSIST c");
-  h.run("GET a");                        // a read: nothing
-  h.run("SET b 9 NX");                   // changed nothing: nothing
+  h.run("GET a");       // a read: nothing
+  h.run("SET b 9 NX");  // changed nothing: nothing
   h.run("INCRBYFLOAT f 1.5");
   h.run("HINCRBYFLOAT h x 0.25");
   h.run("SADD s only");
