@@ -215,6 +215,12 @@ std::uint64_t AofLog::append(const AofBatch& batch) {
   return end;
 }
 
+void AofLog::expired(int db, std::string_view key) {
+  AofBatch batch;
+  batch.add(db, {"DEL", key});
+  append(batch);
+}
+
 std::uint64_t AofLog::level() const {
   return fsync_.load() == AppendFsync::kAlways ? synced_.load(std::memory_order_acquire)
                                                : written_.load(std::memory_order_acquire);

@@ -79,7 +79,7 @@ class AofBatch {
   int last_db_ = -2;
 };
 
-class AofLog {
+class AofLog final : public Keyspace::ExpiryLog {
  public:
   struct Paths {
     std::string dir;       // absolute
@@ -111,6 +111,9 @@ class AofLog {
 
   // Appends `batch` as one unit; returns the log position just after it.
   std::uint64_t append(const AofBatch& batch);
+  // Keyspace::ExpiryLog: a key the server deleted because it expired, logged as DEL (called
+  // under the key's shard lock, so the DEL takes its place in the store's order).
+  void expired(int db, std::string_view key) override;
   // Makes the log up to `mark` as durable as the policy promises (written; fsynced for
   // always). Returns the position now covered: less than `mark` when a write failed.
   std::uint64_t await(std::uint64_t mark);

@@ -10,6 +10,7 @@
 //     effects replication), and a transaction is wrapped in MULTI/EXEC;
 //   - a blocked pop served by another client's write is logged as its non-blocking form on
 //     the key that served it (LPOP, LMOVE, ZPOPMIN, LMPOP 1 key ...).
+// Keys the server deletes because they expired are logged as DEL by AofLog::expired().
 // "Changed" is the store's own change counter for this thread (Keyspace::thread_changes())
 // moving while the command ran; FLUSHALL, FLUSHDB, SWAPDB and FUNCTION's writes are logged
 // whatever they changed.

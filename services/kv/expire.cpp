@@ -34,7 +34,10 @@ std::pair<std::size_t, std::size_t> Keyspace::sample_expired(std::size_t count,
     });
     ++buckets;
   } while (expire_cursor_ != 0 && sampled < count && buckets < count * 20);
-  for (KeyEntry* e : expired) erase_entry(e);
+  for (KeyEntry* e : expired) {
+    report_expired(*e);
+    erase_entry(e);
+  }
   counters_->expired_keys = counters_->expired_keys + expired.size();
   return {sampled, expired.size()};
 }

@@ -24,6 +24,7 @@ KeyEntry* Keyspace::find(std::string_view key, std::int64_t now_ms, bool touch) 
     return nullptr;
   }
   if (e->value.expire_at_ms != kNoExpire && e->value.expire_at_ms <= now_ms) {
+    report_expired(*e);
     erase_entry(e);
     counters_->expired_keys = counters_->expired_keys + 1;
     return nullptr;
@@ -146,6 +147,11 @@ std::uint64_t Keyspace::version(std::string_view key) const {
 }
 
 thread_local std::uint64_t Keyspace::t_changes = 0;
+thread_local Keyspace::ExpiryLog* Keyspace::t_expiry_log = nullptr;
+
+void Keyspace::report_expired(const KeyEntry& e) const {
+  if (t_expiry_log != nullptr) t_expiry_log->expired(db_, e.key);
+}
 
 void Keyspace::touch(std::string_view key) {
   counters_->changes.add(1);

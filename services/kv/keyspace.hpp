@@ -44,10 +44,36 @@ struct ShardCounters {
 };
 
 class Keyspace {
+ public:
+  class ExpiryLog;
+
+ private:
   static thread_local std::uint64_t t_changes;
+  static thread_local ExpiryLog* t_expiry_log;
+  void report_expired(const KeyEntry& e) const;
 
  public:
-  explicit Keyspace(ShardCounters& counters) : counters_(&counters) {}
+  Keyspace(ShardCounters& counters, int db = 0) : counters_(&counters), db_(db) {}
+
+  // Where the keys this thread deletes because they expired are reported (the append-only
+  // file logs them as DEL, as Redis does); null: nowhere. Set for a scope by ExpiryScope.
+  class ExpiryLog {  // NOLINT: defined here, declared above
+   public:
+    virtual void expired(int db, std::string_view key) = 0;
+
+   protected:
+    ~ExpiryLog() = default;
+  };
+  class ExpiryScope {
+   public:
+    explicit ExpiryScope(ExpiryLog* log) : saved_(t_expiry_log) { t_expiry_log = log; }
+    ~ExpiryScope() { t_expiry_log = saved_; }
+    ExpiryScope(const ExpiryScope&) = delete;
+    ExpiryScope& operator=(const ExpiryScope&) = delete;
+
+   private:
+    ExpiryLog* saved_;
+  };
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
   ~Keyspace() { clear(); }
@@ -172,6 +198,7 @@ class Keyspace {
   }
 
   ShardCounters* counters_;
+  int db_ = 0;               // the database this keyspace is part of
   std::size_t buckets_ = 0;  // this keyspace's part of counters_->bucket_bytes
   MainDict main_;
   ExpireDict expires_;

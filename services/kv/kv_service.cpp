@@ -133,7 +133,10 @@ void KvService::tick() {
   // A running script holds every shard: the store's work waits for the next tick rather than
   // stall this thread (under reactors, a loop that serves clients) behind it.
   const ScriptEngine* scripts = scripting_if_started();
-  if (scripts == nullptr || scripts->running_ms() < 0) store_.tick();
+  if (scripts == nullptr || scripts->running_ms() < 0) {
+    Keyspace::ExpiryScope expiry(aof_.enabled() ? &aof_ : nullptr);  // expired keys: DEL
+    store_.tick();
+  }
   peak_memory();
   sample_ops();
   snapshot_tick();

@@ -246,6 +246,8 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
   BlockRequest request;
   CommandContext ctx{
       args, out, service_, service_.store(), client_, now_ms, may_block ? &request : nullptr};
+  // Keys found expired (and deleted) while this command runs are logged as DEL.
+  Keyspace::ExpiryScope expiry(service_.aof().enabled() ? &service_.aof() : nullptr);
   if (service_.aof().enabled()) {
     // The records go to the log before the shards are let go: the log's order is the store's.
     // One batch per thread keeps its storage from command to command.

@@ -21,7 +21,8 @@ thread_local ShardMask t_held = 0;
 ShardMask held_shards() { return t_held; }
 
 Shard::Shard() {
-  for (auto& db : dbs) db = std::make_unique<Keyspace>(counters);
+  int index = 0;
+  for (auto& db : dbs) db = std::make_unique<Keyspace>(counters, index++);
 }
 
 void ShardMutex::wait(long timeout_ns) {

@@ -185,6 +185,27 @@ TEST_F(KvAofLog, LogsTimesAsAbsoluteAndRandomnessAsEffects) {
   EXPECT_NE(h.run("INFO persistence").find("aof_enabled:1\r\n"), std::string::npos);
 }
 
+TEST_F(KvAofLog, ExpiredKeysTheServerDeletesAreLoggedAsDel) {
+  Harness h(options());
+  EXPECT_EQ(h.run("CONFIG SET appendonly yes"), "+OK");
+  const std::string at = std::to_string(h.clock->now_ms() + 100);
+  h.run("SET lazy v PX 100");
+  h.run("SELECT 4");
+  h.run("SET active v PX 100");
+  h.clock->advance_ms(200);
+  h.run("SELECT 0");
+  EXPECT_EQ(h.run("GET lazy"), "(nil)");  // found expired by a read: DEL
+  h.service->tick();                      // active expiry: DEL
+  sync(h);
+  const std::vector<std::string> expected = {
+      "SELECT 0", "SET lazy v PXAT " + at,
+      "SELECT 4", "SET active v PXAT " + at,
+      "SELECT 0", "DEL lazy",
+      "SELECT 4", "DEL active",
+  };
+  EXPECT_EQ(records(), expected);
+}
+
 TEST_F(KvAofLog, LoadsWhatItLoggedAndDropsATruncatedTail) {
   {
     Harness h(with_options([&](KvOptions& o) {
