@@ -7,11 +7,7 @@
 
 #include "kv/hash.hpp"
 #include "kv/keyspace.hpp"
-#include "kv/list.hpp"
-#include "kv/rdb_format.hpp"
-#include "kv/set.hpp"
 #include "kv/text.hpp"
-#include "kv/zset.hpp"
 
 namespace tcpkit::kv::aof {
 
@@ -57,62 +53,49 @@ void log_ttl(AofBatch& batch, int db, Database& d, std::string_view key, std::in
   batch.add(db, {"PEXPIREAT", key, at});
 }
 
-// The records that rebuild `key` as it is now: DEL, the value in commands of 64 elements at
-// most (as Redis's rewrite writes them), and PEXPIREAT; a unit (MULTI/EXEC) when more than one.
-void log_key_state(AofBatch& batch, int db, Database& d, std::string_view key,
-                   std::int64_t now_ms) {
-  KeyEntry* e = d.find(key, now_ms, false);
-  if (e == nullptr) return batch.add(db, {"DEL", key});
-  const Value& v = e->value;
-  if (v.type == ValueType::kString) return log_string_with_ttl(batch, db, d, key, now_ms);
-  batch.begin_multi();
-  batch.add(db, {"DEL", key});
-  std::vector<std::string> items;
-  auto emit = [&](std::string_view command) {
-    std::vector<std::string_view> args{command, key};
-    args.insert(args.end(), items.begin(), items.end());
-    batch.add(db, args);
-    items.clear();
-  };
-  constexpr std::size_t kItemsPerCommand = 64;
-  auto push = [&](std::string_view command, std::string_view item) {
-    items.emplace_back(item);
-    if (items.size() >= kItemsPerCommand) emit(command);
-  };
-  switch (v.type) {
-    case ValueType::kString:
-      break;
-    case ValueType::kList:
-      v.list().scan(0, false, [&](std::size_t, std::string_view s) {
-        push("RPUSH", s);
-        return true;
-      });
-      if (!items.empty()) emit("RPUSH");
-      break;
-    case ValueType::kSet:
-      v.set().for_each([&](std::string_view m) { push("SADD", m); });
-      if (!items.empty()) emit("SADD");
-      break;
-    case ValueType::kHash:
-      v.hash().for_each([&](std::string_view f, std::string_view value) {
-        items.emplace_back(f);
-        push("HSET", value);
-      });
-      if (!items.empty()) emit("HSET");
-      break;
-    case ValueType::kZset:
-      v.zset().for_ranks(0, v.zset().size(), false, [&](std::string_view m, double score) {
-        items.push_back(rdb::score_text(score));
-        push("ZADD", m);
-      });
-      if (!items.empty()) emit("ZADD");
-      break;
+// Passes a reply through and keeps its bulk strings: the members SPOP took, for its SREM.
+class BulkTee final : public codec::ReplyWriter {
+ public:
+  explicit BulkTee(codec::ReplyWriter& inner) : inner_(inner) {}
+  void simple(std::string_view s) override { inner_.simple(s); }
+  void error(std::string_view m) override { inner_.error(m); }
+  void integer(std::int64_t n) override { inner_.integer(n); }
+  void bulk(std::string_view s) override {
+    bulks.emplace_back(s);
+    inner_.bulk(s);
   }
-  if (v.expire_at_ms != kNoExpire) {
-    const std::string at = std::to_string(v.expire_at_ms);
-    batch.add(db, {"PEXPIREAT", key, at});
+  void null() override { inner_.null(); }
+  void null_array() override { inner_.null_array(); }
+  void array(std::size_t n) override { inner_.array(n); }
+  void floating(double d) override { inner_.floating(d); }
+  void map(std::size_t n) override { inner_.map(n); }
+  void set(std::size_t n) override { inner_.set(n); }
+  void push(std::size_t n) override { inner_.push(n); }
+  void boolean(bool b) override { inner_.boolean(b); }
+  void double_value(double d) override { inner_.double_value(d); }
+  void big_number(std::string_view digits) override { inner_.big_number(digits); }
+  void verbatim(std::string_view format, std::string_view text) override {
+    inner_.verbatim(format, text);
   }
-  batch.end_multi();
+
+  std::vector<std::string> bulks;
+
+ private:
+  codec::ReplyWriter& inner_;
+};
+
+// SPOP: SREM of the members it took, read from its reply (as Redis logs it).
+void run_spop(const CommandSpec& spec, CommandContext& ctx) {
+  BulkTee tee(ctx.out);
+  CommandContext inner{ctx.args,   tee,        ctx.service, ctx.store,
+                       ctx.client, ctx.now_ms, ctx.block,   ctx.serving};
+  const int db = ctx.client.db.load();
+  const std::uint64_t before = Keyspace::thread_changes();
+  spec.handler(inner);
+  if (Keyspace::thread_changes() == before || tee.bulks.empty()) return;
+  std::vector<std::string_view> args{"SREM", ctx.args[1]};
+  args.insert(args.end(), tee.bulks.begin(), tee.bulks.end());
+  ctx.aof->add(db, args);
 }
 
 void propagate(AofBatch& batch, const CommandSpec& spec, std::span<const std::string_view> args,
@@ -141,7 +124,6 @@ void propagate(AofBatch& batch, const CommandSpec& spec, std::span<const std::st
     });
     return batch.add(db, {"HSET", args[1], args[2], value});
   }
-  if (h == cmd::spop) return log_key_state(batch, db, d, args[1], ctx.now_ms);
   batch.add(db, args);
 }
 
@@ -159,6 +141,7 @@ void run_and_log(const CommandSpec& spec, CommandContext& ctx) {
     batch->end_multi();
     return;
   }
+  if (h == cmd::spop) return run_spop(spec, ctx);
   const int db = ctx.client.db.load();
   const std::uint64_t before = Keyspace::thread_changes();
   spec.handler(ctx);

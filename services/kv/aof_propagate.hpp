@@ -5,7 +5,7 @@
 //   - a relative or absolute TTL becomes an absolute time in ms (SET ... PXAT, PEXPIREAT, or
 //     PERSIST / DEL when that is what it left), so a reload never extends a TTL;
 //   - INCRBYFLOAT becomes SET ... KEEPTTL and HINCRBYFLOAT HSET of the result, as Redis logs
-//     them; SPOP becomes the state it left (DEL, then SADD of the members left);
+//     them; SPOP becomes SREM of the members its reply named;
 //   - a script logs the commands it ran, each by these rules, wrapped in MULTI/EXEC (Redis's
 //     effects replication), and a transaction is wrapped in MULTI/EXEC;
 //   - a blocked pop served by another client's write is logged as its non-blocking form on

@@ -170,7 +170,7 @@ TEST_F(KvAofLog, LogsTimesAsAbsoluteAndRandomnessAsEffects) {
       "SET f 1.5 KEEPTTL",
       "HSET h x 0.25",
       "SADD s only",
-      "DEL s",
+      "SREM s only",
       "SELECT 2",
       "MULTI",
       "INCR n",
