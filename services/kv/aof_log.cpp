@@ -368,6 +368,7 @@ AofLog::Rewrite AofLog::start_rewrite(Store& store, std::int64_t now_ms,
   const pid_t pid = ::fork();
   if (pid < 0) {
     last_rewrite_ok_ = false;
+    failures_in_a_row_.add(1);
     return Rewrite::kFailed;
   }
   if (pid == 0) {
@@ -394,6 +395,7 @@ bool AofLog::reap_rewrite() {
   const std::string dir = paths_.directory();
   if (!ok) {
     last_rewrite_ok_ = false;
+    failures_in_a_row_.add(1);
     ::unlink((dir + "/temp-" + std::to_string(pid) + ".rdb").c_str());
     return true;
   }
@@ -410,6 +412,7 @@ bool AofLog::reap_rewrite() {
   }
   if (!write_manifest_locked(next)) {
     last_rewrite_ok_ = false;
+    failures_in_a_row_.add(1);
     return true;
   }
   manifest_ = std::move(next);
@@ -418,6 +421,7 @@ bool AofLog::reap_rewrite() {
   incr_size_ = incr_file_size_;
   size_at_rewrite_ = current_size();
   last_rewrite_ok_ = true;
+  failures_in_a_row_ = 0;
   rewrites_.add(1);
   return true;
 }

@@ -133,6 +133,7 @@ class AofLog final : public Keyspace::ExpiryLog {
   std::int64_t last_rewrite_seconds() const { return last_rewrite_seconds_; }
   std::int64_t rewrite_started_s() const { return rewrite_started_s_; }
   std::uint64_t rewrites() const { return rewrites_; }
+  std::uint64_t rewrite_failures_in_a_row() const { return failures_in_a_row_; }
   // auto-aof-rewrite-percentage / -min-size: whether the incr files grew enough.
   bool rewrite_due(std::int64_t percentage, std::uint64_t min_size) const;
 
@@ -181,6 +182,7 @@ class AofLog final : public Keyspace::ExpiryLog {
   Relaxed<std::int64_t> rewrite_started_s_ = 0;
   Relaxed<std::int64_t> last_rewrite_seconds_ = -1;
   Relaxed<std::uint64_t> rewrites_ = 0;
+  Relaxed<std::uint64_t> failures_in_a_row_ = 0;
 };
 
 }  // namespace tcpkit::kv

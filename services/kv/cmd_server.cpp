@@ -117,6 +117,7 @@ void info_persistence(InfoText& info, CommandContext& ctx) {
              std::to_string(aof.rewrite_in_progress() ? now_s - aof.rewrite_started_s() : -1));
   info.field("aof_last_bgrewrite_status", aof.last_rewrite_ok() ? "ok" : "err");
   info.field("aof_rewrites", aof.rewrites());
+  info.field("aof_rewrites_consecutive_failures", aof.rewrite_failures_in_a_row());
   info.field("aof_last_write_status", aof.write_failed() ? "err" : "ok");
   if (!aof.enabled()) return;
   info.field("aof_current_size", aof.current_size());

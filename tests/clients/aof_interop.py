@@ -132,10 +132,14 @@ class AofInteropTest(unittest.TestCase):
         ri.populate(rs.client, random.Random(ri.SEED + 1))
         more_writes(rs.client)
         expected = ri.snapshot(rs.client)
+        redis_fields = [k for k in rs.client().info("persistence") if k.startswith("aof_")]
         self.stop(rs)
         self.check_aof(self.dir)
         kv = self.start(Kv, self.dir)
         self.assertSame(expected, ri.snapshot(kv.client))
+        # INFO persistence: Redis's aof_* fields, in its order (kv measures no copy-on-write).
+        kv_fields = [k for k in kv.client().info("persistence") if k.startswith("aof_")]
+        self.assertEqual(kv_fields, [k for k in redis_fields if k != "aof_last_cow_size"])
 
     def test_bgrewriteaof_under_writes(self):
         kv = self.start(Kv, self.dir, "--model", "reactors", "--threads", "2")
@@ -161,6 +165,7 @@ class AofInteropTest(unittest.TestCase):
         info = r.info("persistence")
         self.assertEqual(info["aof_last_bgrewrite_status"], "ok")
         self.assertEqual(info["aof_rewrites"], 1)
+        self.assertEqual(info["aof_rewrites_consecutive_failures"], 0)
         files = sorted(os.listdir(os.path.join(self.dir, "appendonlydir")))
         self.assertEqual(files, ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof",
                                  "appendonly.aof.manifest"])
