@@ -146,7 +146,7 @@ void KvSession::reject(codec::ReplyWriter& out, std::string_view text, const Com
 
 bool KvSession::out_of_memory(std::uint32_t flags) {
   const std::uint64_t limit = service_.config().maxmemory;
-  if (limit == 0) return false;
+  if (limit == 0 || trusted_) return false;
   const bool denyoom = (flags & kDenyOom) != 0;
   return denyoom && service_.store().used_memory() > limit;
 }

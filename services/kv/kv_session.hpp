@@ -48,8 +48,12 @@ class KvSession : public server::Session {
   const ClientState& state() const { return client_; }
   // The log position this session's replies depend on (server::Session::log_mark).
   std::uint64_t log_mark() const override { return aof_mark_; }
-  // A session of the server itself (loading the append-only file): authenticated.
-  void trust() { client_.authenticated = true; }
+  // A session of the server itself (loading the append-only file): authenticated, and not
+  // held to maxmemory (as Redis loads whatever its file holds).
+  void trust() {
+    client_.authenticated = true;
+    trusted_ = true;
+  }
 
   // In a blocking command (BLPOP ...): the requests after it wait until it is answered.
   bool blocked() const { return waiter_ != nullptr; }
@@ -122,6 +126,7 @@ class KvSession : public server::Session {
   std::uint64_t aof_mark_ = 0;
   bool rejected_ = false;  // over maxclients
   bool denied_ = false;    // refused by protected mode
+  bool trusted_ = false;   // the server's own session (trust())
 };
 
 }  // namespace tcpkit::kv

@@ -237,6 +237,29 @@ TEST_F(KvAofLog, LoadsWhatItLoggedAndDropsATruncatedTail) {
   EXPECT_LT(std::filesystem::file_size(incr()), whole);
 }
 
+TEST_F(KvAofLog, LoadingIgnoresMaxmemoryAndRequirepass) {
+  {
+    Harness h(with_options([&](KvOptions& o) {
+      o.dir = dir_.string();
+      o.appendonly = true;
+    }));
+    ASSERT_TRUE(h.service->load_at_start());
+    h.run("SET a " + std::string(1000, 'x'));
+    h.run("SET b " + std::string(1000, 'y'));
+    sync(h);
+  }
+  Harness h(with_options([&](KvOptions& o) {
+    o.dir = dir_.string();
+    o.appendonly = true;
+    o.maxmemory = 1;
+    o.requirepass = "secret";
+  }));
+  ASSERT_TRUE(h.service->load_at_start());
+  EXPECT_EQ(h.run("AUTH secret"), "+OK");
+  EXPECT_EQ(h.run("STRLEN a"), ":1000");
+  EXPECT_EQ(h.run("STRLEN b"), ":1000");  // past maxmemory already: loaded all the same
+}
+
 TEST_F(KvAofLog, ACorruptRecordStopsTheLoadWithItsOffset) {
   {
     Harness h(with_options([&](KvOptions& o) {
