@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -323,6 +324,48 @@ class Bench:
                 self.procs.stop(server)
         return rows
 
+    def aof(self):
+        """SET throughput with persistence: no log, appendfsync everysec, appendfsync always,
+        redis-server and tcpkit kv (epoll, one loop like redis-server; and reactors for
+        always, where group commit spans threads) in their own temporary directories.
+        redis-benchmark SET, 50 connections unpipelined (so `always` can group many clients'
+        writes into one fsync), runs alternated, the median of KV_REPEATS shown."""
+        rows = []
+        dirs = []
+        configs = [("none", []), ("everysec", ["--appendonly", "yes", "--appendfsync",
+                                                "everysec"]),
+                   ("always", ["--appendonly", "yes", "--appendfsync", "always"])]
+        for mode, flags in configs:
+            servers = {}
+            for name in ("redis", "tcpkit", "tcpkit-reactors"):
+                if name == "tcpkit-reactors" and mode != "always":
+                    continue
+                d = tempfile.mkdtemp(prefix="bench-aof-")
+                dirs.append(d)
+                if name == "redis":
+                    servers[name] = self.redis("--dir", d, *flags)
+                else:
+                    model = ["--model", "reactors", "--threads", "2"] if name != "tcpkit" \
+                        else ["--model", "epoll"]
+                    servers[name] = self.tcpkit_serve("kv", *model, "--dir", d, *flags)
+            n = int((20000 if mode == "always" else 100000) * SCALE)
+            runs = {name: [] for name in servers}
+            for turn in range(KV_REPEATS):
+                order = list(servers) if turn % 2 == 0 else list(reversed(list(servers)))
+                for name in order:
+                    log(f"aof: redis-benchmark -> {name} SET, {mode}")
+                    proc, addr = servers[name]
+                    runs[name].append(self.redis_benchmark(proc, addr, "set", n, 50, 1))
+            for name, results in runs.items():
+                median = sorted(results, key=lambda r: r["rps"])[len(results) // 2]
+                rows.append({"mode": mode, "server": name, "requests": n, "runs": len(results),
+                             "rps_all": [r["rps"] for r in results], **median})
+            for proc, _ in servers.values():
+                self.procs.stop(proc)
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+        return rows
+
     def idle(self):
         rows = []
         n = int(IDLE_CONNECTIONS * min(1.0, SCALE))
@@ -391,7 +434,7 @@ def machine(tcpkit):
     }
 
 
-SECTIONS = ["kv", "echo", "bulk", "idle", "growth", "memory", "spectrum"]
+SECTIONS = ["kv", "echo", "bulk", "idle", "growth", "memory", "spectrum", "aof"]
 
 
 def main():
@@ -408,7 +451,7 @@ def main():
     bench = Bench(os.path.abspath(args.tcpkit))
     runners = {"kv": bench.kv_matrix, "echo": bench.echo_matrix, "bulk": bench.bulk,
                "idle": bench.idle, "growth": bench.growth, "memory": bench.memory,
-               "spectrum": bench.spectrum}
+               "spectrum": bench.spectrum, "aof": bench.aof}
     started = time.time()
     try:
         if args.only:

@@ -141,7 +141,30 @@ def markdown(res):
     L += growth_section(res.get("growth"))
     L += memory_section(res.get("memory"))
     L += spectrum_section(res.get("spectrum"), m["date"])
+    L += aof_section(res.get("aof"))
     return "\n".join(L)
+
+
+def aof_section(rows):
+    if not rows:
+        return []
+    L = ["## 10. Persistence: SET with the append-only file", "",
+         "redis-benchmark SET, 50 connections, -P 1, each server in its own temporary "
+         "directory; `none`: no log; `everysec` / `always`: appendonly yes with that fsync "
+         "policy. tcpkit kv runs `--model epoll` (one loop, as redis-server) and, for always, "
+         "`--model reactors --threads 2` too. Median of the alternated runs.", "",
+         "| fsync | server | rps | p50 ms | p99 ms | server CPU µs/req | vs redis-server | vs tcpkit none |",
+         "|---|---|---:|---:|---:|---:|---:|---:|"]
+    base = next((r for r in rows if r["mode"] == "none" and r["server"] == "tcpkit"), None)
+    for r in rows:
+        red = next((x for x in rows if x["mode"] == r["mode"] and x["server"] == "redis"), None)
+        name = {"redis": "redis-server", "tcpkit": "tcpkit kv (epoll)",
+                "tcpkit-reactors": "tcpkit kv (reactors, 2)"}[r["server"]]
+        L.append(f"| {r['mode']} | {name} | {r['rps']:,.0f} | {fmt(r['p50'], 3)} | "
+                 f"{fmt(r['p99'], 3)} | {fmt(r['cpu_us'])} | "
+                 f"{ratio(r['rps'], red['rps']) if red else ''} | "
+                 f"{ratio(r['rps'], base['rps']) if base and r['server'] != 'redis' else ''} |")
+    return L + [""]
 
 
 def growth_section(rows):

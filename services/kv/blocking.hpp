@@ -82,7 +82,8 @@ struct Waiter {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   bool zero_on_timeout = false;
   std::shared_ptr<server::Outlet> outlet;
-  std::string reply;  // set by whoever served it, before state becomes kServed
+  std::string reply;           // set by whoever served it, before state becomes kServed
+  std::uint64_t aof_mark = 0;  // the log position its serving reached (set with reply)
 
   bool move(int from, int to) { return state.compare_exchange_strong(from, to); }
 };

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -94,6 +95,16 @@ std::string set_memory(std::string_view name, std::string_view value, std::int64
   std::string err = set_memory_in_range(name, value, 0, bytes);
   if (err.empty()) target = static_cast<std::int64_t>(bytes);
   return err;
+}
+
+std::string yes_no(const Relaxed<bool>& b) { return b.load() ? "yes" : "no"; }
+
+std::string set_yes_no(std::string_view name, std::string_view value, Relaxed<bool>& target) {
+  if (!iequals(value, "yes") && !iequals(value, "no")) {
+    return config_set_failed_error(name, ConfigReason::kNotYesNo);
+  }
+  target = iequals(value, "yes");
+  return {};
 }
 
 std::string immutable(KvConfig&, std::string_view name, std::string_view) {
@@ -192,11 +203,57 @@ const Param kParams[] = {
        c.dbfilename.assign(v);
        return std::string();
      }},
-    {"appendonly", [](KvConfig&) { return std::string("no"); },
-     [](KvConfig&, std::string_view n, std::string_view v) {
-       return iequals(v, "no") ? std::string()
-                               : config_set_failed_error(n, ConfigReason::kUnsupportedValue);
+    {"rdbcompression", [](KvConfig& c) { return yes_no(c.rdbcompression); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       return set_yes_no(n, v, c.rdbcompression);
      }},
+    {"rdbchecksum", [](KvConfig& c) { return yes_no(c.rdbchecksum); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       return set_yes_no(n, v, c.rdbchecksum);
+     }},
+    {"stop-writes-on-bgsave-error",
+     [](KvConfig& c) { return yes_no(c.stop_writes_on_bgsave_error); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       return set_yes_no(n, v, c.stop_writes_on_bgsave_error);
+     }},
+    // The append-only file (aof_log.hpp). appendonly is applied by config_set() below.
+    {"appendonly", [](KvConfig& c) { return std::string(c.appendonly.load() ? "yes" : "no"); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       if (!iequals(v, "yes") && !iequals(v, "no")) {
+         return config_set_failed_error(n, ConfigReason::kNotYesNo);
+       }
+       c.appendonly = iequals(v, "yes");
+       return std::string();
+     }},
+    {"appendfsync", [](KvConfig& c) { return std::string(appendfsync_name(c.appendfsync)); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       auto policy = parse_appendfsync(v);
+       if (!policy)
+         return config_set_failed_error(
+             n, "argument(s) must be one of the following: always, everysec, no");
+       c.appendfsync = *policy;
+       return std::string();
+     }},
+    {"appendfilename", [](KvConfig& c) { return c.appendfilename; }, immutable},
+    {"appenddirname", [](KvConfig& c) { return c.appenddirname; }, immutable},
+    {"auto-aof-rewrite-percentage",
+     [](KvConfig& c) { return std::to_string(c.auto_aof_rewrite_percentage.load()); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       std::int64_t p = 0;
+       std::string err = set_integer(n, v, 0, kIntMax, p);
+       if (err.empty()) c.auto_aof_rewrite_percentage = p;
+       return err;
+     }},
+    {"auto-aof-rewrite-min-size",
+     [](KvConfig& c) { return std::to_string(c.auto_aof_rewrite_min_size.load()); },
+     [](KvConfig& c, std::string_view n, std::string_view v) {
+       std::uint64_t bytes = 0;
+       std::string err = set_memory_in_range(n, v, 0, bytes);
+       if (err.empty()) c.auto_aof_rewrite_min_size = bytes;
+       return err;
+     }},
+    {"aof-use-rdb-preamble", [](KvConfig&) { return std::string("yes"); }, immutable},
+    {"aof-load-truncated", [](KvConfig&) { return std::string("yes"); }, immutable},
     // Encoding thresholds, under 7.0's listpack names and the older ziplist aliases.
     {.name = "hash-max-listpack-entries", .field = &EncodingLimits::hash_max_listpack_entries},
     {.name = "hash-max-ziplist-entries", .field = &EncodingLimits::hash_max_listpack_entries},
@@ -309,6 +366,19 @@ void config_set(CommandContext& ctx) {
     std::string err = set_value(*p, updated, ctx.args[i + 1]);
     if (!err.empty()) return ctx.out.error(err);
   }
+  // appendonly: the log starts (a base written from the store, which CONFIG SET holds whole)
+  // or stops before the setting changes; a log that cannot start leaves it "no".
+  if (updated.appendonly.load() != ctx.service.aof().enabled()) {
+    const AofLog::Paths paths{updated.dir, updated.appenddirname, updated.appendfilename};
+    if (auto r = ctx.service.set_appendonly(updated.appendonly.load(), updated.appendfsync, paths);
+        !r) {
+      std::fprintf(stderr, "kv: cannot turn the append-only file on: %s\n",
+                   r.error().message().c_str());
+      return ctx.out.error(
+          config_set_failed_error("appendonly", "Unable to turn on AOF. Check server logs."));
+    }
+  }
+  if (ctx.service.aof().enabled()) ctx.service.aof().set_fsync(updated.appendfsync);
   ctx.service.config() = std::move(updated);
   ctx.service.config_changed();
   ctx.ok();

@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "kv/aof_propagate.hpp"
 #include "kv/cmd_util.hpp"
 
 namespace tcpkit::kv::cmd {
@@ -67,7 +68,8 @@ void exec(CommandContext& ctx) {
     args.assign(q.args.begin(), q.args.end());
     ctx.client.last_command = &q.spec->name;
     CommandContext inner{args, ctx.out, ctx.service, ctx.store, ctx.client, ctx.now_ms};
-    q.spec->handler(inner);
+    inner.aof = ctx.aof;
+    aof::run_and_log(*q.spec, inner);
     if (ctx.service.monitors().any()) ctx.service.monitors().feed(ctx.client, q.spec->name, args);
   }
   static constexpr std::string_view kExec = "exec";

@@ -44,6 +44,29 @@ void bgsave(CommandContext& ctx) {
   }
 }
 
+// BGREWRITEAOF: a new base forked from the store as it is (every shard held), while writes go
+// on into a new incr file (aof_log.hpp).
+void bgrewriteaof(CommandContext& ctx) {
+  AofLog& aof = ctx.service.aof();
+  if (aof.rewrite_in_progress()) {
+    return ctx.out.error("ERR Background append only file rewriting already in progress");
+  }
+  if (!aof.enabled()) {
+    return ctx.out.error("ERR kv rewrites the append only file only while appendonly is yes");
+  }
+  switch (aof.start_rewrite(ctx.store, ctx.now_ms, ctx.store.used_memory())) {
+    case AofLog::Rewrite::kStarted:
+      return ctx.out.simple("Background append only file rewriting started");
+    case AofLog::Rewrite::kInProgress:
+      return ctx.out.error("ERR Background append only file rewriting already in progress");
+    case AofLog::Rewrite::kDisabled:
+    case AofLog::Rewrite::kFailed:
+      return ctx.out.error(
+          "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+          "information.");
+  }
+}
+
 void lastsave(CommandContext& ctx) { ctx.out.integer(ctx.service.snapshots().last_save_s()); }
 
 namespace {

@@ -109,11 +109,24 @@ void info_persistence(InfoText& info, CommandContext& ctx) {
   info.field("rdb_saves", s.saves());
   info.field("rdb_last_load_keys_expired", s.loaded_expired());
   info.field("rdb_last_load_keys_loaded", s.loaded_keys());
-  info.field("aof_enabled", "0");
-  info.field("aof_rewrite_in_progress", "0");
+  const AofLog& aof = ctx.service.aof();
+  info.field("aof_enabled", aof.enabled() ? "1" : "0");
+  info.field("aof_rewrite_in_progress", aof.rewrite_in_progress() ? "1" : "0");
   info.field("aof_rewrite_scheduled", "0");
-  info.field("aof_last_bgrewrite_status", "ok");
-  info.field("aof_last_write_status", "ok");
+  info.field("aof_last_rewrite_time_sec", std::to_string(aof.last_rewrite_seconds()));
+  info.field("aof_current_rewrite_time_sec",
+             std::to_string(aof.rewrite_in_progress() ? now_s - aof.rewrite_started_s() : -1));
+  info.field("aof_last_bgrewrite_status", aof.last_rewrite_ok() ? "ok" : "err");
+  info.field("aof_rewrites", aof.rewrites());
+  info.field("aof_rewrites_consecutive_failures", aof.rewrite_failures_in_a_row());
+  info.field("aof_last_write_status", aof.write_failed() ? "err" : "ok");
+  if (!aof.enabled()) return;
+  info.field("aof_current_size", aof.current_size());
+  info.field("aof_base_size", aof.base_size());
+  info.field("aof_pending_rewrite", "0");
+  info.field("aof_buffer_length", aof.buffer_length());
+  info.field("aof_pending_bio_fsync", "0");
+  info.field("aof_delayed_fsync", "0");
 }
 
 void info_stats(InfoText& info, CommandContext& ctx) {

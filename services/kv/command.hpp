@@ -28,6 +28,7 @@
 namespace tcpkit::kv {
 
 class KvService;
+class AofBatch;
 struct CommandContext;
 
 using Handler = void (*)(CommandContext&);
@@ -177,6 +178,9 @@ struct CommandContext {
   // Set when a blocked command runs again on its waiter's behalf, served by a write to this
   // key: it looks at this key only, and writes nothing if there is nothing to pop after all.
   const std::string_view* serving = nullptr;
+  // Where the records of what this command changes go (aof_propagate.hpp); null while the
+  // append-only file is off.
+  AofBatch* aof = nullptr;
 
   Database& db() { return store.db(client.db.load()); }
   void error(KvError e) { out.error(error_text(e)); }
@@ -226,6 +230,7 @@ void time(CommandContext&);
 // persistence (cmd_persistence.cpp)
 void save(CommandContext&);
 void bgsave(CommandContext&);
+void bgrewriteaof(CommandContext&);
 void lastsave(CommandContext&);
 void shutdown(CommandContext&);
 void config(CommandContext&);

@@ -557,6 +557,7 @@ constexpr KeySpec kSpecs238[] = {
 constexpr CommandMeta kMeta[] = {
     {"append", kFlagWrite | kFlagDenyoom | kFlagFast, kAclWrite | kAclString | kAclFast, {}, kSpecs0},
     {"auth", kFlagNoscript | kFlagLoading | kFlagStale | kFlagFast | kFlagNoAuth | kFlagAllowBusy, kAclFast | kAclConnection, {}, {}},
+    {"bgrewriteaof", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"bgsave", kFlagAdmin | kFlagNoscript | kFlagNoAsyncLoading, kAclAdmin | kAclSlow | kAclDangerous, {}, {}},
     {"bitcount", kFlagReadonly, kAclRead | kAclBitmap | kAclSlow, {}, kSpecs3},
     {"bitfield", kFlagWrite | kFlagDenyoom, kAclWrite | kAclBitmap | kAclSlow, {}, kSpecs4},

@@ -108,6 +108,7 @@ constexpr CommandSpec kCommands[] = {
     {"time", cmd::time, 1, kLoading | kStale | kFast, 0, 0, 0, {}},
     {"save", cmd::save, 1, kAdmin | kNoScript | kNoMulti | kWholeKeyspace, 0, 0, 0, {}},
     {"bgsave", cmd::bgsave, -1, kAdmin | kNoScript | kWholeKeyspace, 0, 0, 0, {}},
+    {"bgrewriteaof", cmd::bgrewriteaof, 1, kAdmin | kNoScript | kWholeKeyspace, 0, 0, 0, {}},
     {"lastsave", cmd::lastsave, 1, kLoading | kStale | kFast, 0, 0, 0, {}},
     {"shutdown",
      cmd::shutdown,

@@ -61,8 +61,7 @@ constexpr std::pair<std::string_view, EvictionPolicy> kPolicies[] = {
 
 std::optional<EvictionPolicy> parse_eviction_policy(std::string_view name) {
   for (const auto& [n, p] : kPolicies) {
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
           return a == std::tolower(static_cast<unsigned char>(b));
         })) {
       return p;
@@ -104,7 +103,7 @@ bool Store::evict(EvictionPolicy policy, std::size_t limit, int samples) {
           if (e == nullptr) break;
           if (random_policy(policy)) {
             const std::string key(e->key);
-            ks.erase(key);
+            ks.evict(key);
             evicted_keys_.add(1);
             shared_.events.notify(kNotifyEvicted, "evicted", key, db);
             break;
@@ -116,10 +115,9 @@ bool Store::evict(EvictionPolicy policy, std::size_t limit, int samples) {
           if (std::any_of(pool.begin(), pool.end(), same)) continue;
           if (pool.size() == kPoolSize && score <= pool.front().score) continue;
           Candidate c{score, s, db, std::string(e->key)};
-          pool.insert(std::upper_bound(pool.begin(), pool.end(), c,
-                                       [](const Candidate& a, const Candidate& b) {
-                                         return a.score < b.score;
-                                       }),
+          pool.insert(std::upper_bound(
+                          pool.begin(), pool.end(), c,
+                          [](const Candidate& a, const Candidate& b) { return a.score < b.score; }),
                       std::move(c));
           if (pool.size() > kPoolSize) pool.erase(pool.begin());
         }
@@ -134,7 +132,7 @@ bool Store::evict(EvictionPolicy policy, std::size_t limit, int samples) {
       pool.pop_back();
       Shard& home = shards_[best.shard];
       std::lock_guard lock(home.mutex);
-      if (!home.dbs[static_cast<std::size_t>(best.db)]->erase(best.key)) continue;
+      if (!home.dbs[static_cast<std::size_t>(best.db)]->evict(best.key)) continue;
       evicted_keys_.add(1);
       shared_.events.notify(kNotifyEvicted, "evicted", best.key, best.db);
       break;

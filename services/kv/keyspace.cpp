@@ -78,6 +78,14 @@ bool Keyspace::erase(std::string_view key) {
   return e != nullptr;
 }
 
+bool Keyspace::evict(std::string_view key) {
+  KeyEntry* e = main_.find(key);
+  if (e == nullptr) return false;
+  report_expired(*e);
+  erase_entry(e);
+  return true;
+}
+
 void Keyspace::erase_entry(KeyEntry* e) {
   touch(e->key);
   counters_->resize(entry_bytes(*e), 0);
@@ -88,6 +96,7 @@ void Keyspace::erase_entry(KeyEntry* e) {
 }
 
 void Keyspace::expire_entry(KeyEntry* e) {
+  report_expired(*e);  // the append-only file's DEL
   counters_->expired_keys = counters_->expired_keys + 1;
   if (shared_ == nullptr || !shared_->events.wants(kNotifyExpired)) return erase_entry(e);
   const std::string key(e->key);
@@ -113,6 +122,7 @@ void Keyspace::set_expire(KeyEntry* e, std::int64_t at_ms) {
 void Keyspace::clear() {
   touch_all_existing();
   counters_->changes.add(main_.size());
+  t_changes += main_.size();
   std::size_t bytes = 0;
   main_.for_each([&bytes](KeyEntry& e) { bytes += entry_bytes(e); });
   counters_->resize(bytes, 0);
@@ -152,8 +162,16 @@ std::uint64_t Keyspace::version(std::string_view key) const {
   return it == watched_.end() ? 0 : it->second.version;
 }
 
+thread_local std::uint64_t Keyspace::t_changes = 0;
+thread_local Keyspace::ExpiryLog* Keyspace::t_expiry_log = nullptr;
+
+void Keyspace::report_expired(const KeyEntry& e) const {
+  if (t_expiry_log != nullptr) t_expiry_log->expired(db_, e.key);
+}
+
 void Keyspace::touch(std::string_view key) {
   counters_->changes.add(1);
+  ++t_changes;
   if (watched_.empty()) return;
   auto it = watched_.find(key);
   if (it != watched_.end()) it->second.version = counters_->next_version++;

@@ -54,15 +54,46 @@ struct KeyspaceShared {
 
 class Keyspace {
  public:
-  explicit Keyspace(ShardCounters& counters) : counters_(&counters) {}
-  // Where this keyspace reports events, and the number of its database (in events).
+  class ExpiryLog;
+
+ private:
+  static thread_local std::uint64_t t_changes;
+  static thread_local ExpiryLog* t_expiry_log;
+  void report_expired(const KeyEntry& e) const;
+
+ public:
+  Keyspace(ShardCounters& counters, int db = 0) : counters_(&counters), db_(db) {}
+  // Where this keyspace reports key events (notify.hpp), and the number of its database.
   void bind(KeyspaceShared* shared, int db) {
     shared_ = shared;
     db_ = db;
   }
+
+  // Where the keys this thread deletes because they expired are reported (the append-only
+  // file logs them as DEL, as Redis does); null: nowhere. Set for a scope by ExpiryScope.
+  class ExpiryLog {  // NOLINT: defined here, declared above
+   public:
+    virtual void expired(int db, std::string_view key) = 0;
+
+   protected:
+    ~ExpiryLog() = default;
+  };
+  class ExpiryScope {
+   public:
+    explicit ExpiryScope(ExpiryLog* log) : saved_(t_expiry_log) { t_expiry_log = log; }
+    ~ExpiryScope() { t_expiry_log = saved_; }
+    ExpiryScope(const ExpiryScope&) = delete;
+    ExpiryScope& operator=(const ExpiryScope&) = delete;
+
+   private:
+    ExpiryLog* saved_;
+  };
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
   ~Keyspace() { clear(); }
+
+  // Changes this thread made to any keyspace (the AOF compares it around a command).
+  static std::uint64_t thread_changes() { return t_changes; }
 
   std::size_t size() const { return main_.size(); }
   std::size_t expires_size() const { return expires_.size(); }
@@ -115,6 +146,9 @@ class Keyspace {
   Value extract(KeyEntry* e);
   // Deletes `key` if present (expired or not); true when it was there.
   bool erase(std::string_view key);
+  // Deletes `key` for the server itself (maxmemory eviction): reported to the thread's
+  // ExpiryLog like an expired key (the append-only file's DEL). True when it was there.
+  bool evict(std::string_view key);
   // Sets (at_ms >= 0) or removes (kNoExpire) the TTL of an entry.
   void set_expire(KeyEntry* e, std::int64_t at_ms);
   // Deletes everything; WATCHers of the existing keys see them modified.
@@ -192,7 +226,7 @@ class Keyspace {
 
   ShardCounters* counters_;
   KeyspaceShared* shared_ = nullptr;
-  int db_ = 0;
+  int db_ = 0;               // the database this keyspace is part of
   std::size_t buckets_ = 0;  // this keyspace's part of counters_->bucket_bytes
   MainDict main_;
   ExpireDict expires_;

@@ -73,13 +73,19 @@ void ClientPause::wait(const std::shared_ptr<server::Outlet>& outlet) {
 
 KvService::KvService(KvOptions options)
     : protocol_(options.protocol), store_(std::move(options.clock)), snapshots_(wall_seconds()) {
-  snapshots_.set_functions_source([this] {
+  const auto libraries = [this] {
     ScriptEngine* engine = scripting_if_started();
     return engine != nullptr ? engine->library_codes() : std::vector<std::string>{};
-  });
+  };
+  snapshots_.set_functions_source(libraries);
+  aof_.set_functions_source(libraries);
   config_.dir = absolute_dir(options.dir);
   config_.dbfilename = std::move(options.dbfilename);
   config_.save = std::move(options.save);
+  config_.appendonly = options.appendonly;
+  config_.appendfsync = options.appendfsync;
+  config_.appendfilename = std::move(options.appendfilename);
+  config_.appenddirname = std::move(options.appenddirname);
   shutdown_ = std::move(options.shutdown);
   exit_now_ = std::move(options.exit_now);
   config_.requirepass = std::move(options.requirepass);
@@ -99,6 +105,8 @@ KvService::KvService(KvOptions options)
 
 void KvService::config_changed() {
   password_required_.store(!config_.requirepass.empty(), std::memory_order_release);
+  config_.has_save_points = !parse_save_points(config_.save).value_or(SavePoints{}).empty();
+  snapshots_.set_format(config_.rdbcompression, config_.rdbchecksum);
 }
 
 KvService::~KvService() = default;
@@ -145,10 +153,14 @@ void KvService::tick() {
   // A running script holds every shard: the store's work waits for the next tick rather than
   // stall this thread (under reactors, a loop that serves clients) behind it.
   const ScriptEngine* scripts = scripting_if_started();
-  if (scripts == nullptr || scripts->running_ms() < 0) store_.tick();
+  if (scripts == nullptr || scripts->running_ms() < 0) {
+    Keyspace::ExpiryScope expiry(aof_.enabled() ? &aof_ : nullptr);  // expired keys: DEL
+    store_.tick();
+  }
   peak_memory();
   sample_ops();
   snapshot_tick();
+  aof_tick();
 }
 
 std::string KvService::dump_path() {

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "kv/aof_log.hpp"
 #include "kv/client_registry.hpp"
 #include "kv/clock.hpp"
 #include "kv/encoding_limits.hpp"
@@ -58,6 +59,12 @@ struct KvOptions {
   // notify-keyspace-events (notify.hpp): Redis's class characters; "" sends none. Must parse
   // (parse_notify_flags); make_kv_service throws std::invalid_argument otherwise.
   std::string notify_keyspace_events;
+  // The append-only file (docs/kv.md, "Persistence: AOF"): dir/appenddirname holds the
+  // manifest and the files named after appendfilename.
+  bool appendonly = false;
+  AppendFsync appendfsync = AppendFsync::kEverysec;
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
   // SHUTDOWN calls it (from a session's thread) after any save to stop the server; null: SHUTDOWN
   // fails. `tcpkit serve` sends itself SIGTERM, which drains as for any signal.
   std::function<void()> shutdown;
@@ -90,7 +97,21 @@ struct KvConfig {
   Relaxed<std::int64_t> busy_reply_threshold_ms = 5000;
   // notify-keyspace-events: the store's (set once, by KvService).
   KeyspaceEvents* events = nullptr;
+  Relaxed<bool> rdbcompression = true;
+  Relaxed<bool> rdbchecksum = true;
+  Relaxed<bool> stop_writes_on_bgsave_error = true;
+  Relaxed<bool> has_save_points = false;  // `save` is not empty (config_changed() sets it)
+  Relaxed<bool> appendonly = false;       // the wish; KvService::aof().enabled() is the fact
+  Relaxed<AppendFsync> appendfsync = AppendFsync::kEverysec;
+  std::string appendfilename;  // immutable after start
+  std::string appenddirname;   // immutable after start
+  Relaxed<std::int64_t> auto_aof_rewrite_percentage = 100;
+  Relaxed<std::uint64_t> auto_aof_rewrite_min_size = 64u << 20;
 };
+
+// "always", "everysec", "no" (CONFIG GET appendfsync), and back (nullopt for another word).
+std::string_view appendfsync_name(AppendFsync policy);
+std::optional<AppendFsync> parse_appendfsync(std::string_view name);
 
 // Redis's limits on a request from a client that has not authenticated while a password is
 // required (networking.c): more elements or bytes are a protocol error, checked as the header
@@ -189,6 +210,22 @@ class KvService final : public server::Service {
   // Loads dump_path() when it exists (start-up, before any session): the keys loaded, or
   // nothing when there is no file; an error for a file that cannot be read or is corrupt.
   Result<std::optional<rdb::LoadStats>> load_dump();
+  // Start-up, before any session: with appendonly yes loads the append-only file (or starts an
+  // empty one) and starts logging; otherwise load_dump(). Returns a line saying what was loaded
+  // ("" for nothing); an error for a file that cannot be read or is corrupt.
+  Result<std::string> load_at_start();
+  // The append-only file (aof_log.hpp) and where it lives.
+  AofLog& aof() { return aof_; }
+  AofLog::Paths aof_paths();
+  // Why write commands (and PING) are refused now, as Redis's writeCommandsDeniedByDiskError():
+  // a failed BGSAVE with save points and stop-writes-on-bgsave-error, or a failed AOF write.
+  // Empty when they are not.
+  std::string disk_error() const;
+  // CONFIG SET appendonly (config_mutex() held): starts the log in `paths` with a base written
+  // from the store (every shard held by the caller), or stops it.
+  Result<void> set_appendonly(bool on, AppendFsync fsync, const AofLog::Paths& paths);
+  // server::Service: replies wait for their records (group commit, AofLog::await).
+  std::uint64_t await_log(std::uint64_t mark) override { return aof_.await(mark); }
 
  private:
   void sample_ops();
@@ -220,6 +257,8 @@ class KvService final : public server::Service {
   std::chrono::steady_clock::time_point last_sample_time_ = started_;
   Relaxed<std::uint64_t> ops_per_sec_ = 0;  // written by the tick, read by INFO
   Snapshots snapshots_;
+  AofLog aof_;
+  void aof_tick();
   std::function<void()> shutdown_;
   std::function<void()> exit_now_;
   std::mutex scripting_mutex_;  // creating the engine

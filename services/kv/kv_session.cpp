@@ -3,10 +3,13 @@
 #include "kv/kv_session.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
+#include "kv/aof_propagate.hpp"
 #include "kv/command_meta.hpp"
 #include "kv/errors.hpp"
+#include "kv/text.hpp"
 #include "tcpkit/codec/resp.hpp"
 
 namespace tcpkit::kv {
@@ -109,6 +112,8 @@ ShardMask KvSession::shards_for(const CommandSpec& spec,
   // SHUTDOWN beside a busy script cannot have the shards: it runs without them (and may then
   // only stop the server at once with NOSAVE, cmd_persistence.cpp).
   if (spec.handler == cmd::shutdown && service_.script_busy()) return 0;
+  // CONFIG SET may start the append-only file, whose base is the whole store.
+  if (spec.handler == cmd::config && args.size() > 2 && iequals(args[1], "set")) return kAllShards;
   if (spec.handler != cmd::exec) return command_shards(spec, args);
   ShardMask mask = watched_shards();
   if (!client_.tx) return mask;
@@ -149,12 +154,14 @@ void KvSession::reject(codec::ReplyWriter& out, std::string_view text, const Com
 bool KvSession::out_of_memory(std::uint32_t flags) {
   const KvConfig& config = service_.config();
   const std::uint64_t limit = config.maxmemory;
-  if (limit == 0) return false;
+  if (limit == 0 || trusted_) return false;
   Store& store = service_.store();
   if (store.used_memory() <= limit) return false;
   const EvictionPolicy policy = config.maxmemory_policy.load();
   if (policy != EvictionPolicy::kNoEviction) {
     lock_.unlock();
+    // Evicted keys go to the append-only file as DEL, as expired ones do.
+    Keyspace::ExpiryScope evicted(service_.aof().enabled() ? &service_.aof() : nullptr);
     if (store.evict(policy, limit, static_cast<int>(config.maxmemory_samples.load()))) return false;
   }
   return (flags & kDenyOom) != 0;
@@ -227,6 +234,15 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
     reject(out, service_.busy_error(), spec);
     return false;
   }
+  // Redis's writeCommandsDeniedByDiskError(): writes, and PING, while the disk fails us.
+  if (((flags & kWrite) != 0 || spec->handler == cmd::ping ||
+       (exec_with_writes && (client_.tx->flags & kWrite) != 0)) &&
+      (service_.aof().write_failed() || !service_.snapshots().last_bgsave_ok())) {
+    if (std::string why = service_.disk_error(); !why.empty()) {
+      reject(out, why, spec);
+      return false;
+    }
+  }
   if (client_.tx && (flags & kNoMultiQueue) == 0) {
     QueuedCommand& queued = client_.tx->queued.emplace_back(QueuedCommand{spec, {}});
     queued.args.assign(args.begin(), args.end());
@@ -248,7 +264,19 @@ bool KvSession::dispatch(std::span<const std::string_view> args, codec::ReplyWri
       args, out, service_, service_.store(), client_, now_ms, may_block ? &request : nullptr};
   {
     const KeyspaceEvents::Scope own_events({&client_, &out});
-    spec->handler(ctx);
+    // Keys found expired (and deleted) while this command runs are logged as DEL.
+    Keyspace::ExpiryScope expiry(service_.aof().enabled() ? &service_.aof() : nullptr);
+    if (service_.aof().enabled()) {
+      // The records go to the log before the shards are let go: the log's order is the store's.
+      // One batch per thread keeps its storage from command to command.
+      thread_local AofBatch batch;
+      ctx.aof = &batch;
+      aof::run_and_log(*spec, ctx);
+      if (!batch.empty()) aof_mark_ = service_.aof().append(batch);
+      batch.clear();
+    } else {
+      spec->handler(ctx);
+    }
   }
   route_memo() = RouteMemo{};
   if (request.active) block(spec, args, request);
@@ -337,6 +365,7 @@ KvSession::Resumed KvSession::resume_blocked() {
     case Waiter::kServed:
       r.kind = Resumed::kServed;
       r.reply = std::move(w.reply);
+      aof_mark_ = std::max(aof_mark_, w.aof_mark);
       break;
     case Waiter::kUnblockError:
       r.kind = Resumed::kUnblockError;
@@ -396,6 +425,11 @@ void KvSession::serve_key(int db, const std::string& key, std::int64_t now_ms) {
       return;
     }
     w->reply.assign(reply.view());
+    if (service_.aof().enabled()) {
+      AofBatch batch;
+      aof::log_served(batch, *w->spec, w->args, db, key);
+      w->aof_mark = service_.aof().append(batch);
+    }
     w->state.store(Waiter::kServed, std::memory_order_release);
     w->outlet->wake();
   }

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kv/aof_log.hpp"
 #include "kv/command.hpp"
 #include "kv/kv_service.hpp"
 #include "tcpkit/codec/reply_writer.hpp"
@@ -45,6 +46,15 @@ class KvSession : public server::Session {
   bool execute(std::span<const std::string_view> args, codec::ReplyWriter& out);
 
   const ClientState& state() const { return client_; }
+  // The log position this session's replies depend on (server::Session::log_mark).
+  std::uint64_t log_mark() const override { return aof_mark_; }
+  // A session of the server itself (loading the append-only file): authenticated, and not
+  // held to maxmemory (as Redis loads whatever its file holds).
+  void trust() {
+    client_.authenticated = true;
+    trusted_ = true;
+  }
+
   // In a blocking command (BLPOP ...): the requests after it wait until it is answered.
   bool blocked() const { return waiter_ != nullptr; }
   // Subscribers are held to the pubsub class of output limits, as Redis's are.
@@ -113,8 +123,10 @@ class KvSession : public server::Session {
   ClientState client_;
   ShardLock lock_;
   std::shared_ptr<Waiter> waiter_;  // while blocked
-  bool rejected_ = false;           // over maxclients
-  bool denied_ = false;             // refused by protected mode
+  std::uint64_t aof_mark_ = 0;
+  bool rejected_ = false;  // over maxclients
+  bool denied_ = false;    // refused by protected mode
+  bool trusted_ = false;   // the server's own session (trust())
 };
 
 }  // namespace tcpkit::kv

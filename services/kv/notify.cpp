@@ -29,11 +29,20 @@ std::optional<std::uint32_t> parse_notify_flags(std::string_view text) {
   std::uint32_t flags = 0;
   for (char c : text) {
     switch (c) {
-      case 'A': flags |= kNotifyAll; continue;
-      case 'K': flags |= kNotifyKeyspace; continue;
-      case 'E': flags |= kNotifyKeyevent; continue;
-      case 'm': flags |= kNotifyKeyMiss; continue;
-      default: break;
+      case 'A':
+        flags |= kNotifyAll;
+        continue;
+      case 'K':
+        flags |= kNotifyKeyspace;
+        continue;
+      case 'E':
+        flags |= kNotifyKeyevent;
+        continue;
+      case 'm':
+        flags |= kNotifyKeyMiss;
+        continue;
+      default:
+        break;
     }
     bool known = false;
     for (const auto& [ch, bit] : kClassChars) {

@@ -40,6 +40,8 @@ struct SaveOptions {
   std::uint64_t used_memory = 0;       // used-mem
   bool compress = true;                // LZF for strings above 20 bytes (rdbcompression yes)
   std::vector<std::string> functions;  // the function libraries' code (FUNCTION2 records)
+  bool aof_base = false;               // the base of an append-only file (aux aof-base 1)
+  bool checksum = true;                // the CRC-64 at the end; 0 when off (rdbchecksum no)
 };
 
 // The whole snapshot in memory (tests; small stores).

@@ -224,7 +224,7 @@ void write_all(Output& out, Store& store, const SaveOptions& options) {
   write_aux(out, "redis-bits", "64");
   write_aux(out, "ctime", std::to_string(options.now_ms / 1000));
   write_aux(out, "used-mem", std::to_string(options.used_memory));
-  write_aux(out, "aof-base", "0");
+  write_aux(out, "aof-base", options.aof_base ? "1" : "0");
   for (const std::string& code : options.functions) {
     out.byte(kOpFunction2);
     out.string(code, options.compress);
@@ -240,7 +240,7 @@ void write_all(Output& out, Store& store, const SaveOptions& options) {
     db.for_each([&](const KeyEntry& e) { write_entry(out, e, options.compress); });
   }
   out.byte(kOpEof);
-  out.le64(out.crc());
+  out.le64(options.checksum ? out.crc() : 0);
 }
 
 Fail io_error(int err, const std::string& what) { return Fail(Error::from_errno(err, what)); }

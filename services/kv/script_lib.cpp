@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kv/aof_propagate.hpp"
 #include "kv/command_meta.hpp"
 #include "kv/kv_service.hpp"
 #include "kv/lua_convert.hpp"
@@ -194,8 +195,9 @@ bool run_command(lua_State* L, ScriptEngine& engine) {
   const int caller_resp = outer.client.resp.load();
   outer.client.resp = run.resp;
   CommandContext inner{args, reply, outer.service, outer.store, outer.client, outer.now_ms};
+  inner.aof = outer.aof;
   t_in_script_call = true;
-  spec->handler(inner);
+  aof::run_and_log(*spec, inner);
   t_in_script_call = false;
   outer.client.resp = caller_resp;
   if (writes) engine.mark_written();

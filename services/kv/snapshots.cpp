@@ -49,7 +49,7 @@ std::optional<SavePoints> parse_save_points(std::string_view text) {
 Snapshots::~Snapshots() { kill_child(); }
 
 Result<void> Snapshots::save(Store& store, const std::string& path, std::uint64_t used_memory) {
-  rdb::SaveOptions options{store.clock().now_ms(), used_memory, true, {}};
+  rdb::SaveOptions options = this->options(store.clock().now_ms(), used_memory);
   if (functions_source_) options.functions = functions_source_();
   Result<void> r = rdb::save_file(store, path, options);
   if (r) {
@@ -64,7 +64,7 @@ Snapshots::Start Snapshots::start_background(Store& store, const std::string& pa
                                              std::uint64_t used_memory) {
   std::lock_guard lock(child_mutex_);
   if (in_progress()) return Start::kInProgress;
-  rdb::SaveOptions options{store.clock().now_ms(), used_memory, true, {}};
+  rdb::SaveOptions options = this->options(store.clock().now_ms(), used_memory);
   if (functions_source_) options.functions = functions_source_();  // before the fork
   const std::uint64_t changes = store.changes();
   std::fflush(nullptr);  // nothing buffered twice

@@ -61,6 +61,13 @@ class Snapshots {
   // point's numbers (a failed background save is retried after 5 seconds, as in Redis).
   bool due(const SavePoints& points, std::uint64_t changes, std::int64_t now_s) const;
 
+  // rdbcompression, rdbchecksum: how the next snapshots are written.
+  void set_format(bool compress, bool checksum) { compress_ = compress, checksum_ = checksum; }
+  rdb::SaveOptions options(std::int64_t now_ms, std::uint64_t used_memory) const {
+    rdb::SaveOptions o{now_ms, used_memory, compress_.load(), {}};
+    o.checksum = checksum_.load();
+    return o;
+  }
   bool in_progress() const { return child_.load() != 0; }
   bool last_bgsave_ok() const { return last_bgsave_ok_; }
   std::int64_t last_save_s() const { return last_save_s_; }
@@ -87,6 +94,8 @@ class Snapshots {
   Relaxed<pid_t> child_ = 0;
   std::string child_dir_;  // where the child's temp-<pid>.rdb is (every shard held)
   Relaxed<bool> last_bgsave_ok_ = true;
+  Relaxed<bool> compress_ = true;
+  Relaxed<bool> checksum_ = true;
   std::atomic<bool> scheduled_{false};
   Relaxed<std::int64_t> last_save_s_;
   Relaxed<std::int64_t> last_try_s_;  // the last background save's start

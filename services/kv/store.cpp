@@ -24,7 +24,8 @@ ShardMask held_shards() { return t_held; }
 ShardMask exchange_held_shards(ShardMask mask) { return std::exchange(t_held, mask); }
 
 Shard::Shard() {
-  for (auto& db : dbs) db = std::make_unique<Keyspace>(counters);
+  int index = 0;
+  for (auto& db : dbs) db = std::make_unique<Keyspace>(counters, index++);
 }
 
 void ShardMutex::wait(long timeout_ns) {

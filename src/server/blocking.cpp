@@ -215,6 +215,14 @@ class BlockingConnection {
   // Writes all pending output, waiting for the socket as needed. False on error, at the idle
   // timeout, at the drain deadline or when the soft output limit ran out.
   bool flush() {
+    if (!output_.empty()) {
+      // Durability barrier: no reply leaves before the log records it depends on.
+      const std::uint64_t mark = session_->log_mark();
+      if (mark > 0 && ctx_.service.await_log(mark) < mark) {
+        log::warn("{}: the service's log failed; closing without acknowledging", peer_);
+        return false;
+      }
+    }
     while (!output_.empty()) {
       auto r = net::write_some(fd_.get(), output_.data(), output_.size());
       if (!r) {

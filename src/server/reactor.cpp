@@ -200,6 +200,12 @@ std::string_view Reactor::deferred_bytes(int slot) const {
 // A write may close its connection; that only clears its own entry.
 void Reactor::flush_deferred() {
   if (deferred_.empty()) return;
+  // Group commit: one wait for the log covers every connection of this iteration.
+  std::uint64_t mark = 0;
+  for (const Deferred& d : deferred_) {
+    if (d.connection != nullptr) mark = std::max(mark, d.connection->log_mark());
+  }
+  (void)log_covers(mark);
   for (std::size_t i = 0; i < deferred_.size(); ++i) {
     Connection* c = deferred_[i].connection;
     if (c != nullptr) c->write_deferred(deferred_bytes(static_cast<int>(i)));

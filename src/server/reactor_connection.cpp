@@ -243,6 +243,11 @@ void Reactor::Connection::write_deferred(std::string_view bytes) {
 
 // Writes as much of `bytes` as the socket takes. nullopt: a write error closed the connection.
 std::optional<std::size_t> Reactor::Connection::write_out(std::string_view bytes) {
+  if (!bytes.empty() && !owner_.log_covers(log_mark())) {
+    log::warn("{}: the service's log failed; closing without acknowledging", peer_);
+    close("log write failed");
+    return std::nullopt;
+  }
   std::size_t done = 0;
   while (done < bytes.size()) {
     auto r = net::write_some(fd_.get(), bytes.data() + done, bytes.size() - done);

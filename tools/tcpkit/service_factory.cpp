@@ -65,6 +65,21 @@ void add_service_options(CLI::App& cmd, ServiceArgs& args) {
   kv->add_option("--notify-keyspace-events", args.notify_keyspace_events,
                  "kv: keyspace notifications as Redis's setting: K and/or E with the event "
                  "classes g $ l s h z x e t d n m, or A for g$lshzxetd (\"KEA\"); empty: none");
+  kv->add_option("--appendonly", args.appendonly,
+                 "kv: yes logs every write to the append-only file in --dir/--appenddirname "
+                 "(loaded at start-up instead of the RDB snapshot)")
+      ->transform(CLI::IsMember({"yes", "no"}, CLI::ignore_case))
+      ->capture_default_str();
+  kv->add_option("--appendfsync", args.appendfsync,
+                 "kv: always (a reply leaves after its write is on disk), everysec (fsync once a "
+                 "second), no (the kernel decides)")
+      ->transform(CLI::IsMember({"always", "everysec", "no"}, CLI::ignore_case))
+      ->capture_default_str();
+  kv->add_option("--appendfilename", args.appendfilename, "kv: base name of the append-only files")
+      ->capture_default_str();
+  kv->add_option("--appenddirname", args.appenddirname,
+                 "kv: directory of the append-only files, in --dir")
+      ->capture_default_str();
 }
 
 namespace {
@@ -128,6 +143,17 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     ko.dir = args.dir;
     ko.dbfilename = args.dbfilename;
     ko.save = args.save;
+    for (const std::string* file : {&args.appendfilename, &args.appenddirname}) {
+      if (file->empty() || file->find('/') != std::string::npos) {
+        return Fail(
+            Error(std::make_error_code(std::errc::invalid_argument),
+                  "--appendfilename/--appenddirname '" + *file + "': a file name, not a path"));
+      }
+    }
+    ko.appendonly = args.appendonly == "yes";
+    ko.appendfsync = *kv::parse_appendfsync(args.appendfsync);
+    ko.appendfilename = args.appendfilename;
+    ko.appenddirname = args.appenddirname;
     // SHUTDOWN: the same graceful drain as a signal (serve's ShutdownSignals).
     ko.shutdown = [] { ::kill(::getpid(), SIGTERM); };
     // SHUTDOWN NOSAVE under a busy script: no drain could finish; exit 0 as redis-server does.
@@ -137,17 +163,13 @@ Result<std::unique_ptr<server::Service>> make_service(const std::string& name,
     };
     auto service = std::make_unique<kv::KvService>(std::move(ko));
     // Before any connection is accepted, as Redis loads its dump.
-    auto loaded = service->load_dump();
+    auto loaded = service->load_at_start();
     if (!loaded) {
+      const char* what = args.appendonly == "yes" ? "the append-only file" : "the snapshot";
       return Fail(Error(loaded.error().code(),
-                        "kv: cannot load the snapshot: " + loaded.error().context()));
+                        std::string("kv: cannot load ") + what + ": " + loaded.error().context()));
     }
-    if (*loaded) {
-      std::fprintf(stderr, "kv: loaded %llu keys from %s (%llu expired keys skipped)\n",
-                   static_cast<unsigned long long>((*loaded)->keys_loaded),
-                   service->dump_path().c_str(),
-                   static_cast<unsigned long long>((*loaded)->keys_expired));
-    }
+    if (!loaded->empty()) std::fprintf(stderr, "kv: %s\n", loaded->c_str());
     return std::unique_ptr<server::Service>(std::move(service));
   }
   if (name == "echo") {

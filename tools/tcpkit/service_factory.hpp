@@ -27,6 +27,10 @@ struct ServiceArgs {
   std::string save;
   std::string notify_keyspace_events;
   std::string maxmemory_policy = "noeviction";
+  std::string appendonly = "no";
+  std::string appendfsync = "everysec";
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
 };
 
 std::vector<std::string> service_names();

@@ -92,6 +92,9 @@ class Session {
   // The limits this connection's output is held to now, when they are not the server's.
   // Asked after each on_bytes(); a session changes class by answering differently.
   virtual std::optional<OutputLimitSet> output_limits() const { return std::nullopt; }
+  // Durability (Service::await_log): the position in the service's log that this session's
+  // replies so far depend on; 0 when none (the default: a service without a log).
+  virtual std::uint64_t log_mark() const { return 0; }
 };
 
 class Service {
@@ -120,6 +123,15 @@ class Service {
   // The server's statistics, for services that report them (kv's INFO). Called once before
   // the first session; the Stats outlive the service's use of them.
   virtual void attach_stats(const Stats* stats) { (void)stats; }
+  // Durability barrier (group commit). A model calls it before it writes replies of a session
+  // whose log_mark() is above what an earlier call returned, with the highest such mark among
+  // the connections it is about to write (once per loop iteration under epoll and reactors;
+  // before each write under thread and iterative). It returns once the service's log up to
+  // `mark` is as durable as the service promises (kv's appendfsync always: fsynced), and
+  // returns the position now covered. Less than a connection's mark means the log failed:
+  // the model closes that connection without writing, so nothing unlogged is acknowledged.
+  // Called with no lock held, from any serving thread; the default has no log.
+  virtual std::uint64_t await_log(std::uint64_t mark) { return mark; }
 };
 
 }  // namespace tcpkit::server

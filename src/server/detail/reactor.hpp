@@ -45,6 +45,7 @@
 // Thread affinity: everything runs on the loop's thread; adopt() is reached through post().
 // Ownership: owns its connections; does not own the listening fds it accepts on.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -143,6 +144,13 @@ class Reactor final : public Outlet::Waker {
   std::string_view deferred_bytes(int slot) const;
   void forget_deferred(int slot) { deferred_[static_cast<std::size_t>(slot)].connection = nullptr; }
   void flush_deferred();
+  // Whether the service's log covers `mark` (Service::await_log), waiting for it if needed.
+  bool log_covers(std::uint64_t mark) {
+    if (mark <= log_covered_) return true;
+    log_covered_ = std::max(log_covered_, ctx_.service.await_log(mark));
+    return mark <= log_covered_;
+  }
+  std::uint64_t log_covered_ = 0;  // the highest position the service's log said it covers
 
   static constexpr std::size_t kBatchLimit = 4u << 20;
   // Shared by every connection of this loop (see the theory of operation).

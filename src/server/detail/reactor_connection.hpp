@@ -43,6 +43,7 @@ class Reactor::Connection final : public io::Handler {
   // This connection's replies batched in the loop (see Reactor::flush_deferred).
   void write_deferred(std::string_view bytes);
   int deferred_slot() const { return deferred_slot_; }
+  std::uint64_t log_mark() const { return session_ ? session_->log_mark() : 0; }
   void set_deferred_slot(int slot) { deferred_slot_ = slot; }
 
   // The idle list (Reactor::link/unlink/touch) and the time of the last activity.

@@ -12,10 +12,11 @@ namespace {
 
 TEST(KvNotify, SettingRoundTripsAsRedisPrintsIt) {
   const std::pair<std::string, std::string> cases[] = {
-      {"", ""},           {"KEA", "AKE"},      {"Ag", "A"},       {"gK", "gK"},
-      {"g", "g"},         {"AKEm", "AKEm"},    {"AKEmn", "AKEm"},  // n hides behind A
-      {"ng", "gn"},       {"mn", "nm"},        {"KEn", "nKE"},    {"xe", "xe"},
-      {"E", "E"},         {"KElshz$xegtdn", "AKE"}};
+      {"", ""},          {"KEA", "AKE"}, {"Ag", "A"},
+      {"gK", "gK"},      {"g", "g"},     {"AKEm", "AKEm"},
+      {"AKEmn", "AKEm"},  // n hides behind A
+      {"ng", "gn"},      {"mn", "nm"},   {"KEn", "nKE"},
+      {"xe", "xe"},      {"E", "E"},     {"KElshz$xegtdn", "AKE"}};
   for (const auto& [in, out] : cases) {
     auto flags = parse_notify_flags(in);
     ASSERT_TRUE(flags.has_value()) << in;

@@ -488,3 +488,63 @@ TEST(KvRdb, ShutdownSavesWhenAskedAndStops) {
 
 }  // namespace
 }  // namespace tcpkit::kv::testing
+
+namespace tcpkit::kv {
+namespace {
+
+TEST(KvRdbSettings, RdbchecksumNoWritesAZeroChecksumThatLoads) {
+  testing::Harness h;
+  EXPECT_EQ(h.run("CONFIG GET rdbchecksum"), "[\"rdbchecksum\", \"yes\"]");
+  EXPECT_EQ(h.run("CONFIG SET rdbchecksum maybe"),
+            "-ERR CONFIG SET failed (possibly related to argument 'rdbchecksum') - argument "
+            "must be 'yes' or 'no'");
+  EXPECT_EQ(h.run("CONFIG SET rdbchecksum no"), "+OK");
+  EXPECT_EQ(h.run("CONFIG SET rdbcompression no"), "+OK");
+  EXPECT_EQ(h.run("CONFIG GET rdbcompression"), "[\"rdbcompression\", \"no\"]");
+  h.run("SET k " + std::string(100, 'x'));
+  ShardLock all(h.service->store().shards(), kAllShards);
+  const std::string bytes =
+      rdb::save_to_string(h.service->store(), h.service->snapshots().options(h.clock->now_ms(), 0));
+  all.unlock();
+  EXPECT_EQ(bytes.substr(bytes.size() - 8), std::string(8, '\0'));
+  EXPECT_NE(bytes.find(std::string(100, 'x')), std::string::npos);  // not compressed
+  testing::Harness b;
+  auto r = rdb::load_string(b.service->store(), bytes, "t", EncodingLimits{}, b.clock->now_ms());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(b.run("STRLEN k"), ":100");
+}
+
+TEST(KvRdbSettings, StopWritesOnBgsaveError) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tcpkit-rdb-misconf-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  testing::Harness h(testing::with_options([&](KvOptions& o) {
+    o.dir = dir.string();
+    o.save = "3600 1";
+  }));
+  h.run("SET a 1");
+  std::filesystem::remove_all(dir);  // the child cannot write its file
+  EXPECT_EQ(h.run("BGSAVE"), "+Background saving started");
+  for (int i = 0; i < 500 && h.service->snapshots().in_progress(); ++i) {
+    h.service->tick();
+    ::usleep(10000);
+  }
+  ASSERT_FALSE(h.service->snapshots().last_bgsave_ok());
+  const std::string misconf =
+      "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+      "to disk. Commands that may modify the data set are disabled, because this instance is "
+      "configured to report errors during writes if RDB snapshotting fails "
+      "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+      "RDB error.";
+  EXPECT_EQ(h.run("SET b 1"), misconf);
+  EXPECT_EQ(h.run("PING"), misconf);
+  EXPECT_EQ(h.run("GET a"), "\"1\"");  // reads work
+  EXPECT_EQ(h.run("CONFIG SET stop-writes-on-bgsave-error no"), "+OK");
+  EXPECT_EQ(h.run("SET b 1"), "+OK");
+  EXPECT_EQ(h.run("CONFIG SET stop-writes-on-bgsave-error yes"), "+OK");
+  EXPECT_EQ(h.run("CONFIG SET save \"\""), "+OK");  // no save points: writes allowed (Redis)
+  EXPECT_EQ(h.run("SET c 1"), "+OK");
+}
+
+}  // namespace
+}  // namespace tcpkit::kv
