@@ -206,6 +206,20 @@ TEST_F(KvAofLog, ExpiredKeysTheServerDeletesAreLoggedAsDel) {
   EXPECT_EQ(records(), expected);
 }
 
+TEST_F(KvAofLog, EvictedKeysAreLoggedAsDel) {
+  Harness h(options());
+  EXPECT_EQ(h.run("CONFIG SET appendonly yes"), "+OK");
+  h.run("SET old " + std::string(100, 'x'));
+  EXPECT_EQ(h.run("CONFIG SET maxmemory-policy allkeys-random"), "+OK");
+  EXPECT_EQ(h.run("CONFIG SET maxmemory 1"), "+OK");  // every command now evicts first
+  h.run("PING");
+  EXPECT_EQ(h.run("DBSIZE"), ":0");
+  sync(h);
+  const std::vector<std::string> expected = {"SELECT 0", "SET old " + std::string(100, 'x'),
+                                             "DEL old"};
+  EXPECT_EQ(records(), expected);
+}
+
 TEST_F(KvAofLog, LoadsWhatItLoggedAndDropsATruncatedTail) {
   {
     Harness h(with_options([&](KvOptions& o) {
