@@ -391,7 +391,7 @@ bool parse_functions_payload(std::string_view payload, std::vector<std::string>&
   if (payload.size() < kFooter) return error = "DUMP payload version or checksum are wrong", false;
   const std::size_t body = payload.size() - kFooter;
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(payload[i]); };
-  const unsigned version = byte(body) | byte(body + 1) << 8;
+  const unsigned version = unsigned{byte(body)} | unsigned{byte(body + 1)} << 8U;
   std::uint64_t stored = 0;
   for (int i = 7; i >= 0; --i) stored = stored << 8 | byte(body + 2 + static_cast<std::size_t>(i));
   if (version > static_cast<unsigned>(kVersion) ||
