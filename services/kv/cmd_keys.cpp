@@ -222,8 +222,9 @@ void swapdb(CommandContext& ctx) {
 namespace {
 
 // What Redis 7.0 reports: a string holding an integer in [0, 10000) is one of its shared
-// integer objects (under the noeviction policy, the only one kv has), whose refcount is
-// OBJ_SHARED_REFCOUNT; every other value has one reference.
+// integer objects, whose refcount is OBJ_SHARED_REFCOUNT; every other value has one reference.
+// (Redis stops sharing new integers under maxmemory with an LRU policy; kv always answers as
+// under noeviction.)
 std::int64_t refcount(const Value& v) {
   constexpr std::int64_t kSharedIntegers = 10000;
   constexpr std::int64_t kSharedRefcount = 2147483647;  // INT_MAX
