@@ -15,12 +15,11 @@
 #include <ctime>
 
 #include "kv/rdb.hpp"
+#include "kv/snapshots.hpp"
 
 namespace tcpkit::kv {
 
 namespace {
-
-std::int64_t wall_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::uint64_t file_size(const std::string& path) {
   struct stat st {};
@@ -385,10 +384,9 @@ AofLog::Rewrite AofLog::start_rewrite(Store& store, std::int64_t now_ms,
 bool AofLog::reap_rewrite() {
   const pid_t pid = child_;
   if (pid == 0) return false;
-  int status = 0;
-  const pid_t r = ::waitpid(pid, &status, WNOHANG);
-  if (r == 0 || (r < 0 && errno == EINTR)) return false;
-  const bool ok = r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const std::optional<bool> exited = reap_child(pid);
+  if (!exited) return false;
+  const bool ok = *exited;
   std::lock_guard lock(writer_);
   child_ = 0;
   last_rewrite_seconds_ = wall_seconds() - rewrite_started_s_;

@@ -112,8 +112,7 @@ void hdel(CommandContext& ctx) {
   }
   ctx.out.integer(deleted);
   if (deleted == 0) return;
-  util::notify(ctx, kNotifyHash, "hdel", ctx.args[1]);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  util::notify_removed(ctx, kNotifyHash, "hdel", ctx.args[1], kept);
 }
 
 void hexists(CommandContext& ctx) {

@@ -60,13 +60,6 @@ void reply_strings(CommandContext& ctx, const std::vector<std::string>& items) {
 const char* pop_event(End end) { return end == End::kLeft ? "lpop" : "rpop"; }
 const char* push_event(End end) { return end == End::kLeft ? "lpush" : "rpush"; }
 
-// The events of elements removed from `key` by `event`, and "del" when that emptied it (Redis's
-// listElementsRemoved).
-void notify_removed(CommandContext& ctx, std::string_view key, const char* event, bool kept) {
-  util::notify(ctx, kNotifyList, event, key);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", key);
-}
-
 // Pops up to `count` elements from one end of the list `key` at `e` (deleting an emptied key).
 std::vector<std::string> pop_many(CommandContext& ctx, KeyEntry* e, std::string_view key, End end,
                                   std::int64_t count) {
@@ -77,7 +70,7 @@ std::vector<std::string> pop_many(CommandContext& ctx, KeyEntry* e, std::string_
     popped.reserve(n);
     for (std::size_t i = 0; i < n; ++i) popped.push_back(pop(l, end));
   });
-  notify_removed(ctx, key, pop_event(end), kept);
+  util::notify_removed(ctx, kNotifyList, pop_event(end), key, kept);
   return popped;
 }
 
@@ -137,7 +130,7 @@ void move_generic(CommandContext& ctx, End from, End to) {
   ctx.out.bulk(moved);
   // Redis's order: the push on the destination, then the pop on the source.
   util::notify(ctx, kNotifyList, push_event(to), ctx.args[2]);
-  notify_removed(ctx, ctx.args[1], pop_event(from), kept);
+  util::notify_removed(ctx, kNotifyList, pop_event(from), ctx.args[1], kept);
 }
 
 }  // namespace
@@ -232,7 +225,7 @@ void lrem(CommandContext& ctx) {
     removed = v.list().remove(ctx.args[3], static_cast<std::size_t>(magnitude), from_tail);
   });
   ctx.out.integer(static_cast<std::int64_t>(removed));
-  if (removed > 0) notify_removed(ctx, ctx.args[1], "lrem", kept);
+  if (removed > 0) util::notify_removed(ctx, kNotifyList, "lrem", ctx.args[1], kept);
 }
 
 void ltrim(CommandContext& ctx) {
@@ -248,7 +241,7 @@ void ltrim(CommandContext& ctx) {
       range ? v.list().keep_range(range->first, range->last) : v.list().clear();
     });
     ctx.ok();
-    return notify_removed(ctx, ctx.args[1], "ltrim", kept);
+    return util::notify_removed(ctx, kNotifyList, "ltrim", ctx.args[1], kept);
   }
   ctx.ok();
 }

@@ -110,8 +110,7 @@ void srem(CommandContext& ctx) {
   }
   ctx.out.integer(removed);
   if (removed == 0) return;
-  util::notify(ctx, kNotifySet, "srem", ctx.args[1]);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  util::notify_removed(ctx, kNotifySet, "srem", ctx.args[1], kept);
 }
 
 void smembers(CommandContext& ctx) {
@@ -155,8 +154,7 @@ void spop(CommandContext& ctx) {
     const bool kept =
         ctx.db().change(e, [&](Value& v) { m = v.set().pop_random(ctx.store.rng()); });
     ctx.out.bulk(m);
-    util::notify(ctx, kNotifySet, "spop", ctx.args[1]);
-    if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+    util::notify_removed(ctx, kNotifySet, "spop", ctx.args[1], kept);
     return;
   }
   if (e == nullptr || *count == 0) return ctx.out.set(0);
@@ -207,8 +205,7 @@ void smove(CommandContext& ctx) {
   bool moved = false;
   const bool kept = ctx.db().change(src, [&](Value& v) { moved = v.set().erase(member); });
   if (!moved) return ctx.out.integer(0);
-  util::notify(ctx, kNotifySet, "srem", ctx.args[1]);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  util::notify_removed(ctx, kNotifySet, "srem", ctx.args[1], kept);
   if (dst == nullptr) dst = ctx.db().add(ctx.args[2], Value::new_set());
   bool added = false;
   ctx.db().change(dst, [&](Value& v) { added = v.set().add(member, util::limits(ctx)); });

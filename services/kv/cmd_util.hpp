@@ -44,6 +44,14 @@ inline void notify(CommandContext& ctx, std::uint32_t type, std::string_view eve
   ctx.store.events().notify(type, event, key, ctx.client.db.load());
 }
 
+// A command removed elements of the collection `key` (event `event` of class `type`); `kept`
+// is false when that emptied and deleted it, which is also a "del" event, as Redis publishes.
+inline void notify_removed(CommandContext& ctx, std::uint32_t type, std::string_view event,
+                           std::string_view key, bool kept) {
+  notify(ctx, type, event, key);
+  if (!kept) notify(ctx, kNotifyGeneric, "del", key);
+}
+
 // The live entry of `key` for reading, counted as a keyspace hit or miss (a miss is the
 // "keymiss" event), as Redis's lookupKeyRead. `touch` false: the key's LRU clock stays
 // (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE).

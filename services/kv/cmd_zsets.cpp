@@ -169,8 +169,7 @@ void zrem(CommandContext& ctx) {
   }
   ctx.out.integer(removed);
   if (removed == 0) return;
-  util::notify(ctx, kNotifyZset, "zrem", ctx.args[1]);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  util::notify_removed(ctx, kNotifyZset, "zrem", ctx.args[1], kept);
 }
 
 void zscore(CommandContext& ctx) {
@@ -222,8 +221,7 @@ std::vector<SortedSet::Element> pop_elements(CommandContext& ctx, KeyEntry* e, s
     });
     z.erase_ranks(max ? z.size() - n : 0, n);
   });
-  util::notify(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", key);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", key);
+  util::notify_removed(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", key, kept);
   return popped;
 }
 

@@ -218,8 +218,7 @@ void remove_ranks(CommandContext& ctx, KeyEntry* e, std::size_t first, std::size
   }
   ctx.out.integer(static_cast<std::int64_t>(last - first));
   if (first == last) return;
-  util::notify(ctx, kNotifyZset, event, ctx.args[1]);
-  if (!kept) util::notify(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  util::notify_removed(ctx, kNotifyZset, event, ctx.args[1], kept);
 }
 
 }  // namespace

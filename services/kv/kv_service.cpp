@@ -24,8 +24,6 @@ std::unique_ptr<server::Service> make_kv_service(KvOptions options) {
 
 namespace {
 
-std::int64_t wall_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
 // The absolute form of `dir` ("" is the working directory), as Redis reports it after chdir.
 std::string absolute_dir(const std::string& dir) {
   char* real = ::realpath(dir.empty() ? "." : dir.c_str(), nullptr);

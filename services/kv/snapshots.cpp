@@ -20,8 +20,6 @@ namespace {
 // CONFIG_BGSAVE_RETRY_DELAY).
 constexpr std::int64_t kRetryDelaySeconds = 5;
 
-std::int64_t wall_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
 }  // namespace
 
 std::optional<SavePoints> parse_save_points(std::string_view text) {
@@ -90,14 +88,20 @@ Snapshots::Start Snapshots::start_background(Store& store, const std::string& pa
   return Start::kStarted;
 }
 
+std::optional<bool> reap_child(pid_t pid) {
+  int status = 0;
+  const pid_t r = ::waitpid(pid, &status, WNOHANG);
+  if (r == 0 || (r < 0 && errno == EINTR)) return std::nullopt;
+  return r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 bool Snapshots::reap() {
   std::lock_guard lock(child_mutex_);
   const pid_t pid = child_;
   if (pid == 0) return false;
-  int status = 0;
-  const pid_t r = ::waitpid(pid, &status, WNOHANG);
-  if (r == 0 || (r < 0 && errno == EINTR)) return false;
-  const bool ok = r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const std::optional<bool> exited = reap_child(pid);
+  if (!exited) return false;
+  const bool ok = *exited;
   last_bgsave_ok_ = ok;
   last_bgsave_seconds_ = wall_seconds() - fork_s_;
   if (ok) {

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,13 @@
 #include "tcpkit/base/result.hpp"
 
 namespace tcpkit::kv {
+
+// The wall clock in whole seconds (LASTSAVE, save points, the durations INFO reports).
+inline std::int64_t wall_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// A forked child of this process (BGSAVE, BGREWRITEAOF), without waiting: nullopt while it
+// runs (or the wait was interrupted), else whether it exited with status 0. snapshots.cpp.
+std::optional<bool> reap_child(pid_t pid);
 
 // `save` as Redis parses it: "<seconds> <changes>" pairs separated by spaces ("" for none).
 // Nullopt when malformed (an odd count, a negative or non-numeric value).

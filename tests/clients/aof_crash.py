@@ -27,26 +27,18 @@ import time
 
 import redis
 
-BINARY = None
+import rdb_interop as ri  # KvServer
+
 SEED = 1
 ROUNDS = 3
 CLIENTS = 4
 
 
-class Kv:
+class Kv(ri.KvServer):
     def __init__(self, directory, model, fsync):
-        args = [BINARY, "serve", "kv", "--listen", "127.0.0.1:0", "--dir", directory,
-                "--appendonly", "yes", "--appendfsync", fsync, "--model", model]
-        if model == "reactors":
-            args += ["--threads", "2"]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        if "listening on" not in line:
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError("kv did not start: " + line + self.proc.stderr.read())
-        self.port = int(line.split("listening on ")[1].split(" ")[0].rstrip(",").rsplit(":", 1)[1])
+        threads = ["--threads", "2"] if model == "reactors" else []
+        super().__init__(directory, "--appendonly", "yes", "--appendfsync", fsync, "--model",
+                         model, *threads)
 
     def client(self):
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10)
@@ -145,9 +137,9 @@ def run(model, fsync, rng):
 
 
 def main():
-    global BINARY, SEED, ROUNDS
+    global SEED, ROUNDS
     args = sys.argv[1:]
-    BINARY = args[0]
+    ri.BINARY = args[0]
     if "--seed" in args:
         SEED = int(args[args.index("--seed") + 1])
     if "--rounds" in args:

@@ -67,16 +67,7 @@ def more_writes(client_for_db):
 
 class Kv(ri.KvServer):
     def __init__(self, directory, *args, preexec=None):
-        self.args = [ri.BINARY, "serve", "kv", "--listen", "127.0.0.1:0", "--dir", directory,
-                     "--appendonly", "yes", *args]
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, preexec_fn=preexec)
-        line = self.proc.stdout.readline()
-        if "listening on" not in line:
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError("kv did not start: " + line + self.proc.stderr.read())
-        self.port = int(line.split("listening on ")[1].split(" ")[0].rstrip(",").rsplit(":", 1)[1])
+        super().__init__(directory, "--appendonly", "yes", *args, preexec=preexec)
 
 
 class AofInteropTest(unittest.TestCase):
@@ -111,6 +102,16 @@ class AofInteropTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, copy, True)
         return self.start(ri.RedisServer, copy, "dump.rdb", "--appendonly", "yes")
 
+    def both_load_what_kv_wrote(self, kv, expected):
+        """Stops kv; redis-check-aof accepts its files, and redis-server (on a copy) and kv
+        restarted on them both hold `expected`."""
+        self.assertEqual(self.stop(kv), 0)
+        self.check_aof(self.dir)
+        rs = self.redis_on_copy()
+        self.assertSame(expected, ri.snapshot(rs.client))
+        kv = self.start(Kv, self.dir)
+        self.assertSame(expected, ri.snapshot(kv.client))
+
     def assertSame(self, expected, actual):
         ri.RdbInteropTest.assertSame(self, expected, actual)
 
@@ -119,12 +120,7 @@ class AofInteropTest(unittest.TestCase):
         ri.populate(kv.client, random.Random(ri.SEED))
         more_writes(kv.client)
         expected = ri.snapshot(kv.client)
-        self.assertEqual(self.stop(kv), 0)
-        self.check_aof(self.dir)
-        rs = self.redis_on_copy()
-        self.assertSame(expected, ri.snapshot(rs.client))
-        kv = self.start(Kv, self.dir)
-        self.assertSame(expected, ri.snapshot(kv.client))
+        self.both_load_what_kv_wrote(kv, expected)
 
     def test_redis_writes_kv_reads(self):
         rs = self.start(ri.RedisServer, self.dir, "dump.rdb", "--appendonly", "yes",
@@ -171,12 +167,7 @@ class AofInteropTest(unittest.TestCase):
                                  "appendonly.aof.manifest"])
         expected = ri.snapshot(kv.client)
         self.assertEqual(expected[(3, b"during")][1], str(counted[0]).encode())
-        self.assertEqual(self.stop(kv), 0)
-        self.check_aof(self.dir)
-        rs = self.redis_on_copy()
-        self.assertSame(expected, ri.snapshot(rs.client))
-        kv = self.start(Kv, self.dir)
-        self.assertSame(expected, ri.snapshot(kv.client))
+        self.both_load_what_kv_wrote(kv, expected)
 
     def incr_path(self):
         return os.path.join(self.dir, "appendonlydir", "appendonly.aof.1.incr.aof")

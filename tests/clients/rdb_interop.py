@@ -46,10 +46,10 @@ def wait_until(predicate, timeout=10.0):
 class KvServer:
     """`tcpkit serve kv` on port 0, stopped by its pid."""
 
-    def __init__(self, directory, *args):
+    def __init__(self, directory, *args, preexec=None):
         self.proc = subprocess.Popen(
             [BINARY, "serve", "kv", "--listen", "127.0.0.1:0", "--dir", directory, *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec)
         line = self.proc.stdout.readline()
         if "listening on" not in line:
             self.proc.kill()
